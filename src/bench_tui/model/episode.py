@@ -1,0 +1,37 @@
+"""Recorded episodes (human demonstrations) and per-checkpoint predictions on them."""
+
+from pydantic import BaseModel, Field
+
+from bench_tui.model.action import Action
+
+
+class EpisodeStep(BaseModel):
+    index: int
+    screenshot: str | None = None
+    """Absolute path of the image shown before the action."""
+    action: Action
+    reasoning: str | None = None
+    timestamp: float | None = None
+
+
+class Prediction(BaseModel):
+    """What a checkpoint predicted for one step. `action` None with `parse_error` set means the
+    output could not be parsed; both None means no prediction."""
+
+    action: Action | None = None
+    raw_output: str | None = None
+    parse_error: str | None = None
+    match: bool | None = None
+
+
+class Episode(BaseModel):
+    id: str
+    path: str
+    episode_id: str
+    instruction: str | None = None
+    success: bool | None = None
+    source: str | None = None
+    agent_model: str | None = None
+    steps: list[EpisodeStep] = Field(default_factory=list)
+    predictions: dict[str, list[Prediction]] = Field(default_factory=dict)
+    """Checkpoint name ("Epoch 1", "Preview") → one prediction per step, index-aligned."""

@@ -1,0 +1,261 @@
+"""Shared reading helpers: located Problems, size-capped JSON, image headers.
+
+Readers never raise on bad data. They read through these helpers, which turn every failure
+into a Problem on the ReadContext and hand back what could be read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench_tui.model import Problem
+
+MAX_PARSE_BYTES = 32 * 1024 * 1024
+"""Files above this are not parsed (DESIGN §9): one Problem says so."""
+
+
+def display_path(path: str) -> str:
+    """A path as text, with bytes that are not UTF-8 shown as backslash escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@dataclass
+class ReadContext:
+    """Where the scan started, and the Problems readers found so far."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def rel(self, path: Path | str) -> str:
+        """`path` relative to the root, `/`-separated, escaped for display."""
+        text = os.path.relpath(os.fspath(path), self.root)
+        return display_path(text.replace(os.sep, "/"))
+
+    def problem(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.problems.append(Problem(path=self.rel(path), line=line, message=message))
+
+
+@dataclass
+class JsonDoc:
+    """A parsed JSON file with its text, so values can be located by line."""
+
+    path: Path
+    text: str
+    data: Any
+
+    def line_of(self, key: str, start_line: int = 1) -> int | None:
+        """1-based line of the first `"key"` at or after `start_line` (None if not found)."""
+        needle = json.dumps(key)
+        offset = 0
+        if start_line > 1:
+            for _ in range(start_line - 1):
+                offset = self.text.find("\n", offset) + 1
+                if offset == 0:
+                    return None
+        index = self.text.find(needle, offset)
+        if index < 0:
+            return None
+        return self.text.count("\n", 0, index) + 1
+
+
+def read_text(path: Path, ctx: ReadContext, *, what: str = "a text file") -> str | None:
+    """The file's text, or None with a Problem (missing, too large, binary, not UTF-8)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+        return None
+    if size > MAX_PARSE_BYTES:
+        ctx.problem(
+            path, f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed ({what})"
+        )
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+        return None
+    if b"\x00" in raw[:8192]:
+        ctx.problem(path, f"binary data where {what} was expected", line=1)
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        ctx.problem(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): expected {what}", line)
+        return None
+
+
+def parse_json_text(text: str, path: Path, ctx: ReadContext, what: str) -> JsonDoc | None:
+    if not text.strip():
+        ctx.problem(path, f"empty file: expected {what}", line=1)
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        ctx.problem(path, f"invalid JSON ({exc.msg}, column {exc.colno}): expected {what}", exc.lineno)
+        return None
+    except RecursionError:
+        ctx.problem(path, f"JSON nested too deeply to read: expected {what}", line=1)
+        return None
+    return JsonDoc(path=path, text=text, data=data)
+
+
+def read_json(path: Path, ctx: ReadContext, *, what: str = "a JSON object") -> JsonDoc | None:
+    """Parse a JSON file; on any failure record a located Problem and return None."""
+    text = read_text(path, ctx, what=what)
+    if text is None:
+        return None
+    return parse_json_text(text, path, ctx, what)
+
+
+def read_json_object(path: Path, ctx: ReadContext, *, what: str = "a JSON object") -> JsonDoc | None:
+    """Like read_json, and the top level must be an object."""
+    doc = read_json(path, ctx, what=what)
+    if doc is not None and not isinstance(doc.data, dict):
+        ctx.problem(path, f"expected {what}, got a JSON {json_type(doc.data)}", line=1)
+        return None
+    return doc
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def describe_value(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class FieldReader:
+    """Typed access to one JSON object's fields; a wrong type is a located Problem, not a crash."""
+
+    def __init__(self, doc: JsonDoc, obj: dict[str, Any], ctx: ReadContext, start_line: int = 1):
+        self.doc = doc
+        self.obj = obj
+        self.ctx = ctx
+        self.start_line = start_line
+
+    def _wrong(self, key: str, expected: str, value: Any) -> None:
+        line = self.doc.line_of(key, self.start_line)
+        self.ctx.problem(
+            self.doc.path, f"expected {expected} for '{key}', got {describe_value(value)}", line
+        )
+
+    def str(self, key: str) -> str | None:
+        value = self.obj.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self._wrong(key, "text", value)
+        return None
+
+    def number(self, key: str) -> float | None:
+        value = self.obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        self._wrong(key, "a number", value)
+        return None
+
+    def int(self, key: str) -> int | None:
+        value = self.obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        self._wrong(key, "a whole number", value)
+        return None
+
+    def bool(self, key: str) -> bool | None:
+        value = self.obj.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self._wrong(key, "true or false", value)
+        return None
+
+    def list(self, key: str) -> list[Any]:
+        value = self.obj.get(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self._wrong(key, "a list", value)
+        return []
+
+    def dict(self, key: str) -> dict[str, Any] | None:
+        value = self.obj.get(key)
+        if value is None or isinstance(value, dict):
+            return value
+        self._wrong(key, "an object", value)
+        return None
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+DEFAULT_SCREEN = (1920, 1200)
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """Pixel size from the image header only (PNG fast path, Pillow for JPEG), None if unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(32)
+            if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
+                width, height = struct.unpack(">II", head[16:24])
+                return (width, height) if width and height else None
+    except OSError:
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.size
+    except Exception:  # Pillow raises many types for damaged files; all mean "no size"
+        return None
+
+
+def image_problem(path: Path) -> str | None:
+    """Why the image at `path` cannot be shown (missing, empty, truncated), or None if it looks whole."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "screenshot missing"
+    except OSError as exc:
+        return f"screenshot unreadable: {exc.strerror or exc}"
+    if size == 0:
+        return "screenshot is an empty file"
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            if head == PNG_SIGNATURE:
+                handle.seek(max(0, size - 12))
+                if handle.read(12)[4:8] != b"IEND":
+                    return "screenshot is truncated (PNG has no end marker)"
+            elif head[:3] == b"\xff\xd8\xff":
+                handle.seek(max(0, size - 2))
+                if handle.read(2) != b"\xff\xd9":
+                    return "screenshot is truncated (JPEG has no end marker)"
+            else:
+                return "screenshot is not a PNG or JPEG image"
+    except OSError as exc:
+        return f"screenshot unreadable: {exc.strerror or exc}"
+    return None
