@@ -98,7 +98,9 @@ def parse_json_text(text: str, path: Path, ctx: ReadContext, what: str) -> JsonD
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        ctx.problem(path, f"invalid JSON ({exc.msg}, column {exc.colno}): expected {what}", exc.lineno)
+        ctx.problem(
+            path, f"invalid JSON ({exc.msg}, column {exc.colno}): expected {what}", exc.lineno
+        )
         return None
     except RecursionError:
         ctx.problem(path, f"JSON nested too deeply to read: expected {what}", line=1)
@@ -114,7 +116,9 @@ def read_json(path: Path, ctx: ReadContext, *, what: str = "a JSON object") -> J
     return parse_json_text(text, path, ctx, what)
 
 
-def read_json_object(path: Path, ctx: ReadContext, *, what: str = "a JSON object") -> JsonDoc | None:
+def read_json_object(
+    path: Path, ctx: ReadContext, *, what: str = "a JSON object"
+) -> JsonDoc | None:
     """Like read_json, and the top level must be an object."""
     doc = read_json(path, ctx, what=what)
     if doc is not None and not isinstance(doc.data, dict):

@@ -1,0 +1,205 @@
+"""Command line: parse, call sources/analysis, print or launch the app. Nothing else lives here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from bench_tui import __version__
+from bench_tui.analysis.report import EXPORT_COLUMNS, export_rows, problem_json, summary_json
+from bench_tui.atomic import write_atomic
+from bench_tui.sources.discover import discover_workspace
+
+GLOBAL_WORDS = {"--help", "--version", "-h"}
+
+
+class OpenByDefault(TyperGroup):
+    """`bench-tui [OPTIONS] DIR` means `bench-tui open [OPTIONS] DIR` (DESIGN §9)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in GLOBAL_WORDS):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=OpenByDefault,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="See GUI-agent benchmark runs, training logs and eval reports in a terminal.",
+)
+
+
+class ImageMode(StrEnum):
+    auto = "auto"
+    kitty = "kitty"
+    sixel = "sixel"
+    halfblock = "halfblock"
+    none = "none"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"bench-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """See GUI-agent benchmark runs, training logs and eval reports in a terminal."""
+
+
+def _existing_dir(path: Path) -> Path:
+    if not path.is_dir():
+        typer.echo(f"bench-tui: no such folder: {path}", err=True)
+        raise typer.Exit(2)
+    return path
+
+
+ExistingDir = Annotated[Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")]
+
+
+@app.command("open")
+def open_app(
+    directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="[DIR]")] = Path("."),
+    images: Annotated[
+        ImageMode | None,
+        typer.Option(
+            "--images", help="Screenshot renderer (env BENCH_TUI_IMAGES).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Open the app on DIR (the default command)."""
+    _existing_dir(directory)
+    from bench_tui.tui.launch import launch
+
+    launch(directory, images.value if images else None)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the demo.")] = Path(
+        "bench-tui-demo"
+    ),
+    no_open: Annotated[bool, typer.Option("--no-open", help="Write it, do not open it.")] = False,
+    tasks: Annotated[int, typer.Option("--tasks", min=1, help="Tasks per run.")] = 40,
+    images: Annotated[ImageMode | None, typer.Option("--images", show_default=False)] = None,
+) -> None:
+    """Write a synthetic workspace, then open it."""
+    from bench_tui.demo import DemoRefused, write_demo
+
+    try:
+        write_demo(out, tasks_per_run=tasks)
+    except DemoRefused as exc:
+        typer.echo(f"bench-tui: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"demo workspace written to {out}")
+    if not no_open:
+        from bench_tui.tui.launch import launch
+
+        launch(out, images.value if images else None)
+
+
+@app.command()
+def summary(
+    directory: ExistingDir,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Runs, evals, trainings and problems found under DIR."""
+    _existing_dir(directory)
+    workspace = discover_workspace(directory)
+    data = summary_json(workspace)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from bench_tui.summary_table import print_summary
+
+    print_summary(data)
+
+
+@app.command()
+def validate(
+    directory: ExistingDir,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List problems; exit 0 when there are none, 1 when there are some."""
+    _existing_dir(directory)
+    problems = discover_workspace(directory).sorted_problems()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"problems": [problem_json(p) for p in problems]}, indent=2, ensure_ascii=False
+            )
+        )
+    elif problems:
+        for problem in problems:
+            typer.echo(problem.located())
+    else:
+        typer.echo(f"no problems in {directory}")
+    raise typer.Exit(1 if problems else 0)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def render_export(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    columns = list(EXPORT_COLUMNS)
+    if any("seed" in row for row in rows):
+        columns.append("seed")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
+@app.command()
+def export(
+    directory: ExistingDir,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default stdout).")
+    ] = None,
+) -> None:
+    """One row per (run, model, task)."""
+    _existing_dir(directory)
+    text = render_export(export_rows(discover_workspace(directory)), fmt.value)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text.encode("utf-8"))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

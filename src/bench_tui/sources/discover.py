@@ -1,0 +1,275 @@
+"""Walk a folder once, recognise each format by the files a directory holds, stream what it finds.
+
+Decisions are made per directory from its file names (FORMATS §3), never from folder names or
+depth. A claimed folder belongs to its reader and is not walked further. Episodes of OSWorld, WAA
+and AgentLab are collected during the walk and grouped into runs at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
+from bench_tui.sources import registry
+from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
+from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
+from bench_tui.sources.openadapt import is_openadapt_run, read_openadapt_run
+from bench_tui.sources.progress import attach_live_files, mark_recent_runs
+
+SKIPPED_DIR_NAMES = frozenset({"__pycache__", "node_modules", ".git"})
+NOT_SNIFFED_JSON = frozenset(
+    {
+        "all_result.json",
+        "missing.json",
+        "args.json",
+        "experiments.json",
+        "azure_jobs.json",
+        "vm_registry.json",
+        "package.json",
+        "package-lock.json",
+        "adapter_config.json",
+        "config.json",
+    }
+)
+
+
+@dataclass
+class DiscoveryBatch:
+    """What the walk found since the previous batch."""
+
+    runs: list[Run] = field(default_factory=list)
+    evals: list[EvalReport] = field(default_factory=list)
+    trainings: list[TrainingRun] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    dirs_seen: int = 0
+    done: bool = False
+
+    def is_empty(self) -> bool:
+        return not (self.runs or self.evals or self.trainings or self.episodes or self.problems)
+
+
+@dataclass
+class _Collected:
+    """Episodes and side files that are only read once the walk has seen them all."""
+
+    episode_dirs: dict[str, list[Path]] = field(default_factory=dict)
+    json_sniffed: list[Path] = field(default_factory=list)
+    live_files: list[LiveFile] = field(default_factory=list)
+    task_indexes: list[Path] = field(default_factory=list)
+    task_definitions: list[Path] = field(default_factory=list)
+
+
+class _Walker:
+    def __init__(self, root: Path, ctx: ReadContext, include_underscore: bool, now: float):
+        self.root = root
+        self.ctx = ctx
+        self.include_underscore = include_underscore
+        self.now = now
+        self.collected = _Collected()
+        self.visited: set[tuple[int, int]] = set()
+        self.dirs_seen = 0
+
+    def _skip(self, name: str) -> bool:
+        if name.startswith(".") or name in SKIPPED_DIR_NAMES:
+            return True
+        return name.startswith("_") and not self.include_underscore
+
+    def walk(self) -> Iterator[tuple[str, object]]:
+        """Yield ("run", Run) / ("eval", …) / ("training", …) / ("episode", …) as found."""
+        try:
+            root_stat = self.root.stat()
+        except OSError as exc:
+            self.ctx.problem(self.root, f"cannot read folder: {exc.strerror or exc}")
+            return
+        self.visited.add((root_stat.st_dev, root_stat.st_ino))
+        stack: list[tuple[Path, tuple[tuple[int, int], ...]]] = [
+            (self.root, ((root_stat.st_dev, root_stat.st_ino),))
+        ]
+        while stack:
+            directory, ancestors = stack.pop()
+            self.dirs_seen += 1
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as exc:
+                self.ctx.problem(directory, f"cannot list folder: {exc.strerror or exc}")
+                continue
+            names = frozenset(e.name for e in entries)
+            claimed = yield from self._claim(directory, names)
+            if claimed:
+                continue
+            children: list[tuple[Path, tuple[tuple[int, int], ...]]] = []
+            for entry in entries:
+                child = self._visit_entry(directory, entry, ancestors)
+                if child is not None:
+                    children.append(child)
+                elif entry.is_file(follow_symlinks=True):
+                    yield from self._file(Path(entry.path), entry.name)
+            # Reverse so that the stack pops children in name order (first path reached wins).
+            stack.extend(reversed(children))
+
+    def _visit_entry(
+        self, directory: Path, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...]
+    ) -> tuple[Path, tuple[tuple[int, int], ...]] | None:
+        try:
+            if not entry.is_dir(follow_symlinks=True):
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    self.ctx.problem(entry.path, "broken symbolic link: its target does not exist")
+                return None
+            if self._skip(entry.name):
+                return None
+            info = os.stat(entry.path)
+        except OSError as exc:
+            self.ctx.problem(entry.path, f"cannot read: {exc.strerror or exc}")
+            return None
+        key = (info.st_dev, info.st_ino)
+        if key in ancestors:
+            self.ctx.problem(entry.path, "symbolic link loop: points back to a folder above it")
+            return None
+        if key in self.visited:
+            return None
+        self.visited.add(key)
+        return Path(entry.path), (*ancestors, key)
+
+    def _claim(self, directory: Path, names: frozenset[str]) -> Iterator[tuple[str, object]]:
+        if is_openadapt_run(directory, names):
+            yield "run", read_openadapt_run(directory, self.ctx, now=self.now)
+            return True
+        kind = registry.classify_episode_dir(directory, names)
+        if kind is not None:
+            self.collected.episode_dirs.setdefault(kind, []).append(directory)
+            return True
+        if registry.is_webarena_run(names):
+            run = registry.read_webarena_run(directory, self.ctx)
+            if run is not None:
+                yield "run", run
+            return True
+        if "training_log.json" in names:
+            yield from self._training(directory)
+        return False
+
+    def _training(self, directory: Path) -> Iterator[tuple[str, object]]:
+        log_path = directory / "training_log.json"
+        doc = read_json(log_path, self.ctx, what="a training log (JSON object)")
+        if doc is not None and registry.looks_like_training_log(doc.data):
+            training = registry.read_training(log_path, self.ctx, doc)
+            if training is not None:
+                yield "training", training
+            for episode in registry.episodes_from_predictions(directory, self.ctx):
+                yield "episode", episode
+
+    def _file(self, path: Path, name: str) -> Iterator[tuple[str, object]]:
+        if name in LIVE_FILE_NAMES:
+            live = read_live_file(path, self.ctx)
+            if live is not None:
+                self.collected.live_files.append(live)
+            return
+        if (
+            not name.lower().endswith(".json")
+            or name in NOT_SNIFFED_JSON
+            or name == "training_log.json"
+        ):
+            return
+        if name.startswith("predictions_"):
+            return  # read with their training job
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            self.ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+            return
+        if size > MAX_PARSE_BYTES:
+            self.ctx.problem(
+                path, f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed"
+            )
+            return
+        doc = read_json(path, self.ctx, what="JSON")
+        if doc is None:
+            return
+        if registry.looks_like_eval_report(doc.data):
+            report = registry.read_eval_report(path, self.ctx, doc)
+            if report is not None:
+                yield "eval", report
+        elif registry.looks_like_episode_file(doc.data):
+            for episode in registry.read_episodes(path, self.ctx, doc):
+                yield "episode", episode
+        elif registry.looks_like_task_index(doc.data):
+            self.collected.task_indexes.append(path)
+        elif registry.looks_like_task_definition(doc.data):
+            self.collected.task_definitions.append(path)
+
+    def finish(self) -> list[Run]:
+        """Group the collected episodes into runs once every episode folder is known."""
+        collected = self.collected
+        return registry.read_collected_runs(
+            collected.episode_dirs, self.ctx, collected.task_indexes, collected.task_definitions
+        )
+
+
+def iter_workspace(
+    root: Path,
+    *,
+    include_underscore: bool = False,
+    now: float | None = None,
+    batch_interval_s: float = 0.1,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[DiscoveryBatch]:
+    """Stream batches of findings; the last batch has `done=True` and carries the grouped runs."""
+    root = Path(os.path.abspath(root))
+    ctx = ReadContext(root=root)
+    walker = _Walker(root, ctx, include_underscore, time.time() if now is None else now)
+    batch = DiscoveryBatch()
+    problems_sent = 0
+    last_flush = time.monotonic()
+    all_runs: list[Run] = []
+
+    def flush() -> DiscoveryBatch:
+        nonlocal batch, problems_sent, last_flush
+        out = batch
+        out.problems = ctx.problems[problems_sent:]
+        problems_sent = len(ctx.problems)
+        out.dirs_seen = walker.dirs_seen
+        batch = DiscoveryBatch()
+        last_flush = time.monotonic()
+        return out
+
+    for kind, item in walker.walk():
+        if kind == "run":
+            batch.runs.append(item)  # type: ignore[arg-type]
+            all_runs.append(item)  # type: ignore[arg-type]
+        elif kind == "eval":
+            batch.evals.append(item)  # type: ignore[arg-type]
+        elif kind == "training":
+            batch.trainings.append(item)  # type: ignore[arg-type]
+        elif kind == "episode":
+            batch.episodes.append(item)  # type: ignore[arg-type]
+        if time.monotonic() - last_flush >= batch_interval_s:
+            yield flush()
+        if should_stop():
+            return
+    grouped = walker.finish()
+    batch.runs.extend(grouped)
+    all_runs.extend(grouped)
+    attach_live_files(all_runs, walker.collected.live_files)
+    mark_recent_runs(all_runs)
+    final = flush()
+    final.done = True
+    yield final
+
+
+def discover_workspace(root: Path, **options: object) -> Workspace:
+    """Everything under `root`, read in one go (the CLI path)."""
+    workspace = Workspace(root=str(Path(os.path.abspath(root))))
+    for batch in iter_workspace(root, **options):  # type: ignore[arg-type]
+        workspace.runs.extend(batch.runs)
+        workspace.evals.extend(batch.evals)
+        workspace.trainings.extend(batch.trainings)
+        workspace.episodes.extend(batch.episodes)
+        workspace.problems.extend(batch.problems)
+    workspace.runs.sort(key=lambda run: run.id)
+    workspace.evals.sort(key=lambda report: report.id)
+    workspace.trainings.sort(key=lambda training: training.id)
+    return workspace

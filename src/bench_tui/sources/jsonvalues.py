@@ -1,0 +1,138 @@
+"""Typed reading of values inside one parsed JSON document, with Problems located by path.
+
+`FieldReader` (common.py) locates a key by searching the text from a start line; records inside
+lists need a path instead ("losses", 7, "loss"), which `JsonLocator` resolves. These helpers
+also refuse what `float()` would choke on or what JSON output could not carry later: NaN,
+infinities and integers too large for a float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench_tui.sources.common import JsonDoc, ReadContext, describe_value, read_json
+from bench_tui.sources.jsonpos import JsonLocator
+
+JsonPath = Sequence[str | int]
+
+
+def as_number(value: Any) -> float | None:
+    """A finite float from a JSON number, None for anything else (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def as_whole(value: Any) -> int | None:
+    """An int from a JSON integer or an integral float (TRL writes `2.0`), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    number = as_number(value)
+    if number is not None and number.is_integer():
+        return int(number)
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    """Text, with numbers accepted as text (ids are sometimes written as numbers)."""
+    if isinstance(value, str):
+        return value
+    if as_number(value) is not None:
+        return str(value)
+    return None
+
+
+def read_json_guarded(path: Path, ctx: ReadContext, what: str) -> JsonDoc | None:
+    """`read_json`, plus the one failure it lets through: an integer with more digits than
+    Python converts (ValueError since 3.11) must be a Problem, not a crash."""
+    try:
+        return read_json(path, ctx, what=what)
+    except ValueError as exc:
+        ctx.problem(path, f"cannot read JSON ({exc}): expected {what}", line=None)
+        return None
+
+
+class DocProblems:
+    """Records Problems about values of one document, finding their line only when needed."""
+
+    def __init__(self, doc: JsonDoc, ctx: ReadContext):
+        self.doc = doc
+        self.ctx = ctx
+        self._locator: JsonLocator | None = None
+
+    def line(self, path: JsonPath) -> int | None:
+        if self._locator is None:
+            self._locator = JsonLocator(self.doc.text)
+        return self._locator.line_of(path)
+
+    def add(self, path: JsonPath, message: str) -> None:
+        self.ctx.problem(self.doc.path, message, self.line(path))
+
+    def wrong(self, path: JsonPath, expected: str, value: Any) -> None:
+        """`expected a number for 'loss' in losses[7], got "abc"`."""
+        self.add(
+            path, f"expected {expected} for {describe_path(path)}, got {describe_value(value)}"
+        )
+
+    def number(self, obj: dict[str, Any], key: str, path: JsonPath) -> float | None:
+        """Optional number: absent/null is None silently, a wrong type is a Problem."""
+        value = obj.get(key)
+        if value is None:
+            return None
+        number = as_number(value)
+        if number is None:
+            self.wrong([*path, key], "a finite number", value)
+        return number
+
+    def whole(self, obj: dict[str, Any], key: str, path: JsonPath) -> int | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        number = as_whole(value)
+        if number is None:
+            self.wrong([*path, key], "a whole number", value)
+        return number
+
+    def text(self, obj: dict[str, Any], key: str, path: JsonPath) -> str | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        text = as_text(value)
+        if text is None:
+            self.wrong([*path, key], "text", value)
+        return text
+
+    def flag(self, obj: dict[str, Any], key: str, path: JsonPath) -> bool | None:
+        value = obj.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self.wrong([*path, key], "true or false", value)
+        return None
+
+    def obj(self, obj: dict[str, Any], key: str, path: JsonPath) -> dict[str, Any] | None:
+        value = obj.get(key)
+        if value is None or isinstance(value, dict):
+            return value
+        self.wrong([*path, key], "an object", value)
+        return None
+
+
+def describe_path(path: JsonPath) -> str:
+    """`'loss' in losses[7]` for ("losses", 7, "loss"); `'metrics'` for ("metrics",)."""
+    if not path:
+        return "the top level"
+    *parents, last = path
+    where = ""
+    for part in parents:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else part)
+    name = f"entry {last}" if isinstance(last, int) else f"'{last}'"
+    return f"{name} in {where}" if where else name

@@ -1,0 +1,383 @@
+"""OpenAdapt benchmark runs: `<run>/metadata.json`, `summary.json`, `tasks/<id>/…` (FORMATS §4).
+
+At index time only task.json and execution.json outcomes are read; steps are built on demand by
+`load_openadapt_steps`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bench_tui.model import Execution, Run, Step, Task
+from bench_tui.sources.common import (
+    DEFAULT_SCREEN,
+    FieldReader,
+    JsonDoc,
+    ReadContext,
+    image_problem,
+    image_size,
+    read_json_object,
+)
+from bench_tui.sources.openadapt_actions import map_action
+
+RECENT_WRITE_S = 120.0
+"""A run without summary.json whose task files changed this recently is live."""
+RUN_DATE = re.compile(r"(\d{8})_(\d{6})")
+SCREENSHOT_NAME = re.compile(r"^step_(\d+)\.(png|jpe?g)$", re.IGNORECASE)
+MOCK_MODELS = ("random-agent", "scripted-agent")
+RATE_TOLERANCE = 5e-4
+"""summary.json rates are often rounded to 4 places; only a larger gap is a disagreement."""
+
+
+def is_openadapt_run(path: Path, names: frozenset[str]) -> bool:
+    """A run folder holds `tasks/` and either metadata.json naming the run or summary.json."""
+    if "tasks" not in names or not (path / "tasks").is_dir():
+        return False
+    return "metadata.json" in names or "summary.json" in names
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def _date_from_name(name: str) -> datetime | None:
+    match = RUN_DATE.search(name)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(1) + match.group(2), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+
+
+def _status(success: bool | None, error_type: str | None) -> str:
+    if success:
+        return "passed"
+    if error_type == "infrastructure":
+        return "infra"
+    return "failed"
+
+
+def _read_execution(
+    task_dir: Path, ctx: ReadContext, fallback_model: str
+) -> tuple[Execution | None, str | None]:
+    """The outcome in execution.json (None when absent or unreadable) and its raw task id."""
+    path = task_dir / "execution.json"
+    if not path.exists():
+        return None, None
+    doc = read_json_object(path, ctx, what="an execution record (JSON object)")
+    if doc is None:
+        return None, None
+    fields = FieldReader(doc, doc.data, ctx)
+    success = fields.bool("success")
+    error_type = fields.str("error_type")
+    score = fields.number("score")
+    num_steps = fields.int("num_steps")
+    steps = fields.list("steps")
+    _check_screenshots(task_dir, steps, doc, ctx)
+    model = fields.str("model_id") or fallback_model
+    execution = Execution(
+        task_id="",
+        model=model,
+        status=_status(success, error_type) if success is not None else "errored",
+        success=bool(success),
+        score=score,
+        num_steps=num_steps,
+        duration_s=fields.number("total_time_seconds"),
+        error=fields.str("error"),
+        error_type=error_type,
+        reason=fields.str("reason"),
+        source_path=str(path),
+    )
+    if success is None:
+        ctx.problem(
+            path, "expected 'success' (true or false): no verdict recorded", doc.line_of("success")
+        )
+    return execution, fields.str("task_id")
+
+
+def _check_screenshots(task_dir: Path, steps: list[Any], doc: JsonDoc, ctx: ReadContext) -> None:
+    """A step record whose screenshot is missing or damaged is a Problem for that step."""
+    for number, step in enumerate(steps):
+        if not isinstance(step, dict):
+            ctx.problem(
+                doc.path, f"expected an object for step {number}, got {type(step).__name__}"
+            )
+            continue
+        relative = step.get("screenshot_path")
+        if not isinstance(relative, str) or not relative:
+            continue
+        shot = task_dir / relative
+        reason = image_problem(shot)
+        if reason is not None:
+            ctx.problem(
+                shot, f"{reason} (step {step.get('step_idx', number)} of {ctx.rel(doc.path)})"
+            )
+
+
+def _task_from_files(task_dir: Path, ctx: ReadContext) -> Task:
+    path = task_dir / "task.json"
+    task = Task(task_id=task_dir.name, folder=str(task_dir))
+    if not path.exists():
+        return task
+    doc = read_json_object(path, ctx, what="a task definition (JSON object)")
+    if doc is None:
+        return task
+    fields = FieldReader(doc, doc.data, ctx)
+    task.task_id = fields.str("task_id") or task_dir.name
+    task.domain = fields.str("domain")
+    task.instruction = fields.str("instruction")
+    return task
+
+
+def _newest_mtime(paths: list[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        try:
+            newest = max(newest, path.stat().st_mtime)
+        except OSError:
+            continue
+    return newest
+
+
+def read_openadapt_run(run_dir: Path, ctx: ReadContext, now: float | None = None) -> Run:
+    """Read one run folder. Never raises: unreadable parts become Problems on `ctx`."""
+    metadata: dict[str, Any] = {}
+    meta_path = run_dir / "metadata.json"
+    if meta_path.exists():
+        doc = read_json_object(meta_path, ctx, what="run metadata (JSON object)")
+        if doc is not None:
+            metadata = doc.data
+    meta_fields = FieldReader(JsonDoc(meta_path, "", metadata), metadata, ctx)
+    benchmark = meta_fields.str("benchmark_name")
+    run_name = meta_fields.str("run_name") or run_dir.name
+    meta_model = meta_fields.str("model_id") or "unknown"
+
+    tasks: list[Task] = []
+    executions: list[Execution] = []
+    seen_ids: dict[str, str] = {}
+    tasks_root = run_dir / "tasks"
+    try:
+        task_dirs = sorted(entry for entry in tasks_root.iterdir() if entry.is_dir())
+    except OSError as exc:
+        ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
+        task_dirs = []
+    touched: list[Path] = []
+    for task_dir in task_dirs:
+        task = _task_from_files(task_dir, ctx)
+        execution, exec_task_id = _read_execution(task_dir, ctx, meta_model)
+        if task.task_id == task_dir.name and exec_task_id and not (task_dir / "task.json").exists():
+            task.task_id = exec_task_id
+        if task.task_id in seen_ids:
+            ctx.problem(
+                task_dir,
+                f"task id '{task.task_id}' is also used by tasks/{seen_ids[task.task_id]}: "
+                f"this one is listed as '{task_dir.name}'",
+            )
+            task.task_id = task_dir.name
+        seen_ids[task.task_id] = task_dir.name
+        task.match_key = task.task_id
+        if execution is None:
+            execution = Execution(task_id=task.task_id, model=meta_model, status="unfinished")
+            touched.append(task_dir / "task.json")
+        else:
+            execution.task_id = task.task_id
+            touched.append(task_dir / "execution.json")
+        tasks.append(task)
+        executions.append(execution)
+
+    summary_path = run_dir / "summary.json"
+    has_summary = summary_path.exists()
+    if has_summary:
+        _cross_check_summary(summary_path, executions, ctx)
+
+    model_ids = {e.model for e in executions} | {meta_model}
+    is_mock = bool(benchmark and "mock" in benchmark.lower()) or any(
+        tag in model for model in model_ids for tag in MOCK_MODELS
+    )
+    now = time.time() if now is None else now
+    live = not has_summary and now - _newest_mtime(touched[-50:]) < RECENT_WRITE_S
+    created = _parse_datetime(meta_fields.str("created_at")) or _date_from_name(run_name)
+    return Run(
+        id=ctx.rel(run_dir),
+        path=str(run_dir),
+        format="openadapt",
+        benchmark=benchmark,
+        label=run_name,
+        created_at=created,
+        is_mock=is_mock,
+        live=live,
+        tasks=tasks,
+        executions=executions,
+    )
+
+
+def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadContext) -> None:
+    """Per-task files win; every figure of summary.json that disagrees is a Problem naming both."""
+    doc = read_json_object(path, ctx, what="a run summary (JSON object)")
+    if doc is None:
+        return
+    fields = FieldReader(doc, doc.data, ctx)
+    tasks = len(executions)
+    succeeded = sum(1 for e in executions if e.status == "passed")
+    checks: list[tuple[str, float | None, float]] = [
+        ("num_tasks", fields.number("num_tasks"), tasks),
+        ("num_success", fields.number("num_success"), succeeded),
+        ("success_rate", fields.number("success_rate"), succeeded / tasks if tasks else 0.0),
+    ]
+    for key, claimed, actual in checks:
+        if claimed is None:
+            continue
+        tolerance = RATE_TOLERANCE if key == "success_rate" else 0.0
+        if abs(claimed - actual) > tolerance:
+            ctx.problem(
+                path,
+                f"'{key}' is {claimed:g} but the task files under tasks/ give {actual:g} "
+                "(the task files win)",
+                doc.line_of(key),
+            )
+    by_id = {e.task_id: e for e in executions}
+    for entry in fields.list("tasks"):
+        if not isinstance(entry, dict) or not isinstance(entry.get("task_id"), str):
+            continue
+        execution = by_id.get(entry["task_id"])
+        claimed_success = entry.get("success")
+        if execution is None or not isinstance(claimed_success, bool):
+            continue
+        if claimed_success != (execution.status == "passed"):
+            ctx.problem(
+                path,
+                f"task '{entry['task_id']}' is {'a success' if claimed_success else 'a failure'} "
+                f"here but {execution.status} in {ctx.rel(execution.source_path or path)}",
+                doc.line_of(entry["task_id"]),
+            )
+
+
+def _screenshot_for(task_dir: Path, record: dict[str, Any], position: int) -> Path | None:
+    relative = record.get("screenshot_path")
+    if isinstance(relative, str) and relative:
+        candidate = task_dir / relative
+        if candidate.exists():
+            return candidate
+        # Paths recorded on another machine or under the raw task id: look in this folder.
+        local = task_dir / "screenshots" / Path(relative).name
+        if local.exists():
+            return local
+        return candidate
+    number = record.get("step_idx", position)
+    for ext in ("png", "jpg", "jpeg"):
+        candidate = (
+            task_dir / "screenshots" / f"step_{number:03d}.{ext}"
+            if isinstance(number, int)
+            else None
+        )
+        if candidate is not None and candidate.exists():
+            return candidate
+    return None
+
+
+def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> list[Step]:
+    """The step replay of one execution, read from its execution.json (and screenshot folder)."""
+    if execution.source_path is None:
+        task = run.task(execution.task_id)
+        return _screenshot_only_steps(Path(task.folder), 0) if task and task.folder else []
+    path = Path(execution.source_path)
+    task_dir = path.parent
+    doc = read_json_object(path, ctx, what="an execution record (JSON object)")
+    if doc is None:
+        return _screenshot_only_steps(task_dir, 0)
+    records = FieldReader(doc, doc.data, ctx).list("steps")
+    steps: list[Step] = []
+    previous_time: float | None = None
+    for position, record in enumerate(records):
+        if not isinstance(record, dict):
+            continue
+        shot = _screenshot_for(task_dir, record, position)
+        screen = (image_size(shot) if shot is not None else None) or DEFAULT_SCREEN
+        logs = record.get("agent_logs") if isinstance(record.get("agent_logs"), dict) else {}
+        reasoning = record.get("reasoning")
+        plan = logs.get("plan_result")
+        timestamp = record.get("timestamp")
+        timestamp = float(timestamp) if isinstance(timestamp, (int, float)) else None
+        think = logs.get("agent_think_ms")
+        execute = logs.get("env_execute_ms")
+        step = Step(
+            index=position,
+            source_number=record.get("step_idx")
+            if isinstance(record.get("step_idx"), int)
+            else None,
+            screenshot=str(shot) if shot is not None else None,
+            actions=[map_action(record.get("action"), screen)],
+            reasoning=reasoning if isinstance(reasoning, str) else None,
+            raw_output=plan if isinstance(plan, str) else None,
+            think_ms=float(think) if isinstance(think, (int, float)) else None,
+            exec_ms=float(execute) if isinstance(execute, (int, float)) else None,
+            timestamp=timestamp,
+            extra={k: v for k, v in logs.items() if k not in {"plan_result"}},
+        )
+        if (
+            step.think_ms is None
+            and step.exec_ms is None
+            and timestamp is not None
+            and previous_time
+        ):
+            step.exec_ms = max(0.0, (timestamp - previous_time) * 1000.0)
+        previous_time = timestamp
+        steps.append(step)
+    steps.extend(_screenshot_only_steps(task_dir, len(steps), known={s.screenshot for s in steps}))
+    _attach_logs(steps, doc.data.get("logs"))
+    return steps
+
+
+def _screenshot_only_steps(
+    task_dir: Path, first_index: int, known: set[str | None] | None = None
+) -> list[Step]:
+    """Screenshots without a step record still show, as steps with no action."""
+    folder = task_dir / "screenshots"
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    extra: list[Step] = []
+    for name in names:
+        if not SCREENSHOT_NAME.match(name) or str(folder / name) in (known or set()):
+            continue
+        extra.append(
+            Step(
+                index=first_index + len(extra),
+                source_number=int(SCREENSHOT_NAME.match(name).group(1)),
+                screenshot=str(folder / name),
+                logs=["screenshot without a step record"],
+            )
+        )
+    return extra
+
+
+def _attach_logs(steps: list[Step], logs: Any) -> None:
+    """Run logs carry 'Step N:' in their text; file each line under its step when it says so."""
+    if not isinstance(logs, list) or not steps:
+        return
+    pattern = re.compile(r"\bstep (\d+)\b", re.IGNORECASE)
+    for entry in logs:
+        if not isinstance(entry, dict):
+            continue
+        message = entry.get("message")
+        if not isinstance(message, str):
+            continue
+        level = entry.get("level") if isinstance(entry.get("level"), str) else "INFO"
+        match = pattern.search(message)
+        target = steps[0]
+        if match and int(match.group(1)) < len(steps):
+            target = steps[int(match.group(1))]
+        target.logs.append(f"{level}: {message}")
