@@ -74,7 +74,9 @@ def _existing_dir(path: Path) -> Path:
     return path
 
 
-ExistingDir = Annotated[Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")]
+ExistingDir = Annotated[
+    Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
+]
 
 
 @app.command("open")

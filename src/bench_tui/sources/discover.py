@@ -7,7 +7,9 @@ and AgentLab are collected during the walk and grouped into runs at the end.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -104,27 +106,32 @@ class _Walker:
                 continue
             children: list[tuple[Path, tuple[tuple[int, int], ...]]] = []
             for entry in entries:
-                child = self._visit_entry(directory, entry, ancestors)
-                if child is not None:
+                child = self._visit_entry(entry, ancestors)
+                if isinstance(child, tuple):
                     children.append(child)
-                elif entry.is_file(follow_symlinks=True):
+                elif child == "file":
                     yield from self._file(Path(entry.path), entry.name)
             # Reverse so that the stack pops children in name order (first path reached wins).
             stack.extend(reversed(children))
 
     def _visit_entry(
-        self, directory: Path, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...]
-    ) -> tuple[Path, tuple[tuple[int, int], ...]] | None:
+        self, entry: os.DirEntry[str], ancestors: tuple[tuple[int, int], ...]
+    ) -> tuple[Path, tuple[tuple[int, int], ...]] | str | None:
+        """A folder to walk (with its ancestry), "file", or None for anything to pass over."""
         try:
-            if not entry.is_dir(follow_symlinks=True):
-                if entry.is_symlink() and not os.path.exists(entry.path):
-                    self.ctx.problem(entry.path, "broken symbolic link: its target does not exist")
-                return None
-            if self._skip(entry.name):
-                return None
             info = os.stat(entry.path)
         except OSError as exc:
-            self.ctx.problem(entry.path, f"cannot read: {exc.strerror or exc}")
+            if entry.is_symlink():
+                reason = (
+                    "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+                )
+                self.ctx.problem(entry.path, f"{reason}: its target cannot be reached")
+            else:
+                self.ctx.problem(entry.path, f"cannot read: {exc.strerror or exc}")
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            return "file" if stat.S_ISREG(info.st_mode) else None
+        if self._skip(entry.name):
             return None
         key = (info.st_dev, info.st_ino)
         if key in ancestors:
