@@ -54,11 +54,14 @@ def test_crashed_run_counts_the_unfinished_task_as_a_failure(tmp_path: Path) -> 
     assert total_tasks == 2
     assert sum(f.finished for f in figures.values()) == 1
     assert sum(f.succeeded for f in figures.values()) == 0
-    # execution.model_id wins over metadata's "unknown"; the unstarted task keeps metadata's.
+    # execution.model_id wins over metadata's "unknown", and the unstarted task belongs to the
+    # one model that ran the others.
     assert {e.task_id: e.model for e in run.executions} == {
         "calc_sum": "tern-vl-3b-lora-e3",
-        "paint_circle": "unknown",
+        "paint_circle": "tern-vl-3b-lora-e3",
     }
+    (only,) = model_figures(run)
+    assert (only.overall.tasks, only.overall.finished) == (2, 1)
     assert all(f.success_rate == 0.0 for f in figures.values())
 
 

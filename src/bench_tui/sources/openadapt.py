@@ -197,6 +197,7 @@ def read_openadapt_run(run_dir: Path, ctx: ReadContext, now: float | None = None
         tasks.append(task)
         executions.append(execution)
 
+    _attribute_unstarted_tasks(executions, meta_model)
     summary_path = run_dir / "summary.json"
     has_summary = summary_path.exists()
     if has_summary:
@@ -221,6 +222,18 @@ def read_openadapt_run(run_dir: Path, ctx: ReadContext, now: float | None = None
         tasks=tasks,
         executions=executions,
     )
+
+
+def _attribute_unstarted_tasks(executions: list[Execution], meta_model: str) -> None:
+    """Tasks not yet run belong to the run's model: metadata's, or the one model that ran the rest."""
+    if meta_model != "unknown":
+        return
+    ran = {e.model for e in executions if e.source_path is not None}
+    if len(ran) == 1:
+        (model,) = ran
+        for execution in executions:
+            if execution.source_path is None:
+                execution.model = model
 
 
 def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadContext) -> None:

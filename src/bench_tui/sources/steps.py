@@ -1,0 +1,23 @@
+"""Lazy step loading, dispatched by run format: the task page asks here, off the UI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bench_tui.model import Execution, Problem, Run, Step
+from bench_tui.sources.common import ReadContext
+from bench_tui.sources.openadapt import load_openadapt_steps
+
+StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
+
+LOADERS: dict[str, StepLoader] = {"openadapt": load_openadapt_steps}
+
+
+def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], list[Problem]]:
+    """Steps of one execution plus the Problems met while reading them (never raises)."""
+    ctx = ReadContext(root=root)
+    loader = LOADERS.get(run.format)
+    if loader is None:
+        return [], [Problem(path=run.id, message=f"no step reader for format '{run.format}'")]
+    return loader(run, execution, ctx), ctx.problems

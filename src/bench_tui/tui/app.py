@@ -1,0 +1,149 @@
+"""BenchApp: tabs, global keys, and the discovery worker that feeds them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from bench_tui.model import Workspace
+from bench_tui.sources.discover import iter_workspace
+from bench_tui.tui.commands import BindingCommands
+from bench_tui.tui.messages import WorkspaceBatch
+from bench_tui.tui.screens.benchmarks import RunListPane
+from bench_tui.tui.screens.help import HelpScreen, binding_rows
+from bench_tui.tui.screens.offline import TrainingPane, ViewerPane
+from bench_tui.tui.screens.problems import ProblemsScreen
+from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.widgets.status_line import StatusLine
+from bench_tui.tui.widgets.virtual_table import VirtualTable
+
+TAB_IDS = ("training", "viewer", "benchmarks")
+
+
+class BenchApp(App[None]):
+    CSS_PATH: ClassVar[list[str | Path]] = ["app.tcss"]
+    TITLE = "bench-tui"
+    COMMANDS = App.COMMANDS | {BindingCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('training')", "Training", show=False, id="tab_training"),
+        Binding("2", "tab('viewer')", "Viewer", show=False, id="tab_viewer"),
+        Binding("3", "tab('benchmarks')", "Benchmarks", show=False, id="tab_benchmarks"),
+        Binding("exclamation_mark", "problems", "Problems", id="problems"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "reload", "Reload", id="reload"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(self, root: Path | str, *, images: str | None = None) -> None:
+        super().__init__()
+        self.root = Path(os.path.abspath(root))
+        self.images = images
+        self.workspace = Workspace(root=str(self.root))
+        self.scan_done = False
+        self.user_chose_tab = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status-line")
+        with TabbedContent(initial="benchmarks", id="tabs"):
+            with TabPane("Training", id="training"):
+                yield TrainingPane(id="training-pane")
+            with TabPane("Viewer", id="viewer"):
+                yield ViewerPane(id="viewer-pane")
+            with TabPane("Benchmarks", id="benchmarks"):
+                yield RunListPane(id="runs-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusLine).root = str(self.root)
+        self.start_discovery()
+
+    # ----- discovery ------------------------------------------------------------------------
+    def start_discovery(self) -> None:
+        self.workspace = Workspace(root=str(self.root))
+        self.scan_done = False
+        status = self.query_one(StatusLine)
+        status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
+        self.query_one(RunListPane).clear()
+        self._discover()
+
+    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    def _discover(self) -> None:
+        worker = get_current_worker()
+        for batch in iter_workspace(self.root, should_stop=lambda: worker.is_cancelled):
+            if worker.is_cancelled:
+                return
+            self.post_message(WorkspaceBatch(batch))
+
+    @on(WorkspaceBatch)
+    def _on_batch(self, message: WorkspaceBatch) -> None:
+        batch = message.batch
+        workspace = self.workspace
+        workspace.runs.extend(batch.runs)
+        workspace.evals.extend(batch.evals)
+        workspace.trainings.extend(batch.trainings)
+        workspace.episodes.extend(batch.episodes)
+        workspace.problems.extend(batch.problems)
+        status = self.query_one(StatusLine)
+        status.dirs_seen = batch.dirs_seen
+        status.runs = len(workspace.runs)
+        status.problems = len(set(workspace.problems))
+        runs_pane = self.query_one(RunListPane)
+        if batch.runs:
+            runs_pane.add_runs(batch.runs)
+        if batch.trainings or batch.evals or batch.done:
+            self.query_one(TrainingPane).show(workspace.trainings, workspace.evals)
+        if batch.episodes or batch.done:
+            self.query_one(ViewerPane).show(workspace.episodes)
+        if batch.done:
+            self.scan_done = True
+            status.scanning = False
+            runs_pane.refresh_rows()  # live state is attached once every run is known
+            self._pick_initial_tab()
+
+    def _pick_initial_tab(self) -> None:
+        if self.user_chose_tab or self.workspace.runs:
+            return
+        if self.workspace.trainings or self.workspace.evals:
+            self.query_one(TabbedContent).active = "training"
+        elif self.workspace.episodes:
+            self.query_one(TabbedContent).active = "viewer"
+
+    # ----- navigation -----------------------------------------------------------------------
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        table = pane.query(VirtualTable).first() if pane.query(VirtualTable) else None
+        if table is not None:
+            table.focus()
+
+    def action_tab(self, tab: str) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.user_chose_tab = True
+        self.query_one(TabbedContent).active = tab
+
+    def action_problems(self) -> None:
+        if isinstance(self.screen, ProblemsScreen):
+            return
+        self.push_screen(ProblemsScreen(self.root, self.workspace.sorted_problems()))
+
+    def action_help(self) -> None:
+        title = type(self.screen).__name__.removesuffix("Screen") or "main"
+        self.push_screen(HelpScreen(binding_rows(self.screen), title))
+
+    def action_reload(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.start_discovery()
+
+    @on(VirtualTable.RowSelected, "#runs-table")
+    def _open_run(self, event: VirtualTable.RowSelected) -> None:
+        run = next((r for r in self.workspace.runs if r.id == event.key), None)
+        if run is not None:
+            self.push_screen(RunScreen(run, self.root))

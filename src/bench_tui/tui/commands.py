@@ -1,0 +1,42 @@
+"""Command palette entries for every binding of the current screen."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from bench_tui.tui.screens.help import key_label
+
+
+class BindingCommands(Provider):
+    def _entries(self) -> list[tuple[str, str, object, str]]:
+        screen = self.screen
+        entries: dict[str, tuple[str, str, object, str]] = {}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            description = binding.description or binding.action
+            if description in entries:
+                continue
+            entries[description] = (description, binding.action, active.node, key_label(key))
+        return list(entries.values())
+
+    async def discover(self) -> Hits:
+        for description, action, node, keys in self._entries():
+            yield DiscoveryHit(
+                f"{description} ({keys})",
+                partial(self.app.run_action, action, node),
+                help=f"key: {keys}",
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, action, node, keys in self._entries():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(description),
+                    partial(self.app.run_action, action, node),
+                    help=f"key: {keys}",
+                )

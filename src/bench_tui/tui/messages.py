@@ -1,0 +1,21 @@
+"""Messages shared by several screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from bench_tui.sources.discover import DiscoveryBatch
+
+
+@dataclass
+class WorkspaceBatch(Message):
+    """Discovery found more (or finished: `batch.done`)."""
+
+    batch: DiscoveryBatch
+
+
+@dataclass
+class WorkspaceReset(Message):
+    """A reload started: everything shown so far is gone."""

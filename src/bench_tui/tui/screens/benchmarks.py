@@ -1,0 +1,139 @@
+"""The Benchmarks tab: every run found, newest first; Enter opens the run page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.summary import figures, format_rate, model_figures
+from bench_tui.model import Run
+from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+
+RUN_COLUMNS = [
+    Column("run", "run", flex=True),
+    Column("format", "format", 9),
+    Column("models", "model(s)", 22),
+    Column("tasks", "tasks", 6, justify="right"),
+    Column("finished", "done", 6, justify="right"),
+    Column("success", "success", 14, justify="right"),
+    Column("date", "date", 16),
+    Column("flags", "", 6),
+]
+
+
+def run_row(run: Run) -> Row:
+    per_model = model_figures(run)
+    overall = figures(run.executions)
+    if len(per_model) == 1:
+        models_text = per_model[0].model
+        rate = Text(format_rate(per_model[0].overall.success_rate))
+        tasks = per_model[0].overall.tasks
+    else:
+        models_text = f"{len(per_model)} models"
+        rates = [m.overall.success_rate for m in per_model]
+        rate = Text(" / ".join(format_rate(r) for r in rates))
+        tasks = len(run.tasks)
+    flags = Text()
+    if run.live:
+        flags.append("LIVE ", style="bold green")
+    if run.is_mock:
+        flags.append("mock", style="magenta")
+    date = run.created_at.strftime("%Y-%m-%d %H:%M") if run.created_at else "—"
+    return Row(
+        key=run.id,
+        cells=(
+            run.label,
+            run.format,
+            models_text,
+            str(tasks),
+            str(overall.finished),
+            rate,
+            date,
+            flags,
+        ),
+        sort_values=(
+            run.label,
+            run.format,
+            models_text,
+            tasks,
+            overall.finished,
+            per_model[0].overall.success_rate if per_model else None,
+            run.created_at.timestamp() if run.created_at else None,
+            run.live,
+        ),
+        data={
+            "filter": Filterable(
+                text=f"{run.label} {run.id} {models_text} {run.benchmark or ''}".lower(),
+                fields={"format": run.format, "benchmark": run.benchmark or ""},
+                statuses={m.model: "" for m in per_model},
+            )
+        },
+    )
+
+
+def newest_first(run: Run) -> tuple[float, str]:
+    stamp = run.created_at.timestamp() if run.created_at else datetime.min.timestamp()
+    return (-stamp, run.id)
+
+
+class RunListPane(Vertical):
+    """Lists runs as discovery streams them in."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="filter"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.runs: dict[str, Run] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="runs-heading", classes="pane-heading")
+        yield FilterBar(id="runs-filter")
+        yield VirtualTable(
+            RUN_COLUMNS,
+            id="runs-table",
+            empty_text="No benchmark runs found yet. Looks for OpenAdapt run folders (metadata.json + tasks/), "
+            "OSWorld/WAA episodes (traj.jsonl, result.txt), WebArena renders (render_N.html) and "
+            "AgentLab episodes (summary_info.json).",
+        )
+
+    def add_runs(self, runs: list[Run]) -> None:
+        for run in runs:
+            self.runs[run.id] = run
+        self.refresh_rows()
+
+    def clear(self) -> None:
+        self.runs.clear()
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        ordered = sorted(self.runs.values(), key=newest_first)
+        table = self.query_one(VirtualTable)
+        table.set_rows([run_row(run) for run in ordered])
+        self.query_one("#runs-heading", Static).update(
+            f"Benchmark runs ({len(ordered)}) — Enter opens a run, / filters, s sorts the focused column"
+        )
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(Input.Changed, "#runs-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        predicate = compile_query(event.value)
+        self.query_one(VirtualTable).set_filter(
+            (lambda row: predicate(row.data["filter"])) if event.value else None
+        )
+
+    @on(FilterBar.Done)
+    def _filter_done(self) -> None:
+        self.query_one(VirtualTable).focus()

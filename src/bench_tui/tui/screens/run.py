@@ -1,0 +1,306 @@
+"""The run page: metric cards, success by domain, models, and the task list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.summary import ModelFigures, format_rate, model_figures
+from bench_tui.model import Execution, Run
+from bench_tui.render.charts import bar
+from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.metric_cards import Card, MetricCards
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+
+FAILURES_ONLY = "!status:pass"
+
+
+def result_cell(execution: Execution | None) -> Text:
+    if execution is None:
+        return Text("—", style="dim")
+    status = execution.status
+    if status == "passed":
+        return Text("✓ pass", style="bold green")
+    if status == "failed":
+        if execution.score is not None and 0 < execution.score < 1:
+            return Text(f"✗ {execution.score:.2f}", style="red")
+        return Text("✗ fail", style="red")
+    if status == "infra":
+        return Text("⚠ infra", style="yellow")
+    if status == "errored":
+        return Text("! error", style="bold red")
+    return Text("… unfin.", style="dim")
+
+
+STATUS_RANK = {"passed": 3.0, "failed": 1.0, "infra": 0.5, "errored": 0.2, "unfinished": 0.0}
+
+
+def outcome_rank(execution: Execution | None) -> float | None:
+    """Sorts passes first, then failures by partial score, then infra, errors, unfinished."""
+    if execution is None:
+        return None
+    rank = STATUS_RANK[execution.status]
+    if execution.status == "failed" and execution.score:
+        rank += min(execution.score, 0.99)
+    return rank
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes}m{rest:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def short_model(model: str, width: int = 12) -> str:
+    return model if len(model) <= width else "…" + model[-(width - 1) :]
+
+
+class RunScreen(Screen[None]):
+    """One run. Enter on a task opens its step replay."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("x", "failures", "Failures only", id="failures"),
+        Binding("m", "next_model", "Next model", id="next_model"),
+    ]
+
+    def __init__(self, run: Run, root: Path) -> None:
+        super().__init__()
+        self.run = run
+        self.root = root
+        self.models = model_figures(run)
+        self.model_index = 0
+        self.by_task: dict[str, dict[str, Execution]] = {}
+        for execution in run.executions:
+            self.by_task.setdefault(execution.task_id, {})[execution.model] = execution
+
+    @property
+    def current_model(self) -> ModelFigures | None:
+        return self.models[self.model_index] if self.models else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._heading(), id="run-heading", classes="screen-heading")
+        yield MetricCards(id="run-cards")
+        with Horizontal(id="run-breakdown"):
+            yield Static(id="run-domains")
+            yield Static(id="run-models")
+        with Vertical(id="run-tasks-box"):
+            yield FilterBar(id="tasks-filter")
+            yield VirtualTable(
+                self._columns(), id="tasks-table", empty_text="No task matches the filter."
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_model()
+        self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
+        self.query_one("#tasks-table", VirtualTable).focus()
+
+    def _heading(self) -> Text:
+        run = self.run
+        text = Text()
+        text.append(run.label, style="bold")
+        text.append(f"  {run.id}  ·  {run.format}")
+        if run.benchmark:
+            text.append(f" · {run.benchmark}")
+        if run.created_at:
+            text.append(f" · {run.created_at:%Y-%m-%d %H:%M}")
+        if run.is_mock:
+            text.append("  mock run", style="magenta")
+        if run.live and run.progress:
+            progress = run.progress
+            total = f"/{progress.total}" if progress.total is not None else ""
+            text.append(f"  LIVE {progress.done}{total} done", style="bold green")
+            if progress.eta_s is not None:
+                text.append(f", ETA {format_seconds(progress.eta_s)}", style="green")
+        return text
+
+    # ----- cards and breakdowns -------------------------------------------------------------
+    def _show_model(self) -> None:
+        model = self.current_model
+        if model is None:
+            self.query_one(MetricCards).show([Card("tasks", "0")])
+            return
+        fig = model.overall
+        label = f"{model.model}" + (
+            f"  (m: {self.model_index + 1}/{len(self.models)})" if len(self.models) > 1 else ""
+        )
+        cards = [
+            Card(
+                "success (all tasks)",
+                format_rate(fig.success_rate),
+                f"{fig.succeeded}/{fig.tasks} · finished only {format_rate(fig.finished_only_rate)}",
+                "good" if fig.success_rate >= 0.5 else "",
+            ),
+            Card("finished", f"{fig.finished}/{fig.tasks}", f"{fig.unfinished} unfinished"),
+            Card("errors", str(fig.errors), f"{fig.infra} infra", "bad" if fig.errors else ""),
+            Card(
+                "mean steps",
+                "—" if fig.mean_steps is None else f"{fig.mean_steps:.1f}",
+                "finished tasks",
+            ),
+            Card("mean time", format_seconds(fig.mean_duration_s), "per finished task"),
+            Card("model", short_model(model.model, 24), label if len(self.models) > 1 else ""),
+        ]
+        self.query_one(MetricCards).show(cards)
+        self.query_one("#run-domains", Static).update(self._domain_table(model))
+        self.query_one("#run-models", Static).update(self._model_table())
+
+    def _domain_table(self, model: ModelFigures) -> Table:
+        table = Table(
+            title="success by domain", title_justify="left", expand=True, box=None, padding=(0, 1)
+        )
+        table.add_column("domain", ratio=2, no_wrap=True)
+        table.add_column("pass", justify="right")
+        table.add_column("rate", justify="right")
+        table.add_column("", ratio=3, no_wrap=True)
+        for domain, fig in model.by_domain.items():
+            table.add_row(
+                domain,
+                f"{fig.succeeded}/{fig.tasks}",
+                format_rate(fig.success_rate),
+                Text(bar(fig.success_rate, 20), style="green"),
+            )
+        return table
+
+    def _model_table(self) -> Table:
+        table = Table(title="models", title_justify="left", expand=True, box=None, padding=(0, 1))
+        table.add_column("model", no_wrap=True)
+        table.add_column("success", justify="right")
+        table.add_column("done", justify="right")
+        table.add_column("err", justify="right")
+        table.add_column("steps", justify="right")
+        for index, entry in enumerate(self.models):
+            fig = entry.overall
+            style = "bold" if index == self.model_index else ""
+            table.add_row(
+                Text(entry.model, style=style),
+                format_rate(fig.success_rate),
+                f"{fig.finished}/{fig.tasks}",
+                str(fig.errors),
+                "—" if fig.mean_steps is None else f"{fig.mean_steps:.1f}",
+            )
+        return table
+
+    # ----- task list -------------------------------------------------------------------------
+    def _columns(self) -> list[Column]:
+        columns = [
+            Column("task", "task", 26),
+            Column("domain", "domain", 14),
+            Column("instruction", "instruction", flex=True),
+        ]
+        if len(self.models) > 1:
+            columns += [
+                Column(f"m{i}", short_model(m.model), 12) for i, m in enumerate(self.models)
+            ]
+        else:
+            columns.append(Column("result", "result", 9))
+        columns += [
+            Column("steps", "steps", 5, justify="right"),
+            Column("time", "time", 7, justify="right"),
+            Column("error", "error", 14),
+        ]
+        return columns
+
+    def _rows(self) -> list[Row]:
+        model_names = [m.model for m in self.models]
+        rows: list[Row] = []
+        for task in self.run.tasks:
+            executions = self.by_task.get(task.task_id, {})
+            first = executions.get(model_names[0]) if model_names else None
+            results = [result_cell(executions.get(name)) for name in model_names]
+            error = first.error_type or (first.error or "") if first else ""
+            cells = (
+                task.task_id,
+                task.domain or "—",
+                task.instruction or "",
+                *results,
+                "—" if first is None or first.num_steps is None else str(first.num_steps),
+                format_seconds(first.duration_s if first else None),
+                error.splitlines()[0] if error else "",
+            )
+            rows.append(
+                Row(
+                    key=task.task_id,
+                    cells=cells,
+                    sort_values=(
+                        task.task_id,
+                        task.domain,
+                        task.instruction,
+                        *[outcome_rank(executions.get(name)) for name in model_names],
+                        first.num_steps if first else None,
+                        first.duration_s if first else None,
+                        error or None,
+                    ),
+                    data={
+                        "filter": Filterable(
+                            text=f"{task.task_id} {task.domain or ''} {task.instruction or ''} {error}".lower(),
+                            fields={"domain": task.domain or "", "task": task.task_id},
+                            statuses={name: e.status for name, e in executions.items()},
+                        )
+                    },
+                )
+            )
+        return rows
+
+    def visible_task_ids(self) -> list[str]:
+        return [row.key for row in self.query_one("#tasks-table", VirtualTable).rows]
+
+    def action_filter(self) -> None:
+        self.query_one("#tasks-filter", FilterBar).open()
+
+    def action_failures(self) -> None:
+        bar_widget = self.query_one("#tasks-filter", FilterBar)
+        words = bar_widget.value.split()
+        if FAILURES_ONLY in words:
+            words.remove(FAILURES_ONLY)
+        else:
+            words.append(FAILURES_ONLY)
+        bar_widget.value = " ".join(words)
+        bar_widget.display = bool(words)
+        self._apply_filter(bar_widget.value)
+
+    def action_next_model(self) -> None:
+        if self.models:
+            self.model_index = (self.model_index + 1) % len(self.models)
+            self._show_model()
+
+    @on(Input.Changed, "#tasks-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._apply_filter(event.value)
+
+    def _apply_filter(self, query: str) -> None:
+        predicate = compile_query(query)
+        self.query_one("#tasks-table", VirtualTable).set_filter(
+            (lambda row: predicate(row.data["filter"])) if query.strip() else None
+        )
+
+    @on(FilterBar.Done)
+    def _filter_done(self) -> None:
+        self.query_one("#tasks-table", VirtualTable).focus()
+
+    @on(VirtualTable.RowSelected, "#tasks-table")
+    def _open_task(self, event: VirtualTable.RowSelected) -> None:
+        from bench_tui.tui.screens.task import TaskScreen
+
+        model = self.current_model.model if self.current_model else "unknown"
+        self.app.push_screen(
+            TaskScreen(self.run, event.key, model, self.visible_task_ids(), self.root)
+        )

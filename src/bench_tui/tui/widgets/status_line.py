@@ -1,0 +1,29 @@
+"""The one-line header: where we are, discovery progress, and the problems count."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    root: reactive[str] = reactive("")
+    scanning: reactive[bool] = reactive(True)
+    dirs_seen: reactive[int] = reactive(0)
+    runs: reactive[int] = reactive(0)
+    problems: reactive[int] = reactive(0)
+
+    def render(self) -> Text:
+        text = Text()
+        text.append(" bench-tui ", style="bold reverse")
+        text.append(f" {self.root}  ")
+        if self.scanning:
+            text.append(f"scanning… {self.dirs_seen:,} folders, {self.runs:,} runs", style="italic")
+        else:
+            text.append(f"{self.runs:,} runs", style="dim")
+        if self.problems:
+            text.append(f"   problems: {self.problems:,} ⚠ (!)", style="bold yellow")
+        else:
+            text.append("   no problems", style="dim")
+        return text

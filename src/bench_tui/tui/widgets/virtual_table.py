@@ -1,0 +1,315 @@
+"""A table that renders only the rows on screen (Line API), so 10 000 rows stay instant.
+
+DataTable measures every cell on idle (1 s for 10k rows, STYLE.md §3); this widget keeps the rows
+as plain tuples, filters and sorts them in Python, and draws the visible window on demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Cell = str | Text
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int = 10
+    flex: bool = False
+    """A flex column takes the width the fixed columns leave."""
+    justify: str = "left"
+
+
+@dataclass
+class Row:
+    key: Any
+    cells: tuple[Cell, ...]
+    sort_values: tuple[Any, ...] = ()
+    """One value per column for sorting (defaults to the cell text)."""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    # None sorts last whatever the direction of the other values; mixed types never compare.
+    if value is None:
+        return (2, 0)
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value).lower())
+
+
+class VirtualTable(ScrollView, can_focus=True):
+    """Rows, a row cursor and a column cursor; Enter posts RowSelected."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("left,h", "column_left", "Column left", show=False),
+        Binding("right,l", "column_right", "Column right", show=False),
+        Binding("s", "sort", "Sort column", id="sort"),
+        Binding("enter", "select", "Open", id="open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-table--header",
+        "virtual-table--cursor",
+        "virtual-table--column-cursor",
+        "virtual-table--marked",
+        "virtual-table--empty",
+    }
+
+    cursor_row: reactive[int] = reactive(0)
+    cursor_column: reactive[int] = reactive(0)
+
+    @dataclass
+    class RowSelected(Message):
+        table: VirtualTable
+        key: Any
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    @dataclass
+    class CursorMoved(Message):
+        table: VirtualTable
+        key: Any
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column] = (),
+        *,
+        empty_text: str = "Nothing to show.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns: list[Column] = list(columns)
+        self.empty_text = empty_text
+        self._all_rows: list[Row] = []
+        self._rows: list[Row] = []
+        self._predicate: Callable[[Row], bool] | None = None
+        self.sort_column: int | None = None
+        self.sort_reverse = False
+        self.marked: set[Any] = set()
+
+    # ----- data -------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[Row]:
+        """The rows shown, in display order (after filter and sort)."""
+        return self._rows
+
+    @property
+    def total_rows(self) -> int:
+        return len(self._all_rows)
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self.columns = list(columns)
+        self.cursor_column = min(self.cursor_column, max(0, len(self.columns) - 1))
+        self.refresh()
+
+    def set_rows(self, rows: Sequence[Row], *, keep_cursor: bool = True) -> None:
+        current = self.cursor_key if keep_cursor else None
+        self._all_rows = list(rows)
+        self._apply(current)
+
+    def set_filter(self, predicate: Callable[[Row], bool] | None) -> None:
+        current = self.cursor_key
+        self._predicate = predicate
+        self._apply(current)
+
+    def sort_by(self, column: int, reverse: bool = False) -> None:
+        current = self.cursor_key
+        self.sort_column, self.sort_reverse = column, reverse
+        self._apply(current)
+
+    def _apply(self, keep_key: Any) -> None:
+        rows = self._all_rows
+        if self._predicate is not None:
+            rows = [row for row in rows if self._predicate(row)]
+        else:
+            rows = list(rows)
+        if self.sort_column is not None and self.sort_column < len(self.columns):
+            index = self.sort_column
+            rows.sort(
+                key=lambda row: _sort_key(self._sort_value(row, index)), reverse=self.sort_reverse
+            )
+        self._rows = rows
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        target = 0
+        if keep_key is not None:
+            for position, row in enumerate(rows):
+                if row.key == keep_key:
+                    target = position
+                    break
+        self.cursor_row = min(target, max(0, len(rows) - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    @staticmethod
+    def _sort_value(row: Row, index: int) -> Any:
+        if index < len(row.sort_values):
+            return row.sort_values[index]
+        cell = row.cells[index] if index < len(row.cells) else ""
+        return cell.plain if isinstance(cell, Text) else cell
+
+    @property
+    def cursor_key(self) -> Any:
+        if 0 <= self.cursor_row < len(self._rows):
+            return self._rows[self.cursor_row].key
+        return None
+
+    @property
+    def cursor_row_data(self) -> Row | None:
+        if 0 <= self.cursor_row < len(self._rows):
+            return self._rows[self.cursor_row]
+        return None
+
+    def move_cursor_to_key(self, key: Any) -> bool:
+        for position, row in enumerate(self._rows):
+            if row.key == key:
+                self.cursor_row = position
+                return True
+        return False
+
+    # ----- cursor -----------------------------------------------------------------------
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        if old != new and self.cursor_key is not None:
+            self.post_message(self.CursorMoved(self, self.cursor_key))
+
+    def watch_cursor_column(self) -> None:
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_offset.y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 2)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row = max(0, self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row = min(max(0, len(self._rows) - 1), self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.cursor_row = max(0, self.cursor_row - self._page())
+
+    def action_page_down(self) -> None:
+        self.cursor_row = min(max(0, len(self._rows) - 1), self.cursor_row + self._page())
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = max(0, len(self._rows) - 1)
+
+    def action_column_left(self) -> None:
+        self.cursor_column = max(0, self.cursor_column - 1)
+
+    def action_column_right(self) -> None:
+        self.cursor_column = min(max(0, len(self.columns) - 1), self.cursor_column + 1)
+
+    def action_sort(self) -> None:
+        """Sort on the focused column; again on the same column reverses."""
+        column = self.cursor_column
+        reverse = not self.sort_reverse if self.sort_column == column else False
+        self.sort_by(column, reverse)
+
+    def action_select(self) -> None:
+        if self.cursor_key is not None:
+            self.post_message(self.RowSelected(self, self.cursor_key))
+
+    # ----- rendering --------------------------------------------------------------------
+    def _widths(self, total: int) -> list[int]:
+        fixed = sum(c.width for c in self.columns if not c.flex) + len(self.columns)
+        flex_columns = [c for c in self.columns if c.flex]
+        spare = max(8, total - fixed)
+        each = spare // len(flex_columns) if flex_columns else 0
+        return [each if column.flex else column.width for column in self.columns]
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+
+    def _cell_segments(self, cell: Cell, width: int, justify: str, base: Style) -> list[Segment]:
+        text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis")
+        if justify == "right":
+            text.pad_left(width - text.cell_len)
+        else:
+            text.pad_right(width - text.cell_len)
+        return [
+            Segment(segment.text, base + segment.style if segment.style else base)
+            for segment in text.render(self.app.console)
+            if segment.text
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        widths = self._widths(width)
+        base = self.rich_style
+        if y == 0:
+            header_style = base + self.get_component_rich_style("virtual-table--header")
+            column_cursor = self.get_component_rich_style("virtual-table--column-cursor")
+            segments: list[Segment] = []
+            for index, (column, cell_width) in enumerate(zip(self.columns, widths, strict=False)):
+                label = column.label
+                if self.sort_column == index:
+                    label += " ▼" if self.sort_reverse else " ▲"
+                style = (
+                    header_style + column_cursor if index == self.cursor_column else header_style
+                )
+                segments.extend(self._cell_segments(label, cell_width, column.justify, style))
+                segments.append(Segment(" ", header_style))
+            return Strip(segments).extend_cell_length(width, header_style).crop(0, width)
+        row_index = int(self.scroll_offset.y) + y - 1
+        if not self._rows:
+            if y == 1:
+                style = base + self.get_component_rich_style("virtual-table--empty")
+                return Strip([Segment(self.empty_text[:width], style)]).extend_cell_length(
+                    width, base
+                )
+            return Strip.blank(width, base)
+        if row_index >= len(self._rows):
+            return Strip.blank(width, base)
+        row = self._rows[row_index]
+        style = base
+        if row.key in self.marked:
+            style = style + self.get_component_rich_style("virtual-table--marked")
+        if row_index == self.cursor_row:
+            style = style + self.get_component_rich_style("virtual-table--cursor")
+        segments = []
+        for column, cell_width, cell in zip(self.columns, widths, row.cells, strict=False):
+            segments.extend(self._cell_segments(cell, cell_width, column.justify, style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).extend_cell_length(width, style).crop(0, width)

@@ -1,0 +1,191 @@
+"""Pilot tests: the app shell, run list, run page and problems, on fixture workspaces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from typer.testing import CliRunner
+
+from bench_tui import cli
+from bench_tui.analysis.summary import format_rate
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.screens.help import HelpScreen
+from bench_tui.tui.screens.problems import FileExcerptScreen, ProblemsScreen
+from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.widgets.metric_cards import MetricCards
+from bench_tui.tui.widgets.virtual_table import VirtualTable
+from tests.fixtures.openadapt_builders import build_complete_run, build_crashed_run
+
+SIZE = (160, 48)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    build_complete_run(tmp_path)
+    build_crashed_run(tmp_path)
+    return tmp_path
+
+
+async def settle(app: BenchApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def plain(cell: object) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def card_texts(screen: RunScreen) -> list[str]:
+    return [plain(card.content) for card in screen.query_one(MetricCards).query(".metric-card")]
+
+
+async def test_run_list_shows_runs_newest_first_with_success(workspace: Path) -> None:
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#runs-table", VirtualTable)
+        assert [row.key for row in table.rows] == [
+            "benchmark_results/waa_eval_20251105_220110",
+            "benchmark_results/waa_eval_20251104_091522",
+        ]
+        assert plain(table.rows[1].cells[5]) == "33.3%"
+        assert app.query_one("#tabs").active == "benchmarks"
+
+
+async def test_success_on_screen_equals_summary_json(workspace: Path) -> None:
+    data = json.loads(CliRunner().invoke(cli.app, ["summary", str(workspace), "--json"]).output)
+    expected = {run["id"]: run["models"][0]["success_rate"] for run in data["runs"]}
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#runs-table", VirtualTable)
+        for position, row in enumerate(table.rows):
+            table.cursor_row = position
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, RunScreen)
+            assert format_rate(expected[row.key]) in card_texts(app.screen)[0]
+            assert plain(row.cells[5]) == format_rate(expected[row.key])
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+async def test_run_page_filter_sort_and_failures_only(workspace: Path) -> None:
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen) and screen.run.label == "waa_eval_20251104_091522"
+        tasks = screen.query_one("#tasks-table", VirtualTable)
+        assert len(tasks.rows) == 3
+        await pilot.press("x")
+        await pilot.pause()
+        assert {row.key for row in tasks.rows} == {
+            "settings:dark mode?",
+            "51b59aec-fa49-4b1c-85ca-ab90357f3abc-WOS",
+        }
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(tasks.rows) == 3
+        await pilot.press("slash")
+        await pilot.press(*"domain:notepad")
+        await pilot.pause()
+        assert [row.key for row in tasks.rows] == ["notepad_greeting"]
+        await pilot.press("escape")  # clears the filter
+        await pilot.pause()
+        assert len(tasks.rows) == 3
+        tasks.focus()
+        await pilot.press("s")  # sort by the first column
+        await pilot.pause()
+        ascending = [row.key for row in tasks.rows]
+        assert ascending == sorted(ascending, key=str.lower)
+        await pilot.press("s")
+        await pilot.pause()
+        assert [row.key for row in tasks.rows] == ascending[::-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, RunScreen)
+
+
+async def test_run_list_filter(workspace: Path) -> None:
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"091522")
+        await pilot.pause()
+        table = app.query_one("#runs-table", VirtualTable)
+        assert [row.key for row in table.rows] == ["benchmark_results/waa_eval_20251104_091522"]
+        await pilot.press("enter")  # leaves the filter, focus back on the list
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_tabs_help_and_quit(workspace: Path) -> None:
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        assert app.query_one("#tabs").active == "training"
+        await pilot.press("2")
+        assert app.query_one("#tabs").active == "viewer"
+        await pilot.press("3")
+        assert app.query_one("#tabs").active == "benchmarks"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = {description for _, description in app.screen.rows}
+        assert {"Problems", "Reload", "Quit", "Filter"} <= described
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_problems_screen_lists_and_opens_the_file(workspace: Path) -> None:
+    run = workspace / "benchmark_results" / "waa_eval_20251104_091522"
+    (run / "tasks" / "notepad_greeting" / "execution.json").write_text(
+        '{\n  "success": true,\n  "num_steps": "ten"\n}\n'
+    )
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ProblemsScreen)
+        table = screen.query_one(VirtualTable)
+        (row,) = [r for r in table.rows if "num_steps" in plain(r.cells[2])]
+        table.move_cursor_to_key(row.key)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FileExcerptScreen)
+        body = plain(app.screen.query_one("#excerpt-body").content)
+        assert '"num_steps": "ten"' in body and "     3 │" in body
+
+
+async def test_reload_picks_up_new_runs(workspace: Path, tmp_path: Path) -> None:
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(app.workspace.runs) == 2
+        build_complete_run(workspace / "more")
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert len(app.workspace.runs) == 3
+        assert len(app.query_one("#runs-table", VirtualTable).rows) == 3
+
+
+async def test_empty_folder_says_what_it_looks_for(tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#runs-table", VirtualTable)
+        assert table.rows == [] and "metadata.json" in table.empty_text
