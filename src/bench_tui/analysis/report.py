@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench_tui.analysis.summary import Figures, figures, model_figures
-from bench_tui.model import Problem, Run, Workspace
+from bench_tui.analysis.training import summary_figures
+from bench_tui.model import Problem, Run, TrainingRun, Workspace
 
 EXPORT_COLUMNS = (
     "run",
@@ -76,13 +77,21 @@ def run_json(run: Run, labels: dict[str, int] | None = None) -> dict[str, Any]:
     return result
 
 
+def training_json(training: TrainingRun) -> dict[str, Any]:
+    return {
+        "id": training.id,
+        "path": training.id,
+        "model_name": training.model_name,
+        "variant": training.variant,
+        **summary_figures(training),
+    }
+
+
 def problem_json(problem: Problem) -> dict[str, Any]:
     return {"path": problem.path, "line": problem.line, "message": problem.message}
 
 
-def summary_json(workspace: Workspace, training_figures: Any = None) -> dict[str, Any]:
-    from bench_tui.analysis.training_summary import training_json
-
+def summary_json(workspace: Workspace) -> dict[str, Any]:
     return {
         "root": workspace.root,
         "runs": [run_json(run) for run in workspace.runs],

@@ -10,11 +10,10 @@ Per-epoch keys below are 0-based epoch indexes in both cases.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Any
 
-from bench_tui.model import LossPoint, TrainingRun
-
-TrainingStatus = Literal["LIVE", "STALE", "DONE"]
+from bench_tui.model import TrainingRun
+from bench_tui.model.training import TrainingStatus
 
 _EPOCH_TOLERANCE = 1e-9
 """TRL computes epoch = step / steps_per_epoch; 2.0000000001 still means "two epochs"."""
@@ -51,10 +50,8 @@ def epochs_covered(run: TrainingRun) -> int | None:
     if not epochs:
         return None
     top = max(epochs)
-    if run.variant == "trl":
-        covered = math.ceil(top - _EPOCH_TOLERANCE)
-    else:
-        covered = math.floor(top) + 1
+    trl = run.variant == "trl"
+    covered = math.ceil(top - _EPOCH_TOLERANCE) if trl else math.floor(top) + 1
     if run.total_epochs is not None:
         covered = min(covered, run.total_epochs)
     return max(0, covered)
@@ -98,28 +95,19 @@ def mean_step_time(run: TrainingRun) -> float | None:
     worth. Pairs going backwards (a restarted job appending) are ignored. With fewer than two
     timed entries, falls back to elapsed time / step count.
     """
-    timed = [point for point in run.losses if point.time is not None]
+    timed = [(point.step, point.time) for point in run.losses if point.time is not None]
     seconds = 0.0
     steps = 0
-    for before, after in zip(timed, timed[1:], strict=False):
-        assert before.time is not None and after.time is not None
-        step_gap = after.step - before.step
-        time_gap = after.time - before.time
-        if step_gap > 0 and time_gap >= 0:
-            seconds += time_gap
-            steps += step_gap
+    for (step_before, time_before), (step_after, time_after) in zip(timed, timed[1:], strict=False):
+        if step_after > step_before and time_after >= time_before:
+            seconds += time_after - time_before
+            steps += step_after - step_before
     if steps > 0:
         return seconds / steps
-    return _fallback_step_time(run, timed)
-
-
-def _fallback_step_time(run: TrainingRun, timed: list[LossPoint]) -> float | None:
-    if run.elapsed_time is not None and run.step:
-        return run.elapsed_time / run.step if run.step > 0 else None
-    if timed and timed[-1].step > 0:
-        last_time = timed[-1].time
-        assert last_time is not None
-        return last_time / timed[-1].step
+    if run.elapsed_time is not None and run.step is not None and run.step > 0:
+        return run.elapsed_time / run.step
+    if timed and timed[-1][0] > 0:
+        return timed[-1][1] / timed[-1][0]
     return None
 
 

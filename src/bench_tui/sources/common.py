@@ -7,6 +7,7 @@ into a Problem on the ReadContext and hand back what could be read.
 from __future__ import annotations
 
 import json
+import math
 import os
 import struct
 from dataclasses import dataclass, field
@@ -105,6 +106,10 @@ def parse_json_text(text: str, path: Path, ctx: ReadContext, what: str) -> JsonD
     except RecursionError:
         ctx.problem(path, f"JSON nested too deeply to read: expected {what}", line=1)
         return None
+    except ValueError as exc:
+        # Integers longer than Python converts (4300 digits) raise a plain ValueError.
+        ctx.problem(path, f"cannot read JSON ({exc}): expected {what}", line=1)
+        return None
     return JsonDoc(path=path, text=text, data=data)
 
 
@@ -175,8 +180,13 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        self._wrong(key, "a number", value)
+            try:
+                number = float(value)
+            except OverflowError:
+                number = math.inf
+            if math.isfinite(number):
+                return number
+        self._wrong(key, "a finite number", value)
         return None
 
     def int(self, key: str) -> int | None:

@@ -160,14 +160,12 @@ class _Walker:
         return False
 
     def _training(self, directory: Path) -> Iterator[tuple[str, object]]:
-        log_path = directory / "training_log.json"
-        doc = read_json(log_path, self.ctx, what="a training log (JSON object)")
-        if doc is not None and registry.looks_like_training_log(doc.data):
-            training = registry.read_training(log_path, self.ctx, doc)
-            if training is not None:
-                yield "training", training
-            for episode in registry.episodes_from_predictions(directory, self.ctx):
-                yield "episode", episode
+        # read_training parses the file itself: it retries once, as the loop rewrites it in place.
+        training = registry.read_training(directory / "training_log.json", self.ctx)
+        if training is not None:
+            yield "training", training
+        for episode in registry.episodes_from_predictions(directory, self.ctx):
+            yield "episode", episode
 
     def _file(self, path: Path, name: str) -> Iterator[tuple[str, object]]:
         if name in LIVE_FILE_NAMES:

@@ -13,8 +13,8 @@ from typing import Any
 
 from bench_tui.model import KNOWN_METRICS, EvalReport
 from bench_tui.model.evalreport import COUNT_METRICS
-from bench_tui.sources.common import JsonDoc, ReadContext, json_type
-from bench_tui.sources.jsonvalues import DocProblems, as_number, read_json_guarded
+from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
+from bench_tui.sources.jsonvalues import DocProblems, as_number
 
 WHAT = "an eval report (a JSON object with a 'metrics' object of known metrics)"
 
@@ -42,7 +42,7 @@ def read_eval_report(path: Path, ctx: ReadContext, doc: JsonDoc | None = None) -
     """The report at `path`, or None with a Problem when it is not one. Wrongly typed metrics
     are a Problem each and read as None; the rest of the report still shows."""
     if doc is None:
-        doc = read_json_guarded(path, ctx, WHAT)
+        doc = read_json(path, ctx, what=WHAT)
         if doc is None:
             return None
     data = doc.data
@@ -72,7 +72,7 @@ def read_eval_report(path: Path, ctx: ReadContext, doc: JsonDoc | None = None) -
             metrics[name] = number
 
     dsl_mode = problems.text(data, "dsl_mode", [])
-    return EvalReport(
+    report = EvalReport(
         id=ctx.rel(path),
         path=os.path.abspath(path),
         backend=problems.text(data, "backend", []),
@@ -81,6 +81,8 @@ def read_eval_report(path: Path, ctx: ReadContext, doc: JsonDoc | None = None) -
         legacy=not wrapped,
         metrics=metrics,
     )
+    problems.finish()
+    return report
 
 
 def _metric(

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from bench_tui.sources.common import JsonDoc, ReadContext, describe_value, read_json
+from bench_tui.sources.common import JsonDoc, ReadContext, describe_value
 from bench_tui.sources.jsonpos import JsonLocator
 
 JsonPath = Sequence[str | int]
@@ -51,22 +50,22 @@ def as_text(value: Any) -> str | None:
     return None
 
 
-def read_json_guarded(path: Path, ctx: ReadContext, what: str) -> JsonDoc | None:
-    """`read_json`, plus the one failure it lets through: an integer with more digits than
-    Python converts (ValueError since 3.11) must be a Problem, not a crash."""
-    try:
-        return read_json(path, ctx, what=what)
-    except ValueError as exc:
-        ctx.problem(path, f"cannot read JSON ({exc}): expected {what}", line=None)
-        return None
+MAX_PROBLEMS_PER_FILE = 50
+"""Past this, one summary Problem stands for the rest: a garbled file must not bury every other
+Problem of the workspace (nor cost a line search per bad record)."""
 
 
 class DocProblems:
-    """Records Problems about values of one document, finding their line only when needed."""
+    """Records Problems about values of one document, finding their line only when needed.
 
-    def __init__(self, doc: JsonDoc, ctx: ReadContext):
+    Call `finish()` once done, so suppressed Problems are at least counted.
+    """
+
+    def __init__(self, doc: JsonDoc, ctx: ReadContext, limit: int = MAX_PROBLEMS_PER_FILE):
         self.doc = doc
         self.ctx = ctx
+        self.limit = limit
+        self.count = 0
         self._locator: JsonLocator | None = None
 
     def line(self, path: JsonPath) -> int | None:
@@ -75,7 +74,16 @@ class DocProblems:
         return self._locator.line_of(path)
 
     def add(self, path: JsonPath, message: str) -> None:
-        self.ctx.problem(self.doc.path, message, self.line(path))
+        self.count += 1
+        if self.count <= self.limit:
+            self.ctx.problem(self.doc.path, message, self.line(path))
+
+    def finish(self) -> None:
+        if self.count > self.limit:
+            hidden = self.count - self.limit
+            self.ctx.problem(
+                self.doc.path, f"{hidden} more problems in this file not listed", line=None
+            )
 
     def wrong(self, path: JsonPath, expected: str, value: Any) -> None:
         """`expected a number for 'loss' in losses[7], got "abc"`."""

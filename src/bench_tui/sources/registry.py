@@ -7,6 +7,13 @@ from typing import Any
 
 from bench_tui.model import Run
 from bench_tui.sources.common import ReadContext
+from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discovery)
+    episodes_from_predictions,
+    looks_like_episode_file,
+    read_episodes,
+)
+from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
+from bench_tui.sources.training import read_training  # noqa: F401
 
 # Readers still being written land here one by one; until then discovery sees no such folders.
 
@@ -21,34 +28,6 @@ def is_webarena_run(names: frozenset[str]) -> bool:
 
 def read_webarena_run(path: Path, ctx: ReadContext) -> Run | None:
     return None
-
-
-def looks_like_training_log(data: Any) -> bool:
-    return False
-
-
-def read_training(path: Path, ctx: ReadContext, doc: Any) -> Any:
-    return None
-
-
-def episodes_from_predictions(path: Path, ctx: ReadContext) -> list[Any]:
-    return []
-
-
-def looks_like_eval_report(data: Any) -> bool:
-    return False
-
-
-def read_eval_report(path: Path, ctx: ReadContext, doc: Any) -> Any:
-    return None
-
-
-def looks_like_episode_file(data: Any) -> bool:
-    return False
-
-
-def read_episodes(path: Path, ctx: ReadContext, doc: Any) -> list[Any]:
-    return []
 
 
 def looks_like_task_index(data: Any) -> bool:

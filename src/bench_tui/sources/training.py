@@ -11,21 +11,17 @@ import os
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bench_tui.model import LossPoint, TrainingAction, TrainingEvaluation, TrainingRun
 from bench_tui.sources.checkpoints import find_checkpoints
-from bench_tui.sources.common import JsonDoc, ReadContext, json_type
-from bench_tui.sources.jsonvalues import DocProblems, as_number, read_json_guarded
+from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
+from bench_tui.sources.jsonvalues import DocProblems, as_number, as_whole
 
 WHAT = "a training log (a JSON object with a 'losses' list)"
 
 RETRY_DELAY_S = 0.05
 """Pause before re-reading a log that failed to parse: long enough for the writer to finish."""
-
-MAX_RECORD_PROBLEMS = 20
-"""Per list: past this many bad entries one summary Problem stands for the rest, so a garbled
-log does not bury every other Problem in the workspace."""
 
 # Keys only the custom loop writes; TRL's callback writes none of them.
 _CUSTOM_ONLY_KEYS = (
@@ -72,7 +68,7 @@ def read_training(
     job_dir = log_path.parent
     variant = _variant(data, losses)
     total_epochs = _total_epochs(data, problems)
-    return TrainingRun(
+    run = TrainingRun(
         id=ctx.rel(job_dir),
         path=os.path.abspath(job_dir),
         log_path=os.path.abspath(log_path),
@@ -96,17 +92,19 @@ def read_training(
         termination_message=problems.text(data, "termination_message", []) or None,
         modified_at=_mtime(log_path),
     )
+    problems.finish()
+    return run
 
 
 def _read_with_retry(log_path: Path, ctx: ReadContext, delay_s: float) -> JsonDoc | None:
     # First attempt into a scratch context: a half-written file is expected now and then and
     # is only worth a Problem if it is still broken on the second read.
     scratch = ReadContext(root=ctx.root)
-    doc = read_json_guarded(log_path, scratch, WHAT)
+    doc = read_json(log_path, scratch, what=WHAT)
     if doc is not None:
         return doc
     _wait_for_writer(delay_s)
-    return read_json_guarded(log_path, ctx, WHAT)
+    return read_json(log_path, ctx, what=WHAT)
 
 
 def _wait_for_writer(delay_s: float) -> None:
@@ -119,16 +117,12 @@ def _read_losses(data: dict[str, Any], problems: DocProblems) -> list[LossPoint]
     if not isinstance(entries, list):
         return []
     points: list[LossPoint] = []
-    bad = 0
     for index, entry in enumerate(entries):
         point, reason = _loss_point(entry)
-        if point is not None:
-            points.append(point)
-            continue
-        bad += 1
-        if bad <= MAX_RECORD_PROBLEMS:
+        if point is None:
             problems.add(["losses", index], f"loss entry {index} skipped: {reason}")
-    _report_more(problems, "losses", bad)
+        else:
+            points.append(point)
     return points
 
 
@@ -137,35 +131,41 @@ def _loss_point(entry: Any) -> tuple[LossPoint | None, str]:
     if not isinstance(entry, dict):
         return None, f"expected an object with epoch, step and loss, got a JSON {json_type(entry)}"
     epoch = as_number(entry.get("epoch"))
-    step = entry.get("step")
+    step = as_whole(entry.get("step"))
     loss = as_number(entry.get("loss"))
-    step_number = as_number(step)
     wrong: list[str] = []
     if epoch is None or epoch < 0:
         wrong.append("'epoch' as a number of at least 0")
-    if step_number is None or not step_number.is_integer():
+    if step is None:
         wrong.append("'step' as a whole number")
     if loss is None:
         wrong.append("'loss' as a finite number")
-    if wrong or epoch is None or step_number is None or loss is None:
-        return None, "expected " + " and ".join(wrong)
+    if wrong or epoch is None or step is None or loss is None:
+        return None, "expected " + _listing(wrong)
     optional_wrong = [
         key
         for key in ("lr", "time")
         if entry.get(key) is not None and as_number(entry.get(key)) is None
     ]
     if optional_wrong:
-        return None, "expected " + " and ".join(f"'{key}' as a number" for key in optional_wrong)
+        return None, "expected " + _listing([f"'{key}' as a number" for key in optional_wrong])
+    # Every field was checked above: skip pydantic's validation, which dominated reading a
+    # long log (one entry per step).
     return (
-        LossPoint(
+        LossPoint.model_construct(
             epoch=epoch,
-            step=int(step_number),
+            step=step,
             loss=loss,
             lr=as_number(entry.get("lr")),
             time=as_number(entry.get("time")),
         ),
         "",
     )
+
+
+def _listing(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _read_evaluations(data: dict[str, Any], problems: DocProblems) -> list[TrainingEvaluation]:
@@ -176,17 +176,14 @@ def _read_evaluations(data: dict[str, Any], problems: DocProblems) -> list[Train
         problems.wrong(["evaluations"], "a list of evaluation entries", entries)
         return []
     evaluations: list[TrainingEvaluation] = []
-    bad = 0
     for index, entry in enumerate(entries):
         path: list[str | int] = ["evaluations", index]
         epoch = as_number(entry.get("epoch")) if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or epoch is None:
-            bad += 1
-            if bad <= MAX_RECORD_PROBLEMS:
-                problems.add(
-                    path,
-                    f"evaluation entry {index} skipped: expected an object with 'epoch' as a number",
-                )
+            problems.add(
+                path,
+                f"evaluation entry {index} skipped: expected an object with 'epoch' as a number",
+            )
             continue
         evaluations.append(
             TrainingEvaluation(
@@ -201,7 +198,6 @@ def _read_evaluations(data: dict[str, Any], problems: DocProblems) -> list[Train
                 correct_as_logged=problems.flag(entry, "correct", path),
             )
         )
-    _report_more(problems, "evaluations", bad)
     return evaluations
 
 
@@ -221,15 +217,7 @@ def _training_action(
     )
 
 
-def _report_more(problems: DocProblems, key: str, bad: int) -> None:
-    if bad > MAX_RECORD_PROBLEMS:
-        problems.add(
-            [key],
-            f"{bad - MAX_RECORD_PROBLEMS} more entries of '{key}' skipped for the same kind of reason",
-        )
-
-
-def _variant(data: dict[str, Any], losses: list[LossPoint]) -> str:
+def _variant(data: dict[str, Any], losses: list[LossPoint]) -> Literal["custom", "trl"]:
     # Fractional epochs only come from TRL; without them, the custom loop is recognised by the
     # bookkeeping keys TRL never writes. A bare log with neither is read as TRL, whose epoch
     # counts progress rather than naming a 0-based epoch.
