@@ -15,6 +15,7 @@ from textual.worker import get_current_worker
 from bench_tui.model import Workspace
 from bench_tui.sources.discover import iter_workspace
 from bench_tui.tui.commands import BindingCommands
+from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows
@@ -28,7 +29,7 @@ TAB_IDS = ("training", "viewer", "benchmarks")
 
 
 class BenchApp(App[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = ["app.tcss"]
+    CSS_PATH: ClassVar[list[str | Path]] = ["app.tcss", "widgets/screenshot.tcss"]
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,7 +45,11 @@ class BenchApp(App[None]):
     def __init__(self, root: Path | str, *, images: str | None = None) -> None:
         super().__init__()
         self.root = Path(os.path.abspath(root))
-        self.images = images
+        # Probing the terminal must happen before Textual owns it (launch does that); the modes
+        # that need no probe can be chosen here, which is what tests use.
+        self.renderer = (
+            pick_renderer(images) if images in ("halfblock", "none") else active_renderer()
+        )
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
         self.user_chose_tab = False

@@ -6,6 +6,12 @@ from pathlib import Path
 
 
 def launch(directory: Path, images: str | None) -> None:
+    from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
+
+    # The probe reads the terminal's answers on stdin: it cannot run once Textual owns the tty.
+    choice = pick_renderer(images)
+    set_active_renderer(choice)
+
     from bench_tui.tui.app import BenchApp
 
-    BenchApp(directory, images=images).run()
+    BenchApp(directory, images=choice.mode).run()

@@ -1,0 +1,127 @@
+"""`bench-tui demo`: a deterministic synthetic workspace that looks like real results.
+
+It holds, in the on-disk formats of FORMATS.md: three finished OpenAdapt benchmark runs of a
+WAA-like benchmark (a base model, its LoRA fine-tune, an API model) over the same tasks, a fourth
+run still in progress with its `benchmark_live.json`, a LoRA training job with checkpoints and
+per-epoch predictions, offline eval reports for base / fine-tuned / API, and two recorded episodes.
+Screenshots are Pillow-drawn desktop screens, rendered once into `.demo-cache/` and hard-linked
+into every step. Writing twice gives identical files (only the `current` symlink is not a file).
+
+No Textual here: the CLI and the tests call this directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench_tui.demo.apps import catalog
+from bench_tui.demo.benchmark import LIVE_FILE, RUNS, DemoRun, Output, write_runs
+from bench_tui.demo.files import (
+    MARKER_NAME,
+    FileWriter,
+    dumps,
+    marker_data,
+    read_marker_entries,
+    remove_entries,
+)
+from bench_tui.demo.screens import ScreenCache
+from bench_tui.demo.tasks import build_tasks
+from bench_tui.demo.training import EXPERIMENT, JOB_ID, NOTES, SHOP, write_training
+
+CACHE_DIR = ".demo-cache"
+
+__all__ = ["DemoRefused", "DemoRun", "DemoSummary", "is_demo_folder", "write_demo"]
+
+
+class DemoRefused(Exception):
+    """The output folder holds something that is not an earlier demo: nothing was written."""
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `write_demo` wrote, with the figures the app should show for it."""
+
+    root: Path
+    tasks_per_run: int
+    runs: list[DemoRun]
+    live_file: Path
+    training_job: Path
+    current_link: bool
+    """False where the filesystem has no symlinks: `training_output/current` was skipped."""
+    checkpoints: list[Path]
+    eval_reports: list[Path]
+    episodes: list[Path]
+    screens: int
+    """Distinct screenshots rendered (everything else is a hard link to one of them)."""
+    files: int
+    links: int
+
+
+def is_demo_folder(path: Path) -> bool:
+    """True when `path` is a folder an earlier `bench-tui demo` wrote (it has the marker file)."""
+    return path.is_dir() and (path / MARKER_NAME).is_file()
+
+
+def demo_entries() -> list[str]:
+    """Everything the demo owns, as paths relative to its root: the next demo removes exactly these."""
+    entries = [CACHE_DIR, LIVE_FILE, f"training_output/{JOB_ID}", "training_output/current"]
+    entries += [f"benchmark_results/{spec.name}" for spec in RUNS]
+    entries += [f"checkpoints/epoch_{epoch}" for epoch in (1, 2, 3)]
+    entries += [f"experiments/{EXPERIMENT}", f"captures/{SHOP.name}", f"captures/{NOTES.name}"]
+    return sorted(entries)
+
+
+def prepare(out: Path) -> list[str]:
+    """Check the refusal rule; returns the entries of an earlier demo to remove ([] for a fresh folder)."""
+    if out.exists() and not out.is_dir():
+        raise DemoRefused(f"{out} exists and is not a folder; choose another --out")
+    if not out.exists() or not any(out.iterdir()):
+        return []
+    if not is_demo_folder(out):
+        raise DemoRefused(
+            f"{out} is not empty and holds no earlier demo (no {MARKER_NAME} file); "
+            "choose an empty or new folder with --out"
+        )
+    previous = read_marker_entries(out)
+    # an unreadable marker still marks a demo: fall back to what this version writes
+    return previous if previous is not None else demo_entries()
+
+
+def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
+    """Write the demo workspace under `out` and describe it.
+
+    Refuses (DemoRefused) an existing non-empty folder unless an earlier demo wrote it; then only that
+    demo's entries are removed before writing, and anything else in the folder is kept.
+    """
+    if tasks_per_run < 1:
+        raise ValueError(f"tasks_per_run must be at least 1, got {tasks_per_run}")
+    out = Path(out)
+    previous = prepare(out)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = FileWriter(out)
+    entries = demo_entries()
+    marker = out / MARKER_NAME
+    # mark first, listing old and new entries: a demo interrupted halfway can still be rewritten
+    writer.write_text(
+        marker, dumps(marker_data(sorted(set(previous) | set(entries)), tasks_per_run))
+    )
+    remove_entries(out, previous)
+    output = Output(writer, ScreenCache(out / CACHE_DIR, catalog()))
+    runs = write_runs(output, out / "benchmark_results", build_tasks(tasks_per_run))
+    training = write_training(output, out)
+    writer.write_text(marker, dumps(marker_data(entries, tasks_per_run)))
+    return DemoSummary(
+        root=out,
+        tasks_per_run=tasks_per_run,
+        runs=runs,
+        live_file=out / LIVE_FILE,
+        training_job=training.job,
+        current_link=training.current_link,
+        checkpoints=training.checkpoints,
+        eval_reports=training.eval_reports,
+        episodes=training.episodes,
+        screens=len(output.cache.rendered),
+        files=writer.files,
+        links=writer.links,
+    )

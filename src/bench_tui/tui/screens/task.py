@@ -1,0 +1,297 @@
+"""The task page: step replay with the action drawn on the screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from bench_tui.model import Execution, Problem, Run, Step
+from bench_tui.render.images import markers_for_action
+from bench_tui.sources.common import ReadContext
+from bench_tui.sources.steps import load_steps
+from bench_tui.tui.screens.run import format_seconds, result_cell
+from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+
+PLAY_INTERVALS_S = (4.0, 2.0, 1.0, 0.5, 0.25)
+ACTION_RGB = (255, 64, 64)
+NARROW_COLUMNS = 110
+
+
+def step_kind(step: Step) -> str:
+    return step.action.type if step.action else "none"
+
+
+class TaskScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("left,h,up,k", "step(-1)", "Prev step", id="prev_step"),
+        Binding("right,l,down,j", "step(1)", "Next step", id="next_step"),
+        Binding("home,g", "first_step", "First step", show=False, id="first_step"),
+        Binding("end,G", "last_step", "Last step", show=False, id="last_step"),
+        Binding("space", "play", "Play/pause", id="play"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", show=False, id="faster"),
+        Binding("minus", "speed(-1)", "Slower", show=False, id="slower"),
+        Binding("o", "overlay", "Overlay", id="overlay"),
+        Binding("f", "fullscreen", "Full-screen image", id="fullscreen"),
+        Binding("left_square_bracket", "task(-1)", "Prev task", id="prev_task"),
+        Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
+    ]
+
+    def __init__(
+        self, run: Run, task_id: str, model: str, task_order: list[str], root: Path
+    ) -> None:
+        super().__init__()
+        self.run = run
+        self.task_id = task_id
+        self.model = model
+        self.task_order = task_order or [task_id]
+        self.root = root
+        self.steps: list[Step] = []
+        self.step_problems: list[Problem] = []
+        self.current = 0
+        self.overlay = True
+        self.play_speed = 2
+        self.play_timer: Timer | None = None
+        self.steps_loading = True
+
+    @property
+    def execution(self) -> Execution | None:
+        for execution in self.run.executions:
+            if execution.task_id == self.task_id and execution.model == self.model:
+                return execution
+        for execution in self.run.executions:
+            if execution.task_id == self.task_id:
+                return execution
+        return None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="task-heading", classes="screen-heading")
+        with Horizontal(id="task-body"):
+            with Vertical(id="task-left"):
+                table = VirtualTable(
+                    [
+                        Column("n", "#", 4, justify="right"),
+                        Column("type", "action", 12),
+                        Column("what", "detail", flex=True),
+                    ],
+                    id="steps-table",
+                    empty_text="Loading steps…",
+                )
+                table.can_focus = False
+                yield table
+                yield StepTimeline(id="timeline")
+            with Vertical(id="task-right"):
+                yield Screenshot(id="shot", mode=self.app.renderer.mode)
+                with VerticalScroll(id="step-details-box"):
+                    yield Static(id="step-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._layout_for(self.app.size.width)
+        self._load()
+
+    def on_resize(self) -> None:
+        self._layout_for(self.app.size.width)
+
+    def _layout_for(self, width: int) -> None:
+        self.set_class(width < NARROW_COLUMNS, "-narrow")
+
+    # ----- loading -----------------------------------------------------------------------------
+    def _load(self) -> None:
+        self.steps_loading = True
+        self.steps = []
+        self._render_heading()
+        table = self.query_one("#steps-table", VirtualTable)
+        table.empty_text = "Loading steps…"
+        table.set_rows([])
+        self._load_steps(self.task_id)
+
+    @work(thread=True, exclusive=True, group="steps", exit_on_error=False)
+    def _load_steps(self, task_id: str) -> None:
+        execution = self.execution
+        if execution is None:
+            steps, problems = [], []
+        else:
+            steps, problems = load_steps(self.run, execution, self.root)
+        self.app.call_from_thread(self._steps_loaded, task_id, steps, problems)
+
+    def _steps_loaded(self, task_id: str, steps: list[Step], problems: list[Problem]) -> None:
+        if task_id != self.task_id:
+            return  # the user moved on to another task meanwhile
+        self.steps_loading = False
+        self.steps = steps
+        self.step_problems = problems
+        self.current = min(self.current, max(0, len(steps) - 1))
+        table = self.query_one("#steps-table", VirtualTable)
+        table.empty_text = "This execution recorded no steps."
+        table.set_rows(
+            [
+                Row(
+                    key=index,
+                    cells=(
+                        str(step.source_number if step.source_number is not None else step.index),
+                        Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "white")),
+                        self._action_text(step),
+                    ),
+                )
+                for index, step in enumerate(steps)
+            ],
+            keep_cursor=False,
+        )
+        self.query_one(StepTimeline).types = tuple(step_kind(s) for s in steps)
+        self._render_heading()
+        self._show_step()
+
+    # ----- rendering -----------------------------------------------------------------------------
+    @staticmethod
+    def _action_text(step: Step) -> str:
+        if not step.actions:
+            return "(no action recorded)"
+        return " ; ".join(action.describe() for action in step.actions)
+
+    def _task_problems(self) -> list[Problem]:
+        task = self.run.task(self.task_id)
+        problems = list(self.step_problems)
+        workspace = getattr(self.app, "workspace", None)
+        if task is not None and task.folder and workspace is not None:
+            prefix = self._rel(task.folder) + "/"
+            problems += [p for p in workspace.problems if p.path.startswith(prefix)]
+        return sorted(set(problems), key=Problem.sort_key)
+
+    def _rel(self, path: str) -> str:
+        return ReadContext(root=self.root).rel(path)
+
+    def _render_heading(self) -> None:
+        task = self.run.task(self.task_id)
+        execution = self.execution
+        text = Text()
+        position = self.task_order.index(self.task_id) + 1 if self.task_id in self.task_order else 0
+        text.append(f"{self.task_id}", style="bold")
+        text.append(f"  [{position}/{len(self.task_order)}]  {self.model}  ", style="dim")
+        text.append_text(result_cell(execution))
+        text.append(" ")
+        if execution is not None:
+            if execution.score is not None:
+                text.append(f"  score {execution.score:g}")
+            text.append(f"  {format_seconds(execution.duration_s)}")
+        if task is not None and task.instruction:
+            text.append(f"\n{task.instruction}", style="italic")
+        if execution is not None and (execution.error or execution.reason):
+            if execution.error:
+                text.append(f"\nerror: {execution.error.splitlines()[0]}", style="red")
+                if execution.error_type:
+                    text.append(f" ({execution.error_type})", style="red")
+            if execution.reason:
+                text.append(f"\nverdict: {execution.reason}", style="dim")
+        self.query_one("#task-heading", Static).update(text)
+
+    def _show_step(self) -> None:
+        details = self.query_one("#step-details", Static)
+        shot = self.query_one(Screenshot)
+        problems = self._task_problems()
+        text = Text()
+        for problem in problems:
+            text.append(f"⚠ {problem.located()}\n", style="yellow")
+        if not self.steps:
+            text.append(
+                "Loading steps…" if self.steps_loading else "No steps recorded for this execution.",
+                style="dim",
+            )
+            details.update(text)
+            shot.show(None, (), caption="no screenshot")
+            return
+        step = self.steps[self.current]
+        self.query_one("#steps-table", VirtualTable).cursor_row = self.current
+        self.query_one(StepTimeline).current = self.current
+        text.append(f"step {self.current + 1}/{len(self.steps)}", style="bold")
+        if step.source_number is not None:
+            text.append(f"  (#{step.source_number} in the file)", style="dim")
+        if step.duration_ms is not None:
+            think = f"think {step.think_ms / 1000:.1f}s " if step.think_ms is not None else ""
+            act = f"act {step.exec_ms / 1000:.1f}s" if step.exec_ms is not None else ""
+            text.append(f"  ⏱ {think}{act}", style="dim")
+        text.append("\n")
+        for action in step.actions:
+            text.append(f"▶ {action.describe()}\n", style=ACTION_COLOURS.get(action.type, "white"))
+        if not step.actions:
+            text.append("▶ (no action recorded)\n", style="dim")
+        reasoning = step.reasoning or step.raw_output
+        if reasoning:
+            text.append("\nreasoning\n", style="bold")
+            text.append(reasoning.strip() + "\n")
+        if step.logs:
+            text.append("\nlogs\n", style="bold")
+            for line in step.logs[-20:]:
+                text.append(line + "\n", style="dim")
+        details.update(text)
+        markers: tuple = ()
+        for action in step.actions:
+            markers += tuple(markers_for_action(action, ACTION_RGB))
+        caption = "after the action" if step.screenshot_is_after else None
+        shot.show(step.screenshot, markers, overlay=self.overlay, caption=caption)
+
+    # ----- actions --------------------------------------------------------------------------------
+    def _go(self, index: int) -> None:
+        if not self.steps:
+            return
+        self.current = max(0, min(len(self.steps) - 1, index))
+        self._show_step()
+
+    def action_step(self, delta: int) -> None:
+        self._go(self.current + delta)
+
+    def action_first_step(self) -> None:
+        self._go(0)
+
+    def action_last_step(self) -> None:
+        self._go(len(self.steps) - 1)
+
+    def action_play(self) -> None:
+        if self.play_timer is not None:
+            self.play_timer.stop()
+            self.play_timer = None
+            self.notify("paused", timeout=1)
+            return
+        self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
+        self.notify(f"playing, one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)
+
+    def _tick(self) -> None:
+        if self.current >= len(self.steps) - 1:
+            self.action_play()
+            return
+        self._go(self.current + 1)
+
+    def action_speed(self, delta: int) -> None:
+        self.play_speed = max(0, min(len(PLAY_INTERVALS_S) - 1, self.play_speed + delta))
+        if self.play_timer is not None:
+            self.play_timer.stop()
+            self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
+        self.notify(f"one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)
+
+    def action_overlay(self) -> None:
+        self.overlay = not self.overlay
+        self._show_step()
+
+    def action_fullscreen(self) -> None:
+        self.toggle_class("-fullscreen")
+
+    def action_task(self, delta: int) -> None:
+        if self.task_id not in self.task_order:
+            return
+        index = self.task_order.index(self.task_id) + delta
+        if not 0 <= index < len(self.task_order):
+            self.notify("no more tasks in this list", timeout=1)
+            return
+        self.task_id = self.task_order[index]
+        self._load()
