@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from bench_tui.model import Execution, Problem, Run, Step
-from bench_tui.render.images import markers_for_action
+from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.tui.screens.run import format_seconds, result_cell
@@ -235,11 +235,16 @@ class TaskScreen(Screen[None]):
             for line in step.logs[-20:]:
                 text.append(line + "\n", style="dim")
         details.update(text)
-        markers: tuple = ()
-        for action in step.actions:
-            markers += tuple(markers_for_action(action, ACTION_RGB))
+        markers = self._markers(step)
         caption = "after the action" if step.screenshot_is_after else None
         shot.show(step.screenshot, markers, overlay=self.overlay, caption=caption)
+        upcoming = self.steps[self.current + 1] if self.current + 1 < len(self.steps) else None
+        if upcoming is not None and upcoming.screenshot:
+            shot.prefetch(upcoming.screenshot, self._markers(upcoming), overlay=self.overlay)
+
+    @staticmethod
+    def _markers(step: Step) -> tuple[Marker, ...]:
+        return tuple(m for action in step.actions for m in markers_for_action(action, ACTION_RGB))
 
     # ----- actions --------------------------------------------------------------------------------
     def _go(self, index: int) -> None:

@@ -1,0 +1,175 @@
+"""Pilot tests for the task page: step replay, playback, overlay, task switching, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.worker import WorkerCancelled
+
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.screens.task import TaskScreen
+from bench_tui.tui.widgets.screenshot import HalfblockCanvas, Screenshot
+from bench_tui.tui.widgets.step_timeline import StepTimeline
+from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
+
+SIZE = (160, 48)
+
+
+async def settle(app: BenchApp, pilot) -> None:
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # a newer frame superseded this one
+        break
+    await pilot.pause()
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    return build_complete_run(tmp_path, screen=(1280, 800))
+
+
+async def open_task(app: BenchApp, pilot, task_id: str) -> TaskScreen:
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    tasks = app.screen.query_one("#tasks-table")
+    assert tasks.move_cursor_to_key(task_id)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    await settle(app, pilot)
+    assert isinstance(app.screen, TaskScreen)
+    return app.screen
+
+
+def details(screen: TaskScreen) -> str:
+    content = screen.query_one("#step-details").content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+async def test_steps_navigate_and_the_screenshot_follows(run_dir: Path, tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="halfblock")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        shot = screen.query_one(Screenshot)
+        assert len(screen.steps) == 3 and screen.current == 0
+        assert shot._path.endswith("notepad_greeting/screenshots/step_000.png")
+        assert 'type "good morning"' in details(screen)
+        assert "Editor has focus" in details(screen)
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert screen.current == 1 and shot._path.endswith("step_001.png")
+        assert "hotkey ctrl+s" in details(screen)
+        await pilot.press("end")
+        assert screen.current == 2
+        await pilot.press("left")
+        assert screen.current == 1
+        await pilot.press("home")
+        assert screen.current == 0
+        await pilot.press("l", "l", "l")  # stops at the last step
+        assert screen.current == 2
+        assert screen.query_one(StepTimeline).current == 2
+        assert shot.last_error is None
+        assert screen.query_one(HalfblockCanvas).strips
+
+
+async def test_click_marker_is_drawn_on_the_half_block_image(tmp_path: Path) -> None:
+    run_dir = build_complete_run(tmp_path, screen=(1280, 800))
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    data = json.loads(path.read_text())
+    data["steps"][0]["action"] = action(type="click", x=0.5, y=0.5)
+    write_json(path, data)
+    app = BenchApp(tmp_path, images="halfblock")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        strips = screen.query_one(HalfblockCanvas).strips
+        colours = {
+            (seg.style.color.triplet if seg.style and seg.style.color else None)
+            for strip in strips
+            for seg in strip
+        } | {
+            (seg.style.bgcolor.triplet if seg.style and seg.style.bgcolor else None)
+            for strip in strips
+            for seg in strip
+        }
+        reds = [
+            c for c in colours if c is not None and c.red > 200 and c.green < 120 and c.blue < 120
+        ]
+        assert reds, "the click crosshair should show in the marker colour"
+        await pilot.press("o")  # overlay off: the marker goes away
+        await settle(app, pilot)
+        await settle(app, pilot)
+        strips = screen.query_one(HalfblockCanvas).strips
+        colours = {
+            seg.style.color.triplet
+            for strip in strips
+            for seg in strip
+            if seg.style and seg.style.color
+        }
+        assert not [c for c in colours if c.red > 200 and c.green < 120 and c.blue < 120]
+
+
+async def test_playback_speed_fullscreen_and_task_switching(run_dir: Path, tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        order = screen.task_order
+        assert order == sorted(order)  # the run page's order
+        await pilot.press("plus", "plus")
+        assert screen.play_speed == 4
+        await pilot.press("minus")
+        assert screen.play_speed == 3
+        await pilot.press("space")
+        assert screen.play_timer is not None
+        await pilot.pause(1.2)
+        assert screen.current >= 1
+        await pilot.press("space")
+        assert screen.play_timer is None
+        await pilot.press("f")
+        assert screen.has_class("-fullscreen")
+        await pilot.press("f")
+        assert not screen.has_class("-fullscreen")
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.task_id == order[order.index("notepad_greeting") + 1]
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert screen.task_id == "notepad_greeting"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TaskScreen)
+
+
+async def test_missing_screenshot_shows_a_placeholder_with_the_reason(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    (run_dir / "tasks" / "notepad_greeting" / "screenshots" / "step_000.png").unlink()
+    app = BenchApp(tmp_path, images="halfblock")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        shot = screen.query_one(Screenshot)
+        assert shot.last_error is not None and "missing" in shot.last_error
+        assert "screenshot missing" in details(screen)  # the Problem is listed on the page
+
+
+async def test_corrupt_execution_shows_its_problem_on_the_task_page(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    (run_dir / "tasks" / "notepad_greeting" / "execution.json").write_text('{"success": tru')
+    app = BenchApp(tmp_path, images="halfblock")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        text = details(screen)
+        assert "execution.json:1: invalid JSON" in text
+        # screenshots without readable step records still show
+        assert len(screen.steps) == 3 and all(not s.actions for s in screen.steps)
+
+
+async def test_narrow_terminal_stacks_the_task_page(run_dir: Path, tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        assert screen.has_class("-narrow")
