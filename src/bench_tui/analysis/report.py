@@ -34,6 +34,7 @@ def _figures_json(fig: Figures) -> dict[str, Any]:
         "errors": fig.errors,
         "infra": fig.infra,
         "unfinished": fig.unfinished,
+        "failed_with_error": fig.failed_with_error,
         "mean_score": fig.mean_score,
         "mean_steps": fig.mean_steps,
         "mean_duration_s": fig.mean_duration_s,

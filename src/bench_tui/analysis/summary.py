@@ -19,6 +19,8 @@ class Figures:
     errors: int
     infra: int
     unfinished: int
+    failed_with_error: int
+    """Failures that carry an error message (a verdict was still given)."""
     mean_score: float | None
     mean_steps: float | None
     mean_duration_s: float | None
@@ -47,6 +49,7 @@ def figures(executions: list[Execution]) -> Figures:
         errors=sum(1 for e in executions if e.status == "errored"),
         infra=sum(1 for e in executions if e.status == "infra"),
         unfinished=sum(1 for e in executions if e.status == "unfinished"),
+        failed_with_error=sum(1 for e in executions if e.status == "failed" and e.error),
         mean_score=_mean(e.score for e in finished),
         mean_steps=_mean(e.num_steps for e in finished),
         mean_duration_s=_mean(e.duration_s for e in finished),

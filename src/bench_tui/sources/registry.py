@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from bench_tui.model import Run
+from bench_tui.sources.agentlab import is_agentlab_episode, read_agentlab_runs
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discovery)
     episodes_from_predictions,
@@ -14,27 +14,23 @@ from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discove
 )
 from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
 from bench_tui.sources.training import read_training  # noqa: F401
+from bench_tui.sources.webarena import is_webarena_run, read_webarena_run  # noqa: F401
 
-# Readers still being written land here one by one; until then discovery sees no such folders.
+# OSWorld and WAA land here next; until then discovery sees no such folders.
 
 
 def classify_episode_dir(path: Path, names: frozenset[str]) -> str | None:
+    """Which episode format owns this folder (its runs are grouped after the walk)."""
+    if is_agentlab_episode(names):
+        return "agentlab"
     return None
 
 
-def is_webarena_run(names: frozenset[str]) -> bool:
+def looks_like_task_index(data: object) -> bool:
     return False
 
 
-def read_webarena_run(path: Path, ctx: ReadContext) -> Run | None:
-    return None
-
-
-def looks_like_task_index(data: Any) -> bool:
-    return False
-
-
-def looks_like_task_definition(data: Any) -> bool:
+def looks_like_task_definition(data: object) -> bool:
     return False
 
 
@@ -44,4 +40,7 @@ def read_collected_runs(
     task_indexes: list[Path],
     task_definitions: list[Path],
 ) -> list[Run]:
-    return []
+    """Group every collected episode folder into runs, format by format."""
+    runs: list[Run] = []
+    runs.extend(read_agentlab_runs(episode_dirs.get("agentlab", []), ctx))
+    return runs

@@ -6,12 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench_tui.model import Execution, Problem, Run, Step
+from bench_tui.sources.agentlab import load_agentlab_steps
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.openadapt import load_openadapt_steps
+from bench_tui.sources.webarena import load_webarena_steps
 
 StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
 
-LOADERS: dict[str, StepLoader] = {"openadapt": load_openadapt_steps}
+LOADERS: dict[str, StepLoader] = {
+    "openadapt": load_openadapt_steps,
+    "webarena": load_webarena_steps,
+    "agentlab": load_agentlab_steps,
+}
 
 
 def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], list[Problem]]:

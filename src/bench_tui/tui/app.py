@@ -45,6 +45,7 @@ class BenchApp(App[None]):
     def __init__(self, root: Path | str, *, images: str | None = None) -> None:
         super().__init__()
         self.root = Path(os.path.abspath(root))
+        self.root_label = str(root)
         # Probing the terminal must happen before Textual owns it (launch does that); the modes
         # that need no probe can be chosen here, which is what tests use.
         self.renderer = (
@@ -66,7 +67,7 @@ class BenchApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(StatusLine).root = str(self.root)
+        self.query_one(StatusLine).root = self.root_label
         self.start_discovery()
 
     # ----- discovery ------------------------------------------------------------------------

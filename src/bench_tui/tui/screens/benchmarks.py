@@ -20,12 +20,12 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 RUN_COLUMNS = [
     Column("run", "run", flex=True),
-    Column("format", "format", 9),
+    Column("format", "format", 9, optional=True),
     Column("models", "model(s)", 22),
     Column("tasks", "tasks", 6, justify="right"),
-    Column("finished", "done", 6, justify="right"),
+    Column("finished", "done", 6, justify="right", optional=True),
     Column("success", "success", 14, justify="right"),
-    Column("date", "date", 16),
+    Column("date", "date", 16, optional=True),
     Column("flags", "", 6),
 ]
 
@@ -119,7 +119,8 @@ class RunListPane(Vertical):
     def refresh_rows(self) -> None:
         ordered = sorted(self.runs.values(), key=newest_first)
         table = self.query_one(VirtualTable)
-        table.set_rows([run_row(run) for run in ordered])
+        # While runs stream in, a cursor the user has not moved stays on the newest run.
+        table.set_rows([run_row(run) for run in ordered], keep_cursor=table.cursor_row > 0)
         self.query_one("#runs-heading", Static).update(
             f"Benchmark runs ({len(ordered)}) — Enter opens a run, / filters, s sorts the focused column"
         )

@@ -90,13 +90,14 @@ class ProblemsScreen(Screen[None]):
         yield FilterBar(placeholder="filter problems by path or message", id="problems-filter")
         yield VirtualTable(
             [
-                Column("path", "path", 60),
+                Column("path", "path", 56, keep_end=True),
                 Column("line", "line", 6, justify="right"),
                 Column("message", "message", flex=True),
             ],
             id="problems-table",
             empty_text="No problems: every file found could be read.",
         )
+        yield Static(id="problem-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -117,6 +118,8 @@ class ProblemsScreen(Screen[None]):
             ]
         )
         table.focus()
+        if self.problems:
+            self.query_one("#problem-detail", Static).update(Text(self.problems[0].located()))
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
@@ -131,6 +134,10 @@ class ProblemsScreen(Screen[None]):
     @on(FilterBar.Done)
     def _filter_done(self) -> None:
         self.query_one(VirtualTable).focus()
+
+    @on(VirtualTable.CursorMoved)
+    def _show_detail(self, event: VirtualTable.CursorMoved) -> None:
+        self.query_one("#problem-detail", Static).update(Text(self.problems[event.key].located()))
 
     @on(VirtualTable.RowSelected)
     def _open(self, event: VirtualTable.RowSelected) -> None:

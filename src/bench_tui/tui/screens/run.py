@@ -79,6 +79,7 @@ class RunScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "failures", "Failures only", id="failures"),
         Binding("m", "next_model", "Next model", id="next_model"),
+        Binding("d", "breakdown", "Domains/models", id="breakdown"),
     ]
 
     def __init__(self, run: Run, root: Path) -> None:
@@ -109,6 +110,9 @@ class RunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Short terminals give the task list the room; `d` brings the breakdown back.
+        self.query_one("#run-breakdown").display = self.app.size.height >= 36
+        self.set_class(self.app.size.width < 110, "-narrow")
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
@@ -144,13 +148,22 @@ class RunScreen(Screen[None]):
         )
         cards = [
             Card(
-                "success (all tasks)",
+                "success",
                 format_rate(fig.success_rate),
-                f"{fig.succeeded}/{fig.tasks} · finished only {format_rate(fig.finished_only_rate)}",
+                f"{fig.succeeded}/{fig.tasks} of all tasks",
                 "good" if fig.success_rate >= 0.5 else "",
             ),
-            Card("finished", f"{fig.finished}/{fig.tasks}", f"{fig.unfinished} unfinished"),
-            Card("errors", str(fig.errors), f"{fig.infra} infra", "bad" if fig.errors else ""),
+            Card(
+                "finished",
+                f"{fig.finished}/{fig.tasks}",
+                f"{format_rate(fig.finished_only_rate)} of finished",
+            ),
+            Card(
+                "errors",
+                str(fig.errors),
+                f"{fig.infra} infra, {fig.failed_with_error} w/ err",
+                "bad" if fig.errors else "",
+            ),
             Card(
                 "mean steps",
                 "—" if fig.mean_steps is None else f"{fig.mean_steps:.1f}",
@@ -214,8 +227,8 @@ class RunScreen(Screen[None]):
             columns.append(Column("result", "result", 9))
         columns += [
             Column("steps", "steps", 5, justify="right"),
-            Column("time", "time", 7, justify="right"),
-            Column("error", "error", 14),
+            Column("time", "time", 7, justify="right", optional=True),
+            Column("error", "error", 14, optional=True),
         ]
         return columns
 
@@ -276,6 +289,10 @@ class RunScreen(Screen[None]):
         bar_widget.value = " ".join(words)
         bar_widget.display = bool(words)
         self._apply_filter(bar_widget.value)
+
+    def action_breakdown(self) -> None:
+        breakdown = self.query_one("#run-breakdown")
+        breakdown.display = not breakdown.display
 
     def action_next_model(self) -> None:
         if self.models:

@@ -31,6 +31,10 @@ class Column:
     flex: bool = False
     """A flex column takes the width the fixed columns leave."""
     justify: str = "left"
+    keep_end: bool = False
+    """Truncate on the left, for paths whose end says most."""
+    optional: bool = False
+    """Dropped (right to left) when the table is too narrow for the flex column to stay readable."""
 
 
 @dataclass
@@ -234,10 +238,14 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, len(self._rows) - 1)
 
     def action_column_left(self) -> None:
-        self.cursor_column = max(0, self.cursor_column - 1)
+        visible = self._visible_columns()
+        earlier = [i for i in visible if i < self.cursor_column]
+        self.cursor_column = earlier[-1] if earlier else (visible[0] if visible else 0)
 
     def action_column_right(self) -> None:
-        self.cursor_column = min(max(0, len(self.columns) - 1), self.cursor_column + 1)
+        visible = self._visible_columns()
+        later = [i for i in visible if i > self.cursor_column]
+        self.cursor_column = later[0] if later else (visible[-1] if visible else 0)
 
     def action_sort(self) -> None:
         """Sort on the focused column; again on the same column reverses."""
@@ -250,19 +258,39 @@ class VirtualTable(ScrollView, can_focus=True):
             self.post_message(self.RowSelected(self, self.cursor_key))
 
     # ----- rendering --------------------------------------------------------------------
-    def _widths(self, total: int) -> list[int]:
-        fixed = sum(c.width for c in self.columns if not c.flex) + len(self.columns)
-        flex_columns = [c for c in self.columns if c.flex]
-        spare = max(8, total - fixed)
-        each = spare // len(flex_columns) if flex_columns else 0
-        return [each if column.flex else column.width for column in self.columns]
+    MIN_FLEX_WIDTH = 20
+
+    def _layout(self, total: int) -> list[tuple[int, int]]:
+        """(column index, width) of the columns that fit, optional ones dropped right to left."""
+        visible = list(range(len(self.columns)))
+        flex_count = sum(1 for c in self.columns if c.flex)
+
+        def spare(indexes: list[int]) -> int:
+            fixed = sum(self.columns[i].width for i in indexes if not self.columns[i].flex)
+            return total - fixed - len(indexes)
+
+        if flex_count:
+            for index in reversed(range(len(self.columns))):
+                if spare(visible) >= self.MIN_FLEX_WIDTH * flex_count:
+                    break
+                if self.columns[index].optional:
+                    visible.remove(index)
+        each = max(8, spare(visible) // flex_count) if flex_count else 0
+        return [(i, each if self.columns[i].flex else self.columns[i].width) for i in visible]
+
+    def _visible_columns(self) -> list[int]:
+        return [index for index, _ in self._layout(self.scrollable_content_region.width)]
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
 
-    def _cell_segments(self, cell: Cell, width: int, justify: str, base: Style) -> list[Segment]:
+    def _cell_segments(
+        self, cell: Cell, width: int, justify: str, base: Style, keep_end: bool = False
+    ) -> list[Segment]:
         text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
         text.no_wrap = True
+        if keep_end and text.cell_len > width > 1:
+            text = Text("…") + text[text.cell_len - width + 1 :]
         text.truncate(width, overflow="ellipsis")
         if justify == "right":
             text.pad_left(width - text.cell_len)
@@ -276,13 +304,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        widths = self._widths(width)
+        layout = self._layout(width)
         base = self.rich_style
         if y == 0:
             header_style = base + self.get_component_rich_style("virtual-table--header")
             column_cursor = self.get_component_rich_style("virtual-table--column-cursor")
             segments: list[Segment] = []
-            for index, (column, cell_width) in enumerate(zip(self.columns, widths, strict=False)):
+            for index, cell_width in layout:
+                column = self.columns[index]
                 label = column.label
                 if self.sort_column == index:
                     label += " ▼" if self.sort_reverse else " ▲"
@@ -309,7 +338,11 @@ class VirtualTable(ScrollView, can_focus=True):
         if row_index == self.cursor_row:
             style = style + self.get_component_rich_style("virtual-table--cursor")
         segments = []
-        for column, cell_width, cell in zip(self.columns, widths, row.cells, strict=False):
-            segments.extend(self._cell_segments(cell, cell_width, column.justify, style))
+        for index, cell_width in layout:
+            column = self.columns[index]
+            cell = row.cells[index] if index < len(row.cells) else ""
+            segments.extend(
+                self._cell_segments(cell, cell_width, column.justify, style, column.keep_end)
+            )
             segments.append(Segment(" ", style))
         return Strip(segments).extend_cell_length(width, style).crop(0, width)

@@ -1,0 +1,99 @@
+"""SVG snapshots of each screen on the demo workspace (baselines in snapshots/, reviewed by eye)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.worker import WorkerCancelled
+
+from bench_tui.demo import write_demo
+from bench_tui.tui.app import BenchApp
+from tests.fixtures.openadapt_builders import build_complete_run
+
+SNAPSHOT_SIZE = (140, 40)
+
+
+@pytest.fixture(scope="module")
+def demo_parent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    parent = tmp_path_factory.mktemp("snapdemo")
+    write_demo(parent / "bench-tui-demo", tasks_per_run=12)
+    return parent
+
+
+@pytest.fixture
+def in_demo(demo_parent: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # A relative root keeps the temp path out of the status line, so the SVG is stable.
+    monkeypatch.chdir(demo_parent)
+    return "bench-tui-demo"
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    for _ in range(5):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
+    await pilot.pause()
+
+
+def press_then_settle(*keys: str):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+def test_run_list(snap_compare, in_demo: str) -> None:
+    app = BenchApp(in_demo, images="halfblock")
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle())
+
+
+def test_run_page(snap_compare, in_demo: str) -> None:
+    app = BenchApp(in_demo, images="halfblock")
+    assert snap_compare(
+        app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle("down", "enter")
+    )
+
+
+def test_task_page_with_screenshot(snap_compare, in_demo: str) -> None:
+    app = BenchApp(in_demo, images="halfblock")
+    keys = ("down", "enter", "down", "down", "down", "enter", "right")
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle(*keys))
+
+
+def test_help(snap_compare, in_demo: str) -> None:
+    app = BenchApp(in_demo, images="halfblock")
+    assert snap_compare(
+        app,
+        terminal_size=SNAPSHOT_SIZE,
+        run_before=press_then_settle("down", "enter", "question_mark"),
+    )
+
+
+def test_problems(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = build_complete_run(tmp_path / "results")
+    (run / "tasks" / "notepad_greeting" / "execution.json").write_text(
+        '{\n  "success": true,\n  "num_steps": "ten"\n}\n'
+    )
+    (run / "tasks" / "settings_dark_mode_" / "screenshots" / "step_001.png").write_bytes(
+        b"\x89PNG\r\n\x1a\nshort"
+    )
+    (tmp_path / "results" / "eval_broken.json").write_text(
+        '{"metrics": {"action_type_accuracy": 0.5,'
+    )
+    stale = 1_700_000_000
+    for path in run.rglob("*"):
+        os.utime(path, (stale, stale))
+    monkeypatch.chdir(tmp_path)
+    app = BenchApp("results", images="halfblock")
+    assert snap_compare(
+        app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle("exclamation_mark")
+    )
