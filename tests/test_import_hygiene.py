@@ -22,5 +22,7 @@ def test_headless_module_does_not_pull_in_textual(module: str) -> None:
         f"import sys, importlib; importlib.import_module({module!r}); "
         "print(','.join(m for m in ('textual', 'textual_image') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
