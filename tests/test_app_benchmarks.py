@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from bench_tui import cli
 from bench_tui.analysis.summary import format_rate
+from bench_tui.model import Execution, Run, Task
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.help import HelpScreen
 from bench_tui.tui.screens.problems import FileExcerptScreen, ProblemsScreen
@@ -189,3 +190,91 @@ async def test_empty_folder_says_what_it_looks_for(tmp_path: Path) -> None:
         await settle(app, pilot)
         table = app.query_one("#runs-table", VirtualTable)
         assert table.rows == [] and "metadata.json" in table.empty_text
+
+
+def two_model_run() -> Run:
+    tasks = [
+        Task(task_id=f"t{i}", domain="d" if i % 2 else "e", instruction=f"do {i}")
+        for i in range(30)
+    ]
+    executions = []
+    for i, task in enumerate(tasks):
+        executions.append(
+            Execution(
+                task_id=task.task_id, model="base", status="passed" if i % 3 == 0 else "failed"
+            )
+        )
+        executions.append(
+            Execution(
+                task_id=task.task_id, model="tuned", status="passed" if i % 2 == 0 else "failed"
+            )
+        )
+    return Run(
+        id="r",
+        path="/nonexistent/r",
+        format="agentlab",
+        label="study",
+        tasks=tasks,
+        executions=executions,
+    )
+
+
+async def test_model_cycling_breakdown_toggle_and_list_movement(tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(RunScreen(two_model_run(), tmp_path))
+        await pilot.pause()
+        screen = app.screen
+        assert [c.label for c in screen.query_one("#tasks-table", VirtualTable).columns][3:5] == [
+            "base",
+            "tuned",
+        ]
+        assert card_texts(screen)[0].startswith("success\n33.3%")
+        await pilot.press("m")
+        assert card_texts(screen)[0].startswith("success\n50.0%")
+        await pilot.press("m")
+        assert card_texts(screen)[0].startswith("success\n33.3%")
+        breakdown = screen.query_one("#run-breakdown")
+        shown = breakdown.display
+        await pilot.press("d")
+        assert breakdown.display is not shown
+        table = screen.query_one("#tasks-table", VirtualTable)
+        await pilot.press("G")
+        assert table.cursor_row == 29
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("pagedown")
+        assert table.cursor_row > 1
+        await pilot.press("pageup")
+        assert table.cursor_row == 0
+        await pilot.press("j", "j", "k")
+        assert table.cursor_row == 1
+        await pilot.press("l", "l", "l")
+        assert table.cursor_column == 3
+        await pilot.press("s")  # sort by the base model's result: passes first when reversed
+        await pilot.press("s")
+        first = table.rows[0].key
+        assert first in {"t0", "t3", "t6", "t9", "t12", "t15", "t18", "t21", "t24", "t27"}
+        await pilot.press("h")
+        assert table.cursor_column == 2
+        await pilot.press("slash", *"model:tuned status:pass")
+        await pilot.pause()
+        assert {row.key for row in table.rows} == {f"t{i}" for i in range(0, 30, 2)}
+
+
+async def test_command_palette_lists_screen_actions(workspace: Path) -> None:
+    from bench_tui.tui.commands import BindingCommands
+
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        provider = BindingCommands(app.screen)
+        titles = [str(hit.display) async for hit in provider.discover()]
+        assert any(title.startswith("Problems (!)") for title in titles)
+        assert any(title.startswith("Reload (r)") for title in titles)
+        hits = [hit async for hit in provider.search("reload")]
+        assert hits
+        await hits[0].command()
+        await settle(app, pilot)
+        assert app.scan_done
