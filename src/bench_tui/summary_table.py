@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -16,28 +17,16 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 def print_summary(data: dict[str, Any], console: Console | None = None) -> None:
     console = console or Console()
-    runs = Table(title=f"Runs under {data['root']}", title_justify="left")
-    for column in (
-        "run",
-        "format",
-        "model",
-        "tasks",
-        "finished",
-        "passed",
-        "success",
-        "mean steps",
-        "errors",
-    ):
-        runs.add_column(
-            column, justify="right" if column not in {"run", "format", "model"} else "left"
-        )
+    runs = Table(title=f"Runs under {data['root']}", title_justify="left", box=box.SIMPLE_HEAD)
+    runs.add_column("run", overflow="fold", min_width=16, ratio=3)
+    runs.add_column("model", overflow="fold", min_width=10, ratio=2)
+    for column in ("tasks", "done", "pass", "success", "steps", "err"):
+        runs.add_column(column, justify="right", no_wrap=True)
     for run in data["runs"]:
+        flags = (" (live)" if run["live"] else "") + (" (mock)" if run["is_mock"] else "")
         for model in run["models"]:
             runs.add_row(
-                run["id"]
-                + (" (live)" if run["live"] else "")
-                + (" (mock)" if run["is_mock"] else ""),
-                run["format"],
+                run["id"] + flags,
                 model["model"],
                 str(model["tasks"]),
                 str(model["finished"]),
@@ -48,12 +37,12 @@ def print_summary(data: dict[str, Any], console: Console | None = None) -> None:
             )
     console.print(runs)
     if data["evals"]:
-        evals = Table(title="Eval reports", title_justify="left")
-        evals.add_column("report")
+        evals = Table(title="Eval reports", title_justify="left", box=box.SIMPLE_HEAD)
+        evals.add_column("report", overflow="fold")
         evals.add_column("backend")
-        evals.add_column("action type acc.", justify="right")
+        evals.add_column("type acc.", justify="right")
         evals.add_column("click hit", justify="right")
-        evals.add_column("episode success", justify="right")
+        evals.add_column("ep. success", justify="right")
         for report in data["evals"]:
             metrics = report["metrics"]
             evals.add_row(
@@ -65,7 +54,7 @@ def print_summary(data: dict[str, Any], console: Console | None = None) -> None:
             )
         console.print(evals)
     if data["trainings"]:
-        trainings = Table(title="Trainings", title_justify="left")
+        trainings = Table(title="Trainings", title_justify="left", box=box.SIMPLE_HEAD)
         for column in ("training", "steps", "epochs", "final loss", "best loss"):
             trainings.add_column(column, justify="left" if column == "training" else "right")
         for training in data["trainings"]:
