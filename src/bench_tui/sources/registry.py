@@ -13,25 +13,21 @@ from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discove
     read_episodes,
 )
 from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
+from bench_tui.sources.osworld_common import classify_episode_dir as classify_osworld_family
+from bench_tui.sources.osworld_runs import read_episode_runs
+from bench_tui.sources.osworld_tasks import (  # noqa: F401
+    looks_like_task_definition,
+    looks_like_task_index,
+)
 from bench_tui.sources.training import read_training  # noqa: F401
 from bench_tui.sources.webarena import is_webarena_run, read_webarena_run  # noqa: F401
-
-# OSWorld and WAA land here next; until then discovery sees no such folders.
 
 
 def classify_episode_dir(path: Path, names: frozenset[str]) -> str | None:
     """Which episode format owns this folder (its runs are grouped after the walk)."""
     if is_agentlab_episode(names):
         return "agentlab"
-    return None
-
-
-def looks_like_task_index(data: object) -> bool:
-    return False
-
-
-def looks_like_task_definition(data: object) -> bool:
-    return False
+    return classify_osworld_family(path, names)
 
 
 def read_collected_runs(
@@ -43,4 +39,6 @@ def read_collected_runs(
     """Group every collected episode folder into runs, format by format."""
     runs: list[Run] = []
     runs.extend(read_agentlab_runs(episode_dirs.get("agentlab", []), ctx))
+    # OSWorld and WAA together: one run root whose episodes were classified both ways is one run.
+    runs.extend(read_episode_runs(episode_dirs, ctx, task_indexes, task_definitions))
     return runs

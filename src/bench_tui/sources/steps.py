@@ -9,6 +9,8 @@ from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.sources.agentlab import load_agentlab_steps
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.openadapt import load_openadapt_steps
+from bench_tui.sources.osworld import load_osworld_steps
+from bench_tui.sources.waa import load_waa_steps
 from bench_tui.sources.webarena import load_webarena_steps
 
 StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
@@ -17,6 +19,8 @@ LOADERS: dict[str, StepLoader] = {
     "openadapt": load_openadapt_steps,
     "webarena": load_webarena_steps,
     "agentlab": load_agentlab_steps,
+    "osworld": load_osworld_steps,
+    "waa": load_waa_steps,
 }
 
 
