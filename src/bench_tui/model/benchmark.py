@@ -86,6 +86,8 @@ class LiveProgress(BaseModel):
     total: int | None = None
     eta_s: float | None = None
     current_task: str | None = None
+    live_file: str | None = None
+    """Absolute path of the progress file this came from, so a refresh reads it again."""
 
 
 class Run(BaseModel):

@@ -11,7 +11,7 @@ import errno
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +69,7 @@ class _Collected:
 class _Walker:
     def __init__(self, root: Path, ctx: ReadContext, include_underscore: bool, now: float):
         self.root = root
+        """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.ctx = ctx
         self.include_underscore = include_underscore
         self.now = now
@@ -221,11 +222,22 @@ def iter_workspace(
     now: float | None = None,
     batch_interval_s: float = 0.1,
     should_stop: Callable[[], bool] = lambda: False,
+    start: Path | None = None,
+    live_files: Iterable[Path] = (),
 ) -> Iterator[DiscoveryBatch]:
-    """Stream batches of findings; the last batch has `done=True` and carries the grouped runs."""
+    """Stream batches of findings; the last batch has `done=True` and carries the grouped runs.
+
+    `start` walks only that folder (ids stay relative to `root`): a live run is re-read this way.
+    `live_files` are progress files to read besides any the walk meets.
+    """
     root = Path(os.path.abspath(root))
     ctx = ReadContext(root=root)
-    walker = _Walker(root, ctx, include_underscore, time.time() if now is None else now)
+    begin = Path(os.path.abspath(start)) if start is not None else root
+    walker = _Walker(begin, ctx, include_underscore, time.time() if now is None else now)
+    for path in live_files:
+        live = read_live_file(Path(path), ctx)
+        if live is not None:
+            walker.collected.live_files.append(live)
     batch = DiscoveryBatch()
     problems_sent = 0
     last_flush = time.monotonic()

@@ -36,7 +36,11 @@ def attach_live_files(runs: list[Run], live_files: list[LiveFile]) -> None:
         done = live.completed if live.completed is not None else finished
         run.live = True
         run.progress = LiveProgress(
-            done=done, total=total, eta_s=_eta(run, total - done), current_task=live.current_task_id
+            done=done,
+            total=total,
+            eta_s=_eta(run, total - done),
+            current_task=live.current_task_id,
+            live_file=str(live.path),
         )
 
 

@@ -12,11 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from bench_tui.model import Workspace
+from bench_tui.model import Run, Workspace
 from bench_tui.sources.discover import iter_workspace
+from bench_tui.sources.refresh import rescan_run
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
-from bench_tui.tui.messages import WorkspaceBatch
+from bench_tui.tui.messages import LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows
 from bench_tui.tui.screens.offline import TrainingPane, ViewerPane
@@ -26,6 +27,8 @@ from bench_tui.tui.widgets.status_line import StatusLine
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 
 TAB_IDS = ("training", "viewer", "benchmarks")
+LIVE_REFRESH_S = 3.0
+"""How often runs still being written are read again (only their own folders)."""
 
 
 class BenchApp(App[None]):
@@ -42,8 +45,11 @@ class BenchApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, root: Path | str, *, images: str | None = None) -> None:
+    def __init__(
+        self, root: Path | str, *, images: str | None = None, live_refresh_s: float = LIVE_REFRESH_S
+    ) -> None:
         super().__init__()
+        self.live_refresh_s = live_refresh_s
         self.root = Path(os.path.abspath(root))
         self.root_label = str(root)
         # Probing the terminal must happen before Textual owns it (launch does that); the modes
@@ -69,6 +75,7 @@ class BenchApp(App[None]):
     def on_mount(self) -> None:
         self.query_one(StatusLine).root = self.root_label
         self.start_discovery()
+        self.set_interval(self.live_refresh_s, self._refresh_live_runs)
 
     # ----- discovery ------------------------------------------------------------------------
     def start_discovery(self) -> None:
@@ -112,6 +119,48 @@ class BenchApp(App[None]):
             status.scanning = False
             runs_pane.refresh_rows()  # live state is attached once every run is known
             self._pick_initial_tab()
+
+    # ----- live runs ------------------------------------------------------------------------
+    def _refresh_live_runs(self) -> None:
+        live = [run for run in self.workspace.runs if run.live]
+        if (
+            self.scan_done
+            and live
+            and not any(w.group == "live" and w.is_running for w in self.workers)
+        ):
+            self._rescan_live(live)
+
+    @work(thread=True, group="live", exit_on_error=False)
+    def _rescan_live(self, runs: list[Run]) -> None:
+        worker = get_current_worker()
+        updates = []
+        for run in runs:
+            if worker.is_cancelled:
+                return
+            fresh, problems = rescan_run(self.root, run)
+            updates.append((run.id, fresh, problems))
+        self.post_message(LiveRunsRefreshed(updates))
+
+    @on(LiveRunsRefreshed)
+    def _on_live_refreshed(self, message: LiveRunsRefreshed) -> None:
+        workspace = self.workspace
+        runs_pane = self.query_one(RunListPane)
+        for run_id, fresh, problems in message.updates:
+            prefix = run_id + "/"
+            workspace.problems = [p for p in workspace.problems if not p.path.startswith(prefix)]
+            workspace.problems.extend(problems)
+            workspace.runs = [r for r in workspace.runs if r.id != run_id]
+            if fresh is None:
+                runs_pane.remove_run(run_id)
+                continue
+            workspace.runs.append(fresh)
+            runs_pane.add_runs([fresh])
+            for screen in self.screen_stack:
+                if isinstance(screen, RunScreen) and screen.run.id == run_id:
+                    screen.update_run(fresh)
+        status = self.query_one(StatusLine)
+        status.runs = len(workspace.runs)
+        status.problems = len(set(workspace.problems))
 
     def _pick_initial_tab(self) -> None:
         if self.user_chose_tab or self.workspace.runs:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from bench_tui.model import Problem, Run
 from bench_tui.sources.discover import DiscoveryBatch
 
 
@@ -19,3 +20,10 @@ class WorkspaceBatch(Message):
 @dataclass
 class WorkspaceReset(Message):
     """A reload started: everything shown so far is gone."""
+
+
+@dataclass
+class LiveRunsRefreshed(Message):
+    """Live runs read again: (id it had, the run now or None if it vanished, its Problems)."""
+
+    updates: list[tuple[str, Run | None, list[Problem]]]

@@ -112,6 +112,10 @@ class RunListPane(Vertical):
             self.runs[run.id] = run
         self.refresh_rows()
 
+    def remove_run(self, run_id: str) -> None:
+        self.runs.pop(run_id, None)
+        self.refresh_rows()
+
     def clear(self) -> None:
         self.runs.clear()
         self.refresh_rows()

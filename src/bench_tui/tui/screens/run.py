@@ -84,13 +84,26 @@ class RunScreen(Screen[None]):
 
     def __init__(self, run: Run, root: Path) -> None:
         super().__init__()
-        self.run = run
         self.root = root
-        self.models = model_figures(run)
         self.model_index = 0
+        self._index(run)
+
+    def _index(self, run: Run) -> None:
+        self.run = run
+        self.models = model_figures(run)
+        self.model_index = min(self.model_index, max(0, len(self.models) - 1))
         self.by_task: dict[str, dict[str, Execution]] = {}
         for execution in run.executions:
             self.by_task.setdefault(execution.task_id, {})[execution.model] = execution
+
+    def update_run(self, run: Run) -> None:
+        """A live run was read again: new counts, same filter, same cursor."""
+        self._index(run)
+        self.query_one("#run-heading", Static).update(self._heading())
+        self._show_model()
+        table = self.query_one("#tasks-table", VirtualTable)
+        table.set_columns(self._columns())
+        table.set_rows(self._rows())
 
     @property
     def current_model(self) -> ModelFigures | None:

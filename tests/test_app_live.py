@@ -1,0 +1,95 @@
+"""Live runs refresh by themselves: episodes appended while the app is open show up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from bench_tui.analysis.summary import figures
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.widgets.virtual_table import VirtualTable
+from tests.fixtures.osworld_builders import build_osworld_example, osworld_line, write_jsonl
+
+
+async def wait_for(condition, pilot, timeout_s: float = 5.0) -> bool:
+    for _ in range(int(timeout_s / 0.1)):
+        if condition():
+            return True
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+    return condition()
+
+
+async def test_osworld_folder_gaining_episodes_grows_while_open(tmp_path: Path) -> None:
+    run_root = build_osworld_example(tmp_path)
+    app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(lambda: app.scan_done, pilot)
+        (run,) = app.workspace.runs
+        assert run.live and figures(run.executions).tasks == 4
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        tasks = screen.query_one("#tasks-table", VirtualTable)
+        assert len(tasks.rows) == 4
+
+        episode = run_root / "chrome" / "5d1b7a90-0c4e-4f6a-9d0e-3b7f2a1c9e11"
+        write_jsonl(episode / "traj.jsonl", [osworld_line(1, "20251103@110000", "DONE")])
+
+        def counted(total: int, succeeded: int) -> bool:
+            (current,) = app.workspace.runs
+            fig = figures(current.executions)
+            return fig.tasks == total and fig.succeeded == succeeded
+
+        assert await wait_for(lambda: counted(5, 1), pilot), "the new episode should appear"
+        assert await wait_for(lambda: len(tasks.rows) == 5, pilot), "the open run page follows"
+        (episode / "result.txt").write_text("1.0\n")
+        assert await wait_for(lambda: counted(5, 2), pilot), "its verdict should be counted"
+        rows = app.query_one("#runs-table", VirtualTable).rows
+        assert rows[0].cells[3] == "5"
+
+
+async def test_openadapt_live_file_progress_is_followed(tmp_path: Path) -> None:
+    from tests.fixtures.openadapt_builders import build_crashed_run, write_json
+
+    run_dir = build_crashed_run(tmp_path)
+    live = tmp_path / "benchmark_live.json"
+    write_json(
+        live,
+        {
+            "status": "running",
+            "total_tasks": 2,
+            "tasks_completed": 1,
+            "current_task": {"task_id": "paint_circle", "steps": []},
+        },
+    )
+    app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(lambda: app.scan_done, pilot)
+        (run,) = app.workspace.runs
+        assert run.live and run.progress.done == 1 and run.progress.total == 2
+        execution = json.loads((run_dir / "tasks" / "calc_sum" / "execution.json").read_text())
+        execution.update(task_id="paint_circle", success=True, score=1.0)
+        write_json(run_dir / "tasks" / "paint_circle" / "execution.json", execution)
+        write_json(
+            live,
+            {
+                "status": "running",
+                "total_tasks": 2,
+                "tasks_completed": 2,
+                "current_task": {"task_id": "paint_circle", "steps": []},
+            },
+        )
+
+        def progressed() -> bool:
+            (current,) = app.workspace.runs
+            return (
+                current.progress is not None
+                and current.progress.done == 2
+                and figures(current.executions).succeeded == 1
+            )
+
+        assert await wait_for(progressed, pilot)
