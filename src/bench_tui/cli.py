@@ -5,18 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from bench_tui import __version__
+from bench_tui.analysis.compare import CompareInputError
+from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.analysis.report import EXPORT_COLUMNS, export_rows, problem_json, summary_json
 from bench_tui.atomic import write_atomic
+from bench_tui.model import EvalReport, Run
+from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
+from bench_tui.sources.evalreport import read_eval_report
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}
 
@@ -198,6 +204,143 @@ def export(
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode("utf-8"))
+
+
+# ----- compare ---------------------------------------------------------------------------------
+
+
+def _usage_error(message: str) -> NoReturn:
+    typer.echo(f"bench-tui: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _only_run(path_text: str) -> Run:
+    """The one run a folder holds (discovered like any workspace)."""
+    path = Path(path_text)
+    if not path.is_dir():
+        _usage_error(f"no such run folder or eval report: {path_text}")
+    runs = discover_workspace(path).runs
+    if not runs:
+        _usage_error(f"no benchmark run found in {path_text}")
+    if len(runs) > 1:
+        names = ", ".join(posixpath.join(path_text, run.id) for run in runs)
+        _usage_error(f"{path_text} holds {len(runs)} runs, name one: {names}")
+    return runs[0]
+
+
+def _eval_report(path_text: str) -> EvalReport:
+    path = Path(path_text)
+    ctx = ReadContext(root=path.parent)
+    report = read_eval_report(path, ctx)
+    if report is None:
+        reason = ctx.problems[0].message if ctx.problems else "unreadable"
+        _usage_error(f"{path_text} is not an eval report: {reason}")
+    return report
+
+
+def _comparison(
+    a: str,
+    b: str | None,
+    models: tuple[str, str] | None,
+    gate_metric: str | None,
+    gate_threshold: float | None,
+) -> Comparison:
+    if b is None:
+        if models is None or not Path(a).is_dir():
+            _usage_error("compare needs A and B, or one run folder with --models A B")
+        run = _only_run(a)
+        return compare_runs(
+            models[0],
+            models[1],
+            run,
+            run,
+            model_a=models[0],
+            model_b=models[1],
+            gate_metric=gate_metric,
+            gate_threshold=gate_threshold,
+            run_names=(a, a),
+        )
+    files = [Path(a).is_file(), Path(b).is_file()]
+    if all(files):
+        if models is not None:
+            _usage_error("--models applies to runs, not to eval reports")
+        return compare_evals(
+            a,
+            b,
+            _eval_report(a),
+            _eval_report(b),
+            gate_metric=gate_metric,
+            gate_threshold=gate_threshold,
+        )
+    if any(files):
+        _usage_error("compare two run folders or two eval report files, not one of each")
+    model_a, model_b = models if models is not None else (None, None)
+    return compare_runs(
+        a,
+        b,
+        _only_run(a),
+        _only_run(b),
+        model_a=model_a,
+        model_b=model_b,
+        gate_metric=gate_metric,
+        gate_threshold=gate_threshold,
+    )
+
+
+@app.command()
+def compare(
+    a: Annotated[
+        str, typer.Argument(help="Baseline: a run folder or an eval report JSON.", metavar="A")
+    ],
+    b: Annotated[
+        str | None,
+        typer.Argument(
+            help="Newer run or fine-tuned report (omit with --models).",
+            show_default=False,
+            metavar="B",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-regression",
+            help="Exit 1 when a task A passed fails in B, or the gate fails.",
+        ),
+    ] = False,
+    models: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--models", help="Model of A and model of B.", show_default=False, metavar="MA MB"
+        ),
+    ] = None,
+    gate_metric: Annotated[
+        str | None,
+        typer.Option(
+            "--gate-metric",
+            help="Gate on this metric (eval reports: default action_type_accuracy).",
+            show_default=False,
+        ),
+    ] = None,
+    gate_threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--gate-threshold", help="Least gain B must show (default 0.20).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Compare two runs, two models of one run, or two eval reports (A is the baseline)."""
+    try:
+        comparison = _comparison(a, b, models, gate_metric, gate_threshold)
+    except CompareInputError as exc:
+        _usage_error(str(exc))
+    if as_json:
+        typer.echo(json.dumps(comparison.data, indent=2, ensure_ascii=False))
+    else:
+        from bench_tui.compare_table import print_compare
+
+        print_compare(comparison.data, comparison.warnings)
+    raise typer.Exit(1 if fail_on_regression and comparison.fails else 0)
 
 
 def main() -> None:

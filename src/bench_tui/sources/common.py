@@ -67,17 +67,16 @@ class JsonDoc:
 def read_text(path: Path, ctx: ReadContext, *, what: str = "a text file") -> str | None:
     """The file's text, or None with a Problem (missing, too large, binary, not UTF-8)."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
-        return None
-    if size > MAX_PARSE_BYTES:
-        ctx.problem(
-            path, f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed ({what})"
-        )
-        return None
-    try:
-        raw = path.read_bytes()
+        # One open and an fstat, not stat + open: this runs for every file of every task.
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_PARSE_BYTES:
+                ctx.problem(
+                    path,
+                    f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed ({what})",
+                )
+                return None
+            raw = handle.read()
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return None
@@ -247,29 +246,32 @@ def image_size(path: Path) -> tuple[int, int] | None:
         return None
 
 
-def image_problem(path: Path) -> str | None:
-    """Why the image at `path` cannot be shown (missing, empty, truncated), or None if it looks whole."""
+def image_problem(path: Path | str) -> str | None:
+    """Why the image at `path` cannot be shown (missing, empty, truncated), or None if it looks whole.
+
+    Reads only the first and last bytes with pread: this runs for every screenshot at index time.
+    """
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return "screenshot missing"
     except OSError as exc:
         return f"screenshot unreadable: {exc.strerror or exc}"
-    if size == 0:
-        return "screenshot is an empty file"
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(8)
-            if head == PNG_SIGNATURE:
-                handle.seek(max(0, size - 12))
-                if handle.read(12)[4:8] != b"IEND":
-                    return "screenshot is truncated (PNG has no end marker)"
-            elif head[:3] == b"\xff\xd8\xff":
-                handle.seek(max(0, size - 2))
-                if handle.read(2) != b"\xff\xd9":
-                    return "screenshot is truncated (JPEG has no end marker)"
-            else:
-                return "screenshot is not a PNG or JPEG image"
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return "screenshot is an empty file"
+        head = os.pread(fd, 8, 0)
+        if head == PNG_SIGNATURE:
+            if os.pread(fd, 12, max(0, size - 12))[4:8] != b"IEND":
+                return "screenshot is truncated (PNG has no end marker)"
+        elif head[:3] == b"\xff\xd8\xff":
+            if os.pread(fd, 2, max(0, size - 2)) != b"\xff\xd9":
+                return "screenshot is truncated (JPEG has no end marker)"
+        else:
+            return "screenshot is not a PNG or JPEG image"
     except OSError as exc:
         return f"screenshot unreadable: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
     return None
