@@ -97,3 +97,17 @@ def test_problems(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert snap_compare(
         app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle("exclamation_mark")
     )
+
+
+def test_split_view_of_a_task(snap_compare, in_demo: str) -> None:
+    # lora-e3 run (A) against the base run (B), first regressed task: both screenshots, the
+    # first divergence marked.
+    app = BenchApp(in_demo, images="halfblock")
+    keys = ("down", "down", "enter", "c", "enter", "a", "enter")
+    assert snap_compare(app, terminal_size=(160, 48), run_before=press_then_settle(*keys))
+
+
+def test_run_comparison(snap_compare, in_demo: str) -> None:
+    app = BenchApp(in_demo, images="halfblock")
+    keys = ("down", "down", "enter", "c", "enter")
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle(*keys))

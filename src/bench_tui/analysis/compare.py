@@ -272,28 +272,52 @@ class OutcomeMatrix:
         return self.a_only_pass
 
 
+QUADRANTS = ("both_pass", "a_only", "b_only", "both_fail", "missing_a", "missing_b")
+"""a_only = A passed and B did not (a regression when A is the baseline); missing_a = only B has it."""
+
+
+def task_quadrants(
+    a: Run, b: Run, model_a: str | None = None, model_b: str | None = None
+) -> dict[TaskKey, str]:
+    """The quadrant of every task either side has. Raises CompareInputError like outcome_matrix."""
+    passed_a = _passed_by_task(executions_of(a, model_a))
+    passed_b = _passed_by_task(executions_of(b, model_b))
+    quadrants: dict[TaskKey, str] = {}
+    for key in passed_a.keys() | passed_b.keys():
+        if key not in passed_a:
+            quadrants[key] = "missing_a"
+        elif key not in passed_b:
+            quadrants[key] = "missing_b"
+        elif passed_a[key]:
+            quadrants[key] = "both_pass" if passed_b[key] else "a_only"
+        else:
+            quadrants[key] = "b_only" if passed_b[key] else "both_fail"
+    return quadrants
+
+
 def outcome_matrix(
     a: Run, b: Run, model_a: str | None = None, model_b: str | None = None
 ) -> OutcomeMatrix:
     """Per-task outcomes of A and B on their shared tasks; missing tasks are listed, never counted
     as regressions. Raises CompareInputError when a run's model is ambiguous or unknown."""
-    passed_a = _passed_by_task(executions_of(a, model_a))
-    passed_b = _passed_by_task(executions_of(b, model_b))
-    shared = passed_a.keys() & passed_b.keys()
+    quadrants = task_quadrants(a, b, model_a, model_b)
 
-    def labels(keys: Iterable[TaskKey]) -> list[str]:
+    def labels(quadrant: str) -> list[str]:
+        keys = [key for key, where in quadrants.items() if where == quadrant]
         return [task_label(key) for key in sorted(keys, key=lambda k: (k[0], k[1] or 0))]
 
-    a_only = labels(k for k in shared if passed_a[k] and not passed_b[k])
-    b_only = labels(k for k in shared if passed_b[k] and not passed_a[k])
+    def count(quadrant: str) -> int:
+        return sum(1 for where in quadrants.values() if where == quadrant)
+
+    a_only, b_only = labels("a_only"), labels("b_only")
     return OutcomeMatrix(
-        shared_tasks=len(shared),
-        both_pass=sum(1 for k in shared if passed_a[k] and passed_b[k]),
-        both_fail=sum(1 for k in shared if not passed_a[k] and not passed_b[k]),
+        shared_tasks=sum(count(q) for q in ("both_pass", "a_only", "b_only", "both_fail")),
+        both_pass=count("both_pass"),
+        both_fail=count("both_fail"),
         a_only_pass=a_only,
         b_only_pass=b_only,
-        missing_a=labels(passed_b.keys() - passed_a.keys()),
-        missing_b=labels(passed_a.keys() - passed_b.keys()),
+        missing_a=labels("missing_a"),
+        missing_b=labels("missing_b"),
         mcnemar_p=mcnemar_exact(len(a_only), len(b_only)),
     )
 

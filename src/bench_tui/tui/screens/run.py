@@ -80,6 +80,7 @@ class RunScreen(Screen[None]):
         Binding("x", "failures", "Failures only", id="failures"),
         Binding("m", "next_model", "Next model", id="next_model"),
         Binding("d", "breakdown", "Domains/models", id="breakdown"),
+        Binding("c", "compare", "Compare", id="compare"),
     ]
 
     def __init__(self, run: Run, root: Path) -> None:
@@ -325,6 +326,31 @@ class RunScreen(Screen[None]):
     @on(FilterBar.Done)
     def _filter_done(self) -> None:
         self.query_one("#tasks-table", VirtualTable).focus()
+
+    def action_compare(self) -> None:
+        from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, run_partners
+        from bench_tui.tui.screens.compare_run import CompareRunScreen
+        from bench_tui.tui.screens.pick import PickScreen
+
+        model = self.current_model.model if self.current_model else "unknown"
+        runs = self.app.workspace.runs  # type: ignore[attr-defined]
+
+        def picked(key: tuple[str, str] | None) -> None:
+            if key is None:
+                return
+            other = next((r for r in runs if r.id == key[0]), None)
+            if other is not None:
+                self.app.push_screen(CompareRunScreen(self.run, model, other, key[1], self.root))
+
+        self.app.push_screen(
+            PickScreen(
+                f"Compare {model} · {self.run.label} (A) with… (B)",
+                RUN_PICK_COLUMNS,
+                run_partners(runs, self.run, model),
+                "No other run or model shares a task with this one.",
+            ),
+            picked,
+        )
 
     @on(VirtualTable.RowSelected, "#tasks-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:

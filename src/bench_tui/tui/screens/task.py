@@ -46,6 +46,7 @@ class TaskScreen(Screen[None]):
         Binding("f", "fullscreen", "Full-screen image", id="fullscreen"),
         Binding("left_square_bracket", "task(-1)", "Prev task", id="prev_task"),
         Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
+        Binding("c", "compare", "Compare", id="compare"),
     ]
 
     def __init__(
@@ -290,6 +291,45 @@ class TaskScreen(Screen[None]):
 
     def action_fullscreen(self) -> None:
         self.toggle_class("-fullscreen")
+
+    def action_compare(self) -> None:
+        from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, task_partners
+        from bench_tui.tui.screens.compare_task import CompareTaskScreen
+        from bench_tui.tui.screens.pick import PickScreen
+
+        mine = self.execution
+        if mine is None:
+            return
+        runs = self.app.workspace.runs  # type: ignore[attr-defined]
+
+        def picked(key: tuple[str, str] | None) -> None:
+            if key is None:
+                return
+            other = next((r for r in runs if r.id == key[0]), None)
+            theirs = (
+                next(
+                    (
+                        e
+                        for e in other.executions
+                        if e.task_id == self.task_id and e.model == key[1]
+                    ),
+                    None,
+                )
+                if other
+                else None
+            )
+            if other is not None and theirs is not None:
+                self.app.push_screen(CompareTaskScreen(self.run, mine, other, theirs, self.root))
+
+        self.app.push_screen(
+            PickScreen(
+                f"Compare {self.task_id} ({mine.model}, A) with… (B)",
+                TASK_PICK_COLUMNS,
+                task_partners(runs, self.run, mine.model, self.task_id),
+                "No other run or model has this task.",
+            ),
+            picked,
+        )
 
     def action_task(self, delta: int) -> None:
         if self.task_id not in self.task_order:

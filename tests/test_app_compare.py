@@ -1,0 +1,173 @@
+"""Pilot tests for `c`: picking the other side, the run comparison and the task split view."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.worker import WorkerCancelled
+
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.screens.compare_run import CompareRunScreen
+from bench_tui.tui.screens.compare_task import PREFIX_KEY, CompareTaskScreen
+from bench_tui.tui.screens.pick import PickScreen
+from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.screens.task import TaskScreen
+from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.widgets.virtual_table import VirtualTable
+from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
+
+SIZE = (160, 48)
+
+
+async def settle(pilot) -> None:
+    for _ in range(5):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
+
+
+@pytest.fixture
+def two_runs(tmp_path: Path) -> Path:
+    """The same three tasks twice; B clicks before typing in notepad_greeting and fails it."""
+    build_complete_run(tmp_path / "a")
+    b = build_complete_run(tmp_path / "b")
+    meta = json.loads((b / "metadata.json").read_text())
+    meta.update(
+        run_name="waa_eval_20251106_080000",
+        model_id="other-model",
+        created_at="2025-11-06T08:00:00",
+    )
+    write_json(b / "metadata.json", meta)
+    execution_path = b / "tasks" / "notepad_greeting" / "execution.json"
+    execution = json.loads(execution_path.read_text())
+    execution.update(model_id="other-model", success=False, score=0.0)
+    execution["steps"].insert(
+        1,
+        {
+            "step_idx": 1,
+            "screenshot_path": "screenshots/step_001.png",
+            "action": action(type="click", x=0.9, y=0.9),
+        },
+    )
+    write_json(execution_path, execution)
+    for name in ("settings_dark_mode_", "51b59aec-fa49-4b1c-85ca-ab90357f3abc-WOS"):
+        path = b / "tasks" / name / "execution.json"
+        data = json.loads(path.read_text())
+        data["model_id"] = "other-model"
+        write_json(path, data)
+    summary = json.loads((b / "summary.json").read_text())
+    summary.update(num_success=0, success_rate=0.0)
+    summary["tasks"][0]["success"] = False
+    write_json(b / "summary.json", summary)
+    return tmp_path
+
+
+async def open_newest_run(app: BenchApp, pilot, index: int) -> RunScreen:
+    await settle(pilot)
+    table = app.query_one("#runs-table", VirtualTable)
+    table.cursor_row = index
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, RunScreen)
+    return app.screen
+
+
+async def test_run_comparison_quadrants_and_task_split(two_runs: Path) -> None:
+    app = BenchApp(two_runs, images="halfblock")
+    async with app.run_test(size=SIZE) as pilot:
+        run_screen = await open_newest_run(app, pilot, 1)  # the older run, tern-vl-3b-lora-e3: A
+        assert run_screen.run.label == "waa_eval_20251104_091522"
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        (partner,) = app.screen.rows
+        assert partner.key == ("b/benchmark_results/waa_eval_20251104_091522", "other-model")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareRunScreen)
+        assert screen.matrix.a_only_pass == ["notepad_greeting"]
+        table = screen.query_one(VirtualTable)
+        assert len(table.rows) == 3
+        await pilot.press("a")
+        assert [row.key[0] for row in table.rows] == ["notepad_greeting"]
+        await pilot.press("0")
+        assert len(table.rows) == 3
+        await pilot.press("v")
+        assert {row.cells[5].plain for row in table.rows} == {"both pass"} or not table.rows
+        await pilot.press("a", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        alignment = split.alignment
+        assert alignment is not None
+        # B inserted one click: LCS keeps the rest aligned instead of shifting everything.
+        assert alignment.pairs == [(0, 0), (None, 1), (1, 2), (2, 3)]
+        assert alignment.first_divergence == 1
+        steps_table = split.query_one("#cmp-table", VirtualTable)
+        assert steps_table.cursor_key == 1  # the cursor starts at the first divergence
+        shots = split.query(Screenshot).results(Screenshot)
+        shot_a, shot_b = list(shots)
+        assert shot_a._path is None and shot_b._path.endswith("step_001.png")
+        await pilot.press("n")  # no divergence after pair 1
+        assert steps_table.cursor_key == 1
+        await pilot.press("up")
+        assert steps_table.cursor_key == 0
+        assert shot_a._path.endswith("step_000.png") and shot_b._path.endswith("step_000.png")
+        await pilot.press("o")
+        assert split.overlay is False
+        await pilot.press("escape")
+        assert isinstance(app.screen, CompareRunScreen)
+
+
+async def test_identical_prefix_collapses_and_expands(two_runs: Path) -> None:
+    # A: type, hotkey, done. B: the same three, then one extra click. Prefix of 3 identical pairs.
+    tasks = "benchmark_results/waa_eval_20251104_091522/tasks/notepad_greeting/execution.json"
+    a_exec = json.loads((two_runs / "a" / tasks).read_text())
+    b_exec = json.loads((two_runs / "b" / tasks).read_text())
+    extra = {
+        "step_idx": 3,
+        "screenshot_path": "screenshots/step_001.png",
+        "action": action(type="click", x=0.9, y=0.9),
+    }
+    b_exec["steps"] = [*a_exec["steps"], extra]
+    write_json(two_runs / "b" / tasks, b_exec)
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_newest_run(app, pilot, 1)
+        tasks = app.screen.query_one("#tasks-table", VirtualTable)
+        tasks.move_cursor_to_key("notepad_greeting")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        assert split.alignment.common_prefix == 3
+        assert split.alignment.first_divergence == 3
+        table = split.query_one("#cmp-table", VirtualTable)
+        assert [row.key for row in table.rows] == [PREFIX_KEY, 3]
+        assert table.cursor_key == 3
+        await pilot.press("z")
+        assert table.rows[0].key == 0 and len(table.rows) == len(split.alignment.pairs)
+
+
+async def test_split_view_stacks_on_a_narrow_terminal(two_runs: Path) -> None:
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_newest_run(app, pilot, 1)
+        await pilot.press("c", "enter", "a", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareTaskScreen)
+        assert app.screen.has_class("-narrow")
