@@ -76,6 +76,15 @@ def compile_query(query: str) -> Callable[[Filterable], bool]:
     """A predicate for rows; an empty query keeps everything."""
     tokens = parse_query(query)
     model_tokens = [t for t in tokens if t.field == "model"]
+    if all(t.field is None for t in tokens):
+        # Plain words only (the usual case while typing): substring tests, nothing per model.
+        plain = [(t.value, t.negated) for t in tokens]
+
+        def text_predicate(row: Filterable) -> bool:
+            text = row.text
+            return all((value in text) != negated for value, negated in plain)
+
+        return text_predicate
 
     def predicate(row: Filterable) -> bool:
         models = [

@@ -423,6 +423,26 @@ class ImageCache:
         self._store(key, image)
         return image
 
+    def peek(
+        self,
+        path: Path,
+        target_px: tuple[int, int],
+        markers: tuple[Marker, ...],
+        overlay: bool = True,
+    ) -> Image.Image | None:
+        """The prepared image if it is cached (one stat, no decoding), else None."""
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key: CacheKey = (str(path), stat.st_mtime_ns, stat.st_size, target_px, markers, overlay)
+        with self._lock:
+            image = self._entries.get(key)
+            if image is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return image
+
     def _store(self, key: CacheKey, image: Image.Image) -> None:
         cost = image.width * image.height * 3
         if cost > self.max_bytes:

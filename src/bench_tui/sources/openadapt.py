@@ -111,7 +111,8 @@ def _read_execution(
     return execution, fields.str("task_id")
 
 
-PendingCheck = tuple[str, str]
+PendingCheck = tuple[str, object, Path]
+"""(screenshot path, step number as recorded, execution file)"""
 
 
 def _check_screenshots(
@@ -129,18 +130,17 @@ def _check_screenshots(
         if not isinstance(relative, str) or not relative:
             continue
         # Plain strings, not Path objects: this runs for every screenshot of every task.
-        shot = os.path.join(folder, relative)
-        where = f"step {step.get('step_idx', number)} of {ctx.rel(doc.path)}"
-        pending.append((shot, where))
+        shot = relative if relative.startswith("/") else f"{folder}/{relative}"
+        pending.append((shot, step.get("step_idx", number), doc.path))
 
 
 def _report_screenshots(pending: list[PendingCheck], ctx: ReadContext) -> None:
     # Checked after the JSON of the whole run, in one tight loop (a thread pool was 2x slower:
     # the checks are too small to win back the GIL hand-offs).
-    for shot, where in pending:
+    for shot, step_number, execution_path in pending:
         reason = image_problem(shot)
         if reason is not None:
-            ctx.problem(shot, f"{reason} ({where})")
+            ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution_path)})")
 
 
 def _task_from_files(task_dir: Path, names: set[str], ctx: ReadContext) -> Task:

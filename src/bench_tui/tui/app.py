@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import ClassVar
@@ -32,7 +33,11 @@ LIVE_REFRESH_S = 3.0
 
 
 class BenchApp(App[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = ["app.tcss", "widgets/screenshot.tcss"]
+    CSS_PATH: ClassVar[list[str | Path]] = [
+        "app.tcss",
+        "widgets/screenshot.tcss",
+        "screens/offline.tcss",
+    ]
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -79,6 +84,7 @@ class BenchApp(App[None]):
 
     # ----- discovery ------------------------------------------------------------------------
     def start_discovery(self) -> None:
+        gc.unfreeze()  # the previous scan's objects may be collected again
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
         status = self.query_one(StatusLine)
@@ -115,6 +121,9 @@ class BenchApp(App[None]):
         if batch.episodes or batch.done:
             self.query_one(ViewerPane).show(workspace.episodes)
         if batch.done:
+            # Hundreds of thousands of long-lived model objects: keep the collector from walking
+            # them on every full collection (a 300 ms stall mid-keystroke otherwise).
+            gc.freeze()
             self.scan_done = True
             status.scanning = False
             runs_pane.refresh_rows()  # live state is attached once every run is known

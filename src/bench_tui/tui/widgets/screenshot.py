@@ -186,6 +186,9 @@ class Screenshot(Widget):
         self._path: str | None = None
         self._markers: tuple[Marker, ...] = ()
         self._overlay = True
+        self._shown_caption: str | None = None
+        self._pending_prefetch: tuple[Path, tuple[Marker, ...], bool] | None = None
+        self._ready_token = -1
         self._caption: str | None = None
         self._token = 0
         self._shown_target: tuple[int, int] | None = None
@@ -246,10 +249,20 @@ class Screenshot(Widget):
     def prefetch(
         self, path: str | Path, markers: Iterable[Marker] = (), *, overlay: bool = True
     ) -> None:
-        """Warm the cache for a step the user is likely to open next (same size as now)."""
+        """Warm the cache for a step the user is likely to open next (same size as now).
+
+        It starts once the current frame is on screen, so the two decodes never compete.
+        """
+        self._pending_prefetch = (Path(path), tuple(markers), overlay)
+        if self._ready_token == self._token:
+            self._start_prefetch()
+
+    def _start_prefetch(self) -> None:
+        pending, self._pending_prefetch = self._pending_prefetch, None
         target = self._target_px() if self.is_mounted else None
-        if self._mode != "none" and target is not None:
-            self._prefetch(Path(path), target, tuple(markers), overlay)
+        if pending is not None and self._mode != "none" and target is not None:
+            path, markers, overlay = pending
+            self._prefetch(path, target, markers, overlay)
 
     # ----- preparing ----------------------------------------------------------------------------------
 
@@ -266,6 +279,12 @@ class Screenshot(Widget):
         if target is None or self._path is None:
             return
         self._shown_target = target
+        cached = IMAGE_CACHE.peek(Path(self._path), target, self._markers, self._overlay)
+        if cached is not None and self._mode == "halfblock":
+            # A cache hit costs microseconds: show it in this frame instead of a worker's later one.
+            self.workers.cancel_group(self, "screenshot")
+            self._image_ready(self.ImageReady(token, cached, halfblock_strips(cached), None))
+            return
         self._prepare(token, Path(self._path), target, self._markers, self._overlay)
 
     @work(thread=True, exclusive=True, group="screenshot", exit_on_error=False)
@@ -306,6 +325,8 @@ class Screenshot(Widget):
     def _image_ready(self, message: ImageReady) -> None:
         if message.token != self._token:
             return  # the user has moved on; a newer frame is on its way
+        self._ready_token = message.token
+        self.call_after_refresh(self._start_prefetch)
         if message.error is not None or message.image is None:
             self.last_error = message.error or "screenshot could not be shown"
             placeholder = Text(f"✗ {self.last_error}: ", style="bold red")
@@ -379,7 +400,11 @@ class Screenshot(Widget):
         parts += [m.describe() for m in self._markers if m.kind == "label"]
         if not self._overlay and self._markers:
             parts.append("overlay off")
-        self.query_one("#screenshot-caption", Static).update(Text(" · ".join(parts)))
+        caption = " · ".join(parts)
+        if caption != self._shown_caption:
+            self._shown_caption = caption
+            # The caption line has a fixed height: no need to lay the whole screen out again.
+            self.query_one("#screenshot-caption", Static).update(Text(caption), layout=False)
 
     def _text_only(self) -> Text:
         text = Text("images off (--images none)\n", style="dim")
