@@ -10,7 +10,10 @@ import pytest
 HEADLESS = [
     "bench_tui.model",
     "bench_tui.sources.discover",
-    "bench_tui.analysis.report",
+    "bench_tui.report",
+    "bench_tui.triage.store",
+    "bench_tui.demo",
+    "bench_tui.render.images",
     "bench_tui.analysis.summary",
     "bench_tui.cli",
 ]

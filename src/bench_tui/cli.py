@@ -17,9 +17,9 @@ from typer.core import TyperGroup
 from bench_tui import __version__
 from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
-from bench_tui.analysis.report import EXPORT_COLUMNS, export_rows, problem_json, summary_json
 from bench_tui.atomic import write_atomic
 from bench_tui.model import EvalReport, Run
+from bench_tui.report import EXPORT_COLUMNS, export_rows, problem_json, summary_json
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report

@@ -7,6 +7,7 @@ from typing import Any
 from bench_tui.analysis.summary import Figures, figures, model_figures
 from bench_tui.analysis.training import summary_figures
 from bench_tui.model import Problem, Run, TrainingRun, Workspace
+from bench_tui.triage.store import TriageLookup
 
 EXPORT_COLUMNS = (
     "run",
@@ -41,7 +42,13 @@ def _figures_json(fig: Figures) -> dict[str, Any]:
     }
 
 
-def run_json(run: Run, labels: dict[str, int] | None = None) -> dict[str, Any]:
+def run_json(
+    run: Run, labels: dict[str, int] | None = None, triage: TriageLookup | None = None
+) -> dict[str, Any]:
+    """`labels` defaults to the counts in the run's triage store (DESIGN §9)."""
+    if labels is None:
+        state = (triage or TriageLookup()).state(run.path)
+        labels = state.counts() if state is not None else {}
     models = []
     for entry in model_figures(run):
         body = {"model": entry.model, **_figures_json(entry.overall)}
@@ -67,7 +74,7 @@ def run_json(run: Run, labels: dict[str, int] | None = None) -> dict[str, Any]:
         "mean_duration_s": overall.mean_duration_s,
         "finished_only_rate": overall.finished_only_rate,
         "models": models,
-        "labels": labels or {},
+        "labels": labels,
     }
     if run.progress is not None:
         result["progress"] = {
@@ -93,9 +100,10 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 
 
 def summary_json(workspace: Workspace) -> dict[str, Any]:
+    triage = TriageLookup()
     return {
         "root": workspace.root,
-        "runs": [run_json(run) for run in workspace.runs],
+        "runs": [run_json(run, triage=triage) for run in workspace.runs],
         "evals": [
             {
                 "id": report.id,
@@ -118,8 +126,12 @@ def summary_json(workspace: Workspace) -> dict[str, Any]:
 def export_rows(workspace: Workspace) -> list[dict[str, Any]]:
     """One row per (run, model, task); AgentLab rows add a `seed` column."""
     rows: list[dict[str, Any]] = []
+    triage = TriageLookup()
     for run in workspace.runs:
         domains = {task.task_id: task.domain for task in run.tasks}
+        state = triage.state(run.path)
+        # Task rows show their steps' labels too: a row is the whole task.
+        labels = state.task_labels() if state is not None else {}
         for execution in run.executions:
             row: dict[str, Any] = {
                 "run": run.id,
@@ -132,8 +144,12 @@ def export_rows(workspace: Workspace) -> list[dict[str, Any]]:
                 "steps": execution.num_steps,
                 "duration_s": execution.duration_s,
                 "error": execution.error,
-                "labels": [],
-                "note": None,
+                "labels": sorted(
+                    labels.get((execution.model, execution.task_id, execution.seed), ())
+                ),
+                "note": state.note_for(execution.model, execution.task_id, execution.seed)
+                if state is not None
+                else None,
             }
             if run.format == "agentlab":
                 row["seed"] = execution.seed
