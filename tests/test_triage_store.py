@@ -19,17 +19,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bench_tui import cli
+from bench_tui.triage.blind import blind_assignment, reveal
+from bench_tui.triage.labels import DEFAULT_LABELS, LabelSet, load_label_set
 from bench_tui.triage.store import (
-    DEFAULT_LABELS,
     MAX_LINE_BYTES,
     NOTE_MAX_BYTES,
-    LabelSet,
     TriageLookup,
     TriageStore,
-    blind_assignment,
-    load_label_set,
     load_triage,
-    reveal,
     run_hash,
 )
 from tests.fixtures.openadapt_builders import build_complete_run, build_crashed_run
