@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import posixpath
 import sys
@@ -19,7 +17,7 @@ from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
 from bench_tui.model import EvalReport, Run
-from bench_tui.report import EXPORT_COLUMNS, export_rows, problem_json, summary_json
+from bench_tui.report import export_rows, problem_json, render_export, summary_json
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report
@@ -163,30 +161,6 @@ def validate(
     else:
         typer.echo(f"no problems in {directory}")
     raise typer.Exit(1 if problems else 0)
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
-def render_export(rows: list[dict[str, Any]], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    columns = list(EXPORT_COLUMNS)
-    if any("seed" in row for row in rows):
-        columns.append("seed")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
 
 
 @app.command()

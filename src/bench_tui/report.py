@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from typing import Any
 
 from bench_tui.analysis.summary import Figures, figures, model_figures
@@ -125,33 +128,58 @@ def summary_json(workspace: Workspace) -> dict[str, Any]:
 
 def export_rows(workspace: Workspace) -> list[dict[str, Any]]:
     """One row per (run, model, task); AgentLab rows add a `seed` column."""
-    rows: list[dict[str, Any]] = []
     triage = TriageLookup()
-    for run in workspace.runs:
-        domains = {task.task_id: task.domain for task in run.tasks}
-        state = triage.state(run.path)
-        # Task rows show their steps' labels too: a row is the whole task.
-        labels = state.task_labels() if state is not None else {}
-        for execution in run.executions:
-            row: dict[str, Any] = {
-                "run": run.id,
-                "model": execution.model,
-                "task_id": execution.task_id,
-                "domain": domains.get(execution.task_id),
-                "status": execution.status,
-                "success": execution.status == "passed",
-                "score": execution.score,
-                "steps": execution.num_steps,
-                "duration_s": execution.duration_s,
-                "error": execution.error,
-                "labels": sorted(
-                    labels.get((execution.model, execution.task_id, execution.seed), ())
-                ),
-                "note": state.note_for(execution.model, execution.task_id, execution.seed)
-                if state is not None
-                else None,
-            }
-            if run.format == "agentlab":
-                row["seed"] = execution.seed
-            rows.append(row)
+    return [row for run in workspace.runs for row in run_export_rows(run, triage)]
+
+
+def run_export_rows(run: Run, triage: TriageLookup | None = None) -> list[dict[str, Any]]:
+    """The export rows of one run (the TUI's `e` exports a filtered subset of these)."""
+    state = (triage or TriageLookup()).state(run.path)
+    domains = {task.task_id: task.domain for task in run.tasks}
+    # Task rows show their steps' labels too: a row is the whole task.
+    labels = state.task_labels() if state is not None else {}
+    rows: list[dict[str, Any]] = []
+    for execution in run.executions:
+        key = (execution.model, execution.task_id, execution.seed)
+        row: dict[str, Any] = {
+            "run": run.id,
+            "model": execution.model,
+            "task_id": execution.task_id,
+            "domain": domains.get(execution.task_id),
+            "status": execution.status,
+            "success": execution.status == "passed",
+            "score": execution.score,
+            "steps": execution.num_steps,
+            "duration_s": execution.duration_s,
+            "error": execution.error,
+            "labels": sorted(labels.get(key, ())),
+            "note": state.note_for(*key) if state is not None else None,
+        }
+        if run.format == "agentlab":
+            row["seed"] = execution.seed
+        rows.append(row)
     return rows
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def render_export(rows: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    columns = list(EXPORT_COLUMNS)
+    if any("seed" in row for row in rows):
+        columns.append("seed")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return buffer.getvalue()

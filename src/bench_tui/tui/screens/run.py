@@ -16,13 +16,31 @@ from textual.widgets import Footer, Input, Static
 
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import ModelFigures, format_rate, model_figures
+from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
 from bench_tui.render.charts import bar
+from bench_tui.report import render_export, run_export_rows
+from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FAILURES_ONLY = "!status:pass"
+
+
+def cell_text(row: Row, column: int) -> str:
+    cell = row.cells[column] if column < len(row.cells) else ""
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def export_path(results_root: Path, label: str) -> Path:
+    """Exports go to the current folder, never into the results tree unasked (DESIGN §7)."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
+    folder = Path.cwd().resolve()
+    if folder == results_root.resolve() or results_root.resolve() in folder.parents:
+        folder = Path.home()
+    return folder / f"bench-tui-{safe}.csv"
 
 
 def result_cell(execution: Execution | None) -> Text:
@@ -81,12 +99,21 @@ class RunScreen(Screen[None]):
         Binding("m", "next_model", "Next model", id="next_model"),
         Binding("d", "breakdown", "Domains/models", id="breakdown"),
         Binding("c", "compare", "Compare", id="compare"),
+        Binding("t", "triage", "Label", id="triage"),
+        Binding("space", "mark", "Mark", id="mark"),
+        Binding("u", "next_unlabelled", "Next unlabelled failure", id="next_unlabelled"),
+        Binding("F", "frequency", "Frequency", id="frequency"),
+        Binding("e", "export", "Export", id="export"),
     ]
 
     def __init__(self, run: Run, root: Path) -> None:
         super().__init__()
         self.root = root
         self.model_index = 0
+        self.store = TriageStore(run.path, relative_to=root)
+        self.label_set, self.label_problems = load_label_set()
+        self.column_filter: tuple[int, str] | None = None
+        self.query_text = ""
         self._index(run)
 
     def _index(self, run: Run) -> None:
@@ -243,15 +270,24 @@ class RunScreen(Screen[None]):
             Column("steps", "steps", 5, justify="right"),
             Column("time", "time", 7, justify="right", optional=True),
             Column("error", "error", 14, optional=True),
+            Column("labels", "labels", 16, optional=True),
         ]
         return columns
 
-    def _rows(self) -> list[Row]:
+    def _rows(self, only: set[str] | None = None) -> list[Row]:
         model_names = [m.model for m in self.models]
+        state = self.store.state()
+        current = self.current_model.model if self.current_model else None
         rows: list[Row] = []
         for task in self.run.tasks:
+            if only is not None and task.task_id not in only:
+                continue
             executions = self.by_task.get(task.task_id, {})
             first = executions.get(model_names[0]) if model_names else None
+            seed = executions[current].seed if current in executions else None
+            labels = (
+                state.labels_for(current, task.task_id, seed, all_steps=True) if current else []
+            )
             results = [result_cell(executions.get(name)) for name in model_names]
             error = first.error_type or (first.error or "") if first else ""
             cells = (
@@ -262,6 +298,7 @@ class RunScreen(Screen[None]):
                 "—" if first is None or first.num_steps is None else str(first.num_steps),
                 format_seconds(first.duration_s if first else None),
                 error.splitlines()[0] if error else "",
+                ", ".join(labels),
             )
             rows.append(
                 Row(
@@ -275,12 +312,14 @@ class RunScreen(Screen[None]):
                         first.num_steps if first else None,
                         first.duration_s if first else None,
                         error or None,
+                        ", ".join(labels) or None,
                     ),
                     data={
                         "filter": Filterable(
                             text=f"{task.task_id} {task.domain or ''} {task.instruction or ''} {error}".lower(),
                             fields={"domain": task.domain or "", "task": task.task_id},
                             statuses={name: e.status for name, e in executions.items()},
+                            labels=tuple(labels),
                         )
                     },
                 )
@@ -317,11 +356,134 @@ class RunScreen(Screen[None]):
     def _filter_changed(self, event: Input.Changed) -> None:
         self._apply_filter(event.value)
 
-    def _apply_filter(self, query: str) -> None:
-        predicate = compile_query(query)
-        self.query_one("#tasks-table", VirtualTable).set_filter(
-            (lambda row: predicate(row.data["filter"])) if query.strip() else None
+    def _apply_filter(self, query: str | None = None) -> None:
+        if query is not None:
+            self.query_text = query
+        predicate = compile_query(self.query_text)
+        column_filter = self.column_filter
+        if not self.query_text.strip() and column_filter is None:
+            self.query_one("#tasks-table", VirtualTable).set_filter(None)
+            return
+
+        def keep(row: Row) -> bool:
+            if column_filter is not None and cell_text(row, column_filter[0]) != column_filter[1]:
+                return False
+            return predicate(row.data["filter"])
+
+        self.query_one("#tasks-table", VirtualTable).set_filter(keep)
+
+    # ----- triage, marks, frequency, export -------------------------------------------------------
+    def _seed(self, task_id: str) -> int | None:
+        model = self.current_model.model if self.current_model else None
+        execution = self.by_task.get(task_id, {}).get(model or "")
+        return execution.seed if execution else None
+
+    def _targets(self) -> list[str]:
+        table = self.query_one("#tasks-table", VirtualTable)
+        if table.marked:
+            return [row.key for row in table.rows if row.key in table.marked]
+        return [table.cursor_key] if table.cursor_key is not None else []
+
+    def _refresh_task_rows(self, task_ids: list[str]) -> None:
+        self.query_one("#tasks-table", VirtualTable).replace_rows(self._rows(set(task_ids)))
+
+    def action_triage(self) -> None:
+        from bench_tui.tui.screens.triage import TriageScreen
+
+        targets = self._targets()
+        if not targets or self.current_model is None:
+            return
+        model = self.current_model.model
+
+        def current_labels() -> set[str]:
+            state = self.store.state()
+            sets = [set(state.labels_for(model, t, self._seed(t))) for t in targets]
+            return set.intersection(*sets) if sets else set()
+
+        def toggle(label: str) -> None:
+            remove = label in current_labels()
+            try:
+                for task_id in targets:
+                    write = self.store.remove_label if remove else self.store.add_label
+                    write(model, task_id, label, seed=self._seed(task_id))
+            except OSError as exc:
+                self.notify(f"could not save the label: {exc}", severity="error")
+            self._refresh_task_rows(targets)
+
+        def save_note(text: str) -> None:
+            try:
+                for task_id in targets:
+                    self.store.set_note(model, task_id, text, seed=self._seed(task_id))
+            except OSError as exc:
+                self.notify(f"could not save the note: {exc}", severity="error")
+
+        what = targets[0] if len(targets) == 1 else f"{len(targets)} marked tasks"
+        note = (
+            self.store.note_for(model, targets[0], self._seed(targets[0]))
+            if len(targets) == 1
+            else None
         )
+        self.app.push_screen(
+            TriageScreen(
+                f"Label {what} ({model})", self.label_set, current_labels, toggle, note, save_note
+            )
+        )
+
+    def action_mark(self) -> None:
+        table = self.query_one("#tasks-table", VirtualTable)
+        key = table.cursor_key
+        if key is None:
+            return
+        table.marked ^= {key}
+        table.action_cursor_down()
+        table.refresh()
+
+    def action_next_unlabelled(self) -> None:
+        table = self.query_one("#tasks-table", VirtualTable)
+        model = self.current_model.model if self.current_model else ""
+        rows = table.rows
+        for offset in range(1, len(rows) + 1):
+            position = (table.cursor_row + offset) % len(rows)
+            row = rows[position]
+            status = row.data["filter"].statuses.get(model)
+            if status not in (None, "passed") and not row.data["filter"].labels:
+                table.cursor_row = position
+                return
+        self.notify("every failure in this list has a label", timeout=2)
+
+    def action_frequency(self) -> None:
+        from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
+
+        table = self.query_one("#tasks-table", VirtualTable)
+        column = table.cursor_column
+        values = [cell_text(row, column) for row in table.rows]
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            self.column_filter = None if value == CLEAR else (column, value)
+            self._apply_filter()
+
+        self.app.push_screen(
+            frequency_screen(table.columns[column].label, values, self.column_filter is not None),
+            picked,
+        )
+
+    def action_export(self) -> None:
+        visible = {row.key for row in self.query_one("#tasks-table", VirtualTable).rows}
+        model = self.current_model.model if self.current_model else None
+        rows = [
+            row
+            for row in run_export_rows(self.run)
+            if row["task_id"] in visible and (model is None or row["model"] == model)
+        ]
+        target = export_path(self.root, self.run.label)
+        try:
+            write_atomic(target, render_export(rows, "csv").encode("utf-8"))
+        except OSError as exc:
+            self.notify(f"export failed: {exc}", severity="error")
+            return
+        self.notify(f"{len(rows)} rows written to {target}", timeout=4)
 
     @on(FilterBar.Done)
     def _filter_done(self) -> None:

@@ -139,6 +139,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self._all_rows = list(rows)
         self._apply(current)
 
+    def replace_rows(self, rows: Sequence[Row]) -> None:
+        """Swap in new versions of some rows (same keys), keeping filter, sort and cursor."""
+        fresh = {row.key: row for row in rows}
+        self._all_rows = [fresh.get(row.key, row) for row in self._all_rows]
+        self._apply(self.cursor_key)
+
     def set_filter(self, predicate: Callable[[Row], bool] | None) -> None:
         current = self.cursor_key
         self._predicate = predicate

@@ -1,0 +1,84 @@
+"""`t`: the label set, one key per label; `n` writes a note. Keys toggle, Escape closes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from bench_tui.triage.labels import LabelSet
+
+
+class TriageScreen(ModalScreen[None]):
+    """Labels the target (one task, or every marked task) through callbacks into the run page."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+
+    def __init__(
+        self,
+        title: str,
+        labels: LabelSet,
+        current: Callable[[], set[str]],
+        toggle: Callable[[str], None],
+        note: str | None,
+        save_note: Callable[[str], None],
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.labels = labels
+        self.current = current
+        self.toggle = toggle
+        self.note = note
+        self.save_note = save_note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="triage-box"):
+            yield Static(self.title_text, classes="screen-heading")
+            yield Static(id="triage-labels")
+            yield Static("a key toggles its label · n: note · Esc: close", classes="dim-note")
+
+    def on_mount(self) -> None:
+        self._render_labels()
+
+    def _render_labels(self) -> None:
+        chosen = self.current()
+        text = Text()
+        for label in self.labels.labels:
+            mark = "■" if label.name in chosen else "□"
+            text.append(f" {label.key} ", style="bold reverse")
+            text.append(f" {mark} {label.name}\n", style="bold" if label.name in chosen else "")
+        self.query_one("#triage-labels", Static).update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.query(Input):
+            return  # typing a note
+        if event.character == "n":
+            event.stop()
+            # Mounted only now: an input present from the start would take the label keys.
+            note = Input(value=self.note or "", placeholder="note (Enter saves)", id="triage-note")
+            self.query_one("#triage-box").mount(note, before=self.query_one(".dim-note"))
+            note.focus()
+            return
+        label = self.labels.by_key(event.character or "")
+        if label is not None:
+            event.stop()
+            self.toggle(label.name)
+            self._render_labels()
+
+    @on(Input.Submitted, "#triage-note")
+    def _note_done(self, event: Input.Submitted) -> None:
+        self.save_note(event.value)
+        self.dismiss()
+
+    def action_close(self) -> None:
+        for note in self.query(Input):
+            note.remove()  # Escape while writing drops the note, keeps the dialog
+            return
+        self.dismiss()
