@@ -171,3 +171,46 @@ async def test_split_view_stacks_on_a_narrow_terminal(two_runs: Path) -> None:
         await settle(pilot)
         assert isinstance(app.screen, CompareTaskScreen)
         assert app.screen.has_class("-narrow")
+
+
+async def test_blind_labelling_hides_sides_and_reveals_counts(
+    two_runs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench_tui.triage.store import TriageStore
+    from bench_tui.tui.screens.triage import RevealScreen, TriageScreen
+
+    monkeypatch.setenv("BENCH_TUI_TRIAGE_DIR", str(two_runs / "_state"))
+    monkeypatch.setenv("BENCH_TUI_LABELS", str(two_runs / "_none.toml"))
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_newest_run(app, pilot, 1)
+        await pilot.press("c", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareRunScreen)
+        await pilot.press("w")
+        await pilot.pause()
+        assert screen.blind_seed is not None
+        table = screen.query_one(VirtualTable)
+        assert [c.label for c in table.columns][3:5] == ["left", "right"]
+        assert {row.cells[5].plain for row in table.rows} == {"hidden"}
+        assert not screen.query_one("#cmpr-cards").display
+        table.move_cursor_to_key(("notepad_greeting", None))
+        swapped = screen.swapped[("notepad_greeting", None)]
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("w", "escape")  # "wrong answer" on the left side
+        await pilot.pause()
+        await pilot.press("enter")  # no split view while blind
+        assert app.screen is screen
+        await pilot.press("w")  # reveal
+        await pilot.pause()
+        assert isinstance(app.screen, RevealScreen)
+        left_model = "other-model" if swapped else "tern-vl-3b-lora-e3"
+        assert app.screen.counts == {left_model: {"wrong answer": 1}}
+    run_dir = (
+        two_runs / ("b" if swapped else "a") / "benchmark_results" / "waa_eval_20251104_091522"
+    )
+    state = TriageStore(run_dir).state()
+    assert state.labels_for(left_model, "notepad_greeting") == ["wrong answer"]

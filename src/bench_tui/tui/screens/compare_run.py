@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,7 +26,11 @@ from bench_tui.analysis.compare import (
 )
 from bench_tui.analysis.summary import figures
 from bench_tui.model import Execution, Run
+from bench_tui.triage.blind import blind_assignment, reveal
+from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.screens.triage import RevealScreen
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -62,6 +68,9 @@ class CompareRunScreen(Screen[None]):
         Binding("a", "quadrant('a_only')", "A only", id="a_only"),
         Binding("b", "quadrant('b_only')", "B only", id="b_only"),
         Binding("0", "quadrant('')", "All tasks", id="all_tasks"),
+        Binding("w", "blind", "Blind labelling on/off", id="blind"),
+        Binding("t", "label_side(0)", "Label left", id="label_left"),
+        Binding("T", "label_side(1)", "Label right", id="label_right"),
     ]
 
     def __init__(self, run_a: Run, model_a: str, run_b: Run, model_b: str, root: Path) -> None:
@@ -73,6 +82,11 @@ class CompareRunScreen(Screen[None]):
         self.exec_a = {(e.task_id, e.seed): e for e in run_a.executions if e.model == model_a}
         self.exec_b = {(e.task_id, e.seed): e for e in run_b.executions if e.model == model_b}
         self.quadrant: str | None = None
+        self.stores = {run_a.id: TriageStore(run_a.path, relative_to=root)}
+        self.stores.setdefault(run_b.id, TriageStore(run_b.path, relative_to=root))
+        self.label_set, _ = load_label_set()
+        self.blind_seed: int | None = None
+        self.swapped: dict[tuple[str, int | None], bool] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(self._heading(), classes="screen-heading", id="cmpr-heading")
@@ -170,6 +184,12 @@ class CompareRunScreen(Screen[None]):
             if self.quadrant and quadrant != self.quadrant:
                 continue
             task = tasks.get(key[0])
+            left, right = self.exec_a.get(key), self.exec_b.get(key)
+            outcome = Text(QUADRANT_LABELS[quadrant], style=QUADRANT_STYLES[quadrant])
+            if self.blind_seed is not None:
+                if self.swapped.get(key):
+                    left, right = right, left
+                outcome = Text("hidden", style="dim")  # the quadrant would give the sides away
             rows.append(
                 Row(
                     key=key,
@@ -177,9 +197,9 @@ class CompareRunScreen(Screen[None]):
                         task_label(key),
                         (task.domain if task else None) or "—",
                         (task.instruction if task else None) or "",
-                        result_cell(self.exec_a.get(key)),
-                        result_cell(self.exec_b.get(key)),
-                        Text(QUADRANT_LABELS[quadrant], style=QUADRANT_STYLES[quadrant]),
+                        result_cell(left),
+                        result_cell(right),
+                        outcome,
                     ),
                 )
             )
@@ -195,10 +215,109 @@ class CompareRunScreen(Screen[None]):
         index = CYCLE.index(self.quadrant)
         self.action_quadrant(CYCLE[(index + 1) % len(CYCLE)] or "")
 
+    # ----- blind labelling ---------------------------------------------------------------------
+    def action_blind(self) -> None:
+        if self.blind_seed is None:
+            self.blind_seed = random.SystemRandom().randrange(1, 2**31)
+            self.swapped = blind_assignment(self.quadrants, self.blind_seed)
+            try:
+                for store in self.stores.values():
+                    store.start_blind((self.model_a, self.model_b), self.blind_seed)
+            except OSError as exc:
+                self.notify(f"could not record the blind session: {exc}", severity="error")
+            self.notify("blind: left/right hidden per task; t / T label left / right", timeout=3)
+        else:
+            self._reveal()
+        self._set_blind_view()
+
+    def _reveal(self) -> None:
+        counts: dict[str, dict[str, int]] = {}
+        for store in self.stores.values():
+            for model, labels in reveal(store.state(), self.blind_seed).items():
+                merged = counts.setdefault(model, {})
+                for label, count in labels.items():
+                    merged[label] = merged.get(label, 0) + count
+        sides = {self.model_a: "A", self.model_b: "B"}
+        self.blind_seed = None
+        self.swapped = {}
+        self.app.push_screen(RevealScreen(counts, sides))
+
+    def _set_blind_view(self) -> None:
+        blind = self.blind_seed is not None
+        for selector in ("#cmpr-cards", "#cmpr-breakdown"):
+            self.query_one(selector).display = not blind
+        heading = self.query_one("#cmpr-heading", Static)
+        heading.update(
+            Text(
+                f"BLIND session {self.blind_seed}: which side is which is hidden (w reveals)",
+                style="bold yellow",
+            )
+            if blind
+            else self._heading()
+        )
+        table = self.query_one(VirtualTable)
+        names = ("left", "right") if blind else ("A", "B")
+        table.set_columns(
+            [
+                replace(c, label=names[0])
+                if c.key == "a"
+                else replace(c, label=names[1])
+                if c.key == "b"
+                else c
+                for c in table.columns
+            ]
+        )
+        self._fill()
+
+    def action_label_side(self, side: int) -> None:
+        from bench_tui.tui.screens.triage import TriageScreen
+
+        key = self.query_one(VirtualTable).cursor_key
+        if key is None:
+            return
+        sides = [(self.run_a, self.model_a), (self.run_b, self.model_b)]
+        if self.blind_seed is not None and self.swapped.get(key):
+            sides.reverse()
+        run, model = sides[side]
+        store = self.stores[run.id]
+        task_id, seed = key
+        blind = self.blind_seed
+
+        def current() -> set[str]:
+            return set(store.state().labels_for(model, task_id, seed))
+
+        def toggle(label: str) -> None:
+            write = store.remove_label if label in current() else store.add_label
+            try:
+                write(model, task_id, label, seed=seed, blind_seed=blind)
+            except OSError as exc:
+                self.notify(f"could not save the label: {exc}", severity="error")
+
+        def save_note(text: str) -> None:
+            try:
+                store.set_note(model, task_id, text, seed=seed)
+            except OSError as exc:
+                self.notify(f"could not save the note: {exc}", severity="error")
+
+        shown = ("left", "right")[side] if blind is not None else f"{'AB'[side]} ({model})"
+        self.app.push_screen(
+            TriageScreen(
+                f"Label {task_label(key)}: {shown}",
+                self.label_set,
+                current,
+                toggle,
+                store.note_for(model, task_id, seed),
+                save_note,
+            )
+        )
+
     @on(VirtualTable.RowSelected, "#cmpr-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
         from bench_tui.tui.screens.compare_task import CompareTaskScreen
 
+        if self.blind_seed is not None:
+            self.notify("the split view names the models: press w to reveal first", timeout=2)
+            return
         exec_a: Execution | None = self.exec_a.get(event.key)
         exec_b: Execution | None = self.exec_b.get(event.key)
         if exec_a is None or exec_b is None:

@@ -82,3 +82,26 @@ class TriageScreen(ModalScreen[None]):
             note.remove()  # Escape while writing drops the note, keeps the dialog
             return
         self.dismiss()
+
+
+class RevealScreen(ModalScreen[None]):
+    """End of a blind session: which model got which labels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, counts: dict[str, dict[str, int]], sides: dict[str, str]) -> None:
+        super().__init__()
+        self.counts = counts
+        self.sides = sides
+
+    def compose(self) -> ComposeResult:
+        text = Text("Blind labelling revealed\n\n", style="bold")
+        if not self.counts:
+            text.append("No label was given during this blind session.\n", style="dim")
+        for model, labels in self.counts.items():
+            text.append(f"{self.sides.get(model, '?')}  {model}\n", style="bold")
+            for label, count in labels.items():
+                text.append(f"   {count:>4}  {label}\n")
+        with Vertical(id="triage-box"):
+            yield Static(text)
+            yield Static("Esc closes", classes="dim-note")
