@@ -111,3 +111,20 @@ def test_run_comparison(snap_compare, in_demo: str) -> None:
     app = BenchApp(in_demo, images="halfblock")
     keys = ("down", "down", "enter", "c", "enter")
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle(*keys))
+
+
+def test_task_list_with_labels(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench_tui.triage.store import TriageStore
+
+    write_demo(tmp_path / "bench-tui-demo", tasks_per_run=12)
+    monkeypatch.setenv("BENCH_TUI_TRIAGE_DIR", str(tmp_path / "_state"))
+    monkeypatch.setenv("BENCH_TUI_LABELS", str(tmp_path / "_none.toml"))
+    run = tmp_path / "bench-tui-demo" / "benchmark_results" / "waa_eval_20251110_091522"
+    store = TriageStore(run)
+    store.add_label("tern-vl-3b-base", "chrome_search_weather", "grounding miss")
+    store.add_label("tern-vl-3b-base", "chrome_shop_login", "planning")
+    store.add_label("tern-vl-3b-base", "chrome_shop_login", "timeout")
+    monkeypatch.chdir(tmp_path)
+    app = BenchApp("bench-tui-demo", images="halfblock")
+    keys = ("G", "enter", "x")  # the base run, failures only
+    assert snap_compare(app, terminal_size=(160, 40), run_before=press_then_settle(*keys))
