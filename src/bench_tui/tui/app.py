@@ -36,7 +36,6 @@ class BenchApp(App[None]):
     CSS_PATH: ClassVar[list[str | Path]] = [
         "app.tcss",
         "widgets/screenshot.tcss",
-        "screens/offline.tcss",
     ]
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}
