@@ -93,3 +93,22 @@ async def test_openadapt_live_file_progress_is_followed(tmp_path: Path) -> None:
             )
 
         assert await wait_for(progressed, pilot)
+
+
+async def test_batches_and_refreshes_arrive_while_a_run_page_is_open(tmp_path: Path) -> None:
+    # Regression: the handlers looked for the run list on the *active* screen and crashed.
+    run_root = build_osworld_example(tmp_path)
+    app = BenchApp(tmp_path, images="none", live_refresh_s=0.2)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await wait_for(lambda: app.scan_done, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("r")  # reload pops to the tabs; open the run again before batches land
+        await pilot.press("enter")
+        write_jsonl(
+            run_root / "os" / "9f0e1d2c-3b4a-4c5d-8e7f-60718293a4b5" / "traj.jsonl",
+            [osworld_line(1, "20251103@120000", "WAIT")],
+        )
+        assert await wait_for(lambda: len(app.workspace.runs[0].tasks) == 5, pilot)
+        assert app.return_code is None  # still running, no crash

@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -77,18 +78,23 @@ class BenchApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(StatusLine).root = self.root_label
+        self.main_screen.query_one(StatusLine).root = self.root_label
         self.start_discovery()
         self.set_interval(self.live_refresh_s, self._refresh_live_runs)
+
+    @property
+    def main_screen(self) -> Screen[object]:
+        """The tabs' screen: still the bottom of the stack while a run or task page is open."""
+        return self.screen_stack[0]
 
     # ----- discovery ------------------------------------------------------------------------
     def start_discovery(self) -> None:
         gc.unfreeze()  # the previous scan's objects may be collected again
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
-        status = self.query_one(StatusLine)
+        status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
-        self.query_one(RunListPane).clear()
+        self.main_screen.query_one(RunListPane).clear()
         self._discover()
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
@@ -108,17 +114,17 @@ class BenchApp(App[None]):
         workspace.trainings.extend(batch.trainings)
         workspace.episodes.extend(batch.episodes)
         workspace.problems.extend(batch.problems)
-        status = self.query_one(StatusLine)
+        status = self.main_screen.query_one(StatusLine)
         status.dirs_seen = batch.dirs_seen
         status.runs = len(workspace.runs)
         status.problems = len(set(workspace.problems))
-        runs_pane = self.query_one(RunListPane)
+        runs_pane = self.main_screen.query_one(RunListPane)
         if batch.runs:
             runs_pane.add_runs(batch.runs)
         if batch.trainings or batch.evals or batch.done:
-            self.query_one(TrainingPane).show(workspace.trainings, workspace.evals)
+            self.main_screen.query_one(TrainingPane).show(workspace.trainings, workspace.evals)
         if batch.episodes or batch.done:
-            self.query_one(ViewerPane).show(workspace.episodes)
+            self.main_screen.query_one(ViewerPane).show(workspace.episodes)
         if batch.done:
             # Hundreds of thousands of long-lived model objects: keep the collector from walking
             # them on every full collection (a 300 ms stall mid-keystroke otherwise).
@@ -152,7 +158,7 @@ class BenchApp(App[None]):
     @on(LiveRunsRefreshed)
     def _on_live_refreshed(self, message: LiveRunsRefreshed) -> None:
         workspace = self.workspace
-        runs_pane = self.query_one(RunListPane)
+        runs_pane = self.main_screen.query_one(RunListPane)
         for run_id, fresh, problems in message.updates:
             prefix = run_id + "/"
             workspace.problems = [p for p in workspace.problems if not p.path.startswith(prefix)]
@@ -166,7 +172,7 @@ class BenchApp(App[None]):
             for screen in self.screen_stack:
                 if isinstance(screen, RunScreen) and screen.run.id == run_id:
                     screen.update_run(fresh)
-        status = self.query_one(StatusLine)
+        status = self.main_screen.query_one(StatusLine)
         status.runs = len(workspace.runs)
         status.problems = len(set(workspace.problems))
 
@@ -174,9 +180,9 @@ class BenchApp(App[None]):
         if self.user_chose_tab or self.workspace.runs:
             return
         if self.workspace.trainings or self.workspace.evals:
-            self.query_one(TabbedContent).active = "training"
+            self.main_screen.query_one(TabbedContent).active = "training"
         elif self.workspace.episodes:
-            self.query_one(TabbedContent).active = "viewer"
+            self.main_screen.query_one(TabbedContent).active = "viewer"
 
     # ----- navigation -----------------------------------------------------------------------
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -189,7 +195,7 @@ class BenchApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.user_chose_tab = True
-        self.query_one(TabbedContent).active = tab
+        self.main_screen.query_one(TabbedContent).active = tab
 
     def action_problems(self) -> None:
         if isinstance(self.screen, ProblemsScreen):
