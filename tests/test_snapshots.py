@@ -113,7 +113,9 @@ def test_run_comparison(snap_compare, in_demo: str) -> None:
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle(*keys))
 
 
-def test_task_list_with_labels(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_task_list_with_labels(
+    snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bench_tui.triage.store import TriageStore
 
     write_demo(tmp_path / "bench-tui-demo", tasks_per_run=12)

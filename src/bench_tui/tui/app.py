@@ -22,9 +22,10 @@ from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows
-from bench_tui.tui.screens.offline import TrainingPane, ViewerPane
 from bench_tui.tui.screens.problems import ProblemsScreen
 from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.screens.training import TrainingPane
+from bench_tui.tui.screens.viewer import ViewerPane
 from bench_tui.tui.widgets.status_line import StatusLine
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -37,6 +38,7 @@ class BenchApp(App[None]):
     CSS_PATH: ClassVar[list[str | Path]] = [
         "app.tcss",
         "widgets/screenshot.tcss",
+        "screens/offline.tcss",
     ]
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}
@@ -187,9 +189,16 @@ class BenchApp(App[None]):
     # ----- navigation -----------------------------------------------------------------------
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         pane = event.pane
-        table = pane.query(VirtualTable).first() if pane.query(VirtualTable) else None
-        if table is not None:
-            table.focus()
+        # Only the tab that is active now, and only when focus is not already inside it: focusing
+        # on every activation bounced against TabbedContent's own pane focus (a switching loop).
+        if pane is None or pane.id != event.tabbed_content.active:
+            return
+        focused = self.focused
+        if focused is not None and pane in focused.ancestors:
+            return
+        tables = pane.query(VirtualTable)
+        if tables:
+            tables.first().focus()
 
     def action_tab(self, tab: str) -> None:
         while len(self.screen_stack) > 1:

@@ -1,0 +1,257 @@
+"""The Training tab: training runs and eval reports; Enter opens a run's page (training_page.py)
+or the eval reports screen."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from bench_tui.analysis.evalpairs import gate_settings, pair_reports, report_role
+from bench_tui.analysis.summary import format_rate
+from bench_tui.analysis.training import training_status
+from bench_tui.model import EvalReport, TrainingRun
+from bench_tui.model.training import TrainingStatus
+from bench_tui.render.charts import sparkline
+from bench_tui.sources.common import ReadContext
+from bench_tui.sources.training import read_training
+from bench_tui.tui.screens.evals import EvalsScreen, gate_text
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+
+STALE_AFTER_S = 30.0
+"""A run whose log has not changed for this long is STALE, not LIVE (upstream's 30 s)."""
+PANE_REFRESH_S = 2.0
+CURVE_W = 24
+STATUS_STYLE: dict[str, str] = {"LIVE": "bold green", "STALE": "yellow", "DONE": "dim green"}
+
+
+def status_of(run: TrainingRun, now: float | None = None) -> TrainingStatus:
+    return training_status(run, time.time() if now is None else now, STALE_AFTER_S)
+
+
+def status_text(status: TrainingStatus) -> Text:
+    return Text(("● " if status == "LIVE" else "") + status, style=STATUS_STYLE[status])
+
+
+def epoch_label(run: TrainingRun) -> str:
+    """Custom loop: 0-based `epoch` shown as min(epoch+1, total)/total (FORMATS §8).
+    TRL: fractional progress as logged."""
+    if run.epoch is None:
+        return "—"
+    total = f"/{run.total_epochs}" if run.total_epochs else ""
+    if run.variant == "trl":
+        return f"{run.epoch:.2f}".rstrip("0").rstrip(".") + total
+    current = math.floor(run.epoch) + 1
+    if run.total_epochs:
+        current = min(current, run.total_epochs)
+    return f"{current}{total}"
+
+
+def format_loss(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
+
+
+def log_stamp(path: str) -> tuple[int, int] | None:
+    """(mtime ns, size): a rewrite in place changes at least one of them."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def reread_training(run: TrainingRun, root: Path) -> TrainingRun | None:
+    """The run read again from its log (None when it cannot be read right now)."""
+    return read_training(Path(run.log_path), ReadContext(root=root))
+
+
+class TrainingPane(Vertical):
+    """Training runs (status kept fresh by a cheap stat of each unfinished log) and eval reports."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("E", "eval_reports", "Eval reports", id="eval_reports"),
+    ]
+
+    class Refreshed(Message, bubble=False):
+        def __init__(self, runs: list[TrainingRun]) -> None:
+            super().__init__()
+            self.runs = runs
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.trainings: dict[str, TrainingRun] = {}
+        self.evals: list[EvalReport] = []
+        self._stamps: dict[str, tuple[int, int] | None] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Training runs  (Enter: open)", classes="pane-heading")
+        yield VirtualTable(
+            [
+                Column("id", "training", flex=True, keep_end=True),
+                Column("model", "model", 20),
+                Column("status", "status", 8),
+                Column("step", "step", 7, justify="right"),
+                Column("epoch", "epoch", 7, justify="right"),
+                Column("loss", "loss", 8, justify="right"),
+                Column("variant", "log", 6, optional=True),
+                Column("curve", "loss curve", CURVE_W + 1, optional=True),
+            ],
+            id="trainings-table",
+            empty_text="No training logs found. Looks for training_log.json (OpenAdapt custom loop "
+            "or TRL) in any folder under the scanned directory.",
+        )
+        yield Static(
+            "Eval reports  (Enter or E: metrics, pairs and the LoRA gate)", classes="pane-heading"
+        )
+        yield Static(id="pane-gates")
+        yield VirtualTable(
+            [
+                Column("id", "report", flex=True, keep_end=True),
+                Column("role", "role", 4),
+                Column("backend", "backend", 10),
+                Column("ata", "action type acc.", 16, justify="right"),
+                Column("hit", "click hit", 10, justify="right"),
+                Column("success", "episode succ.", 13, justify="right"),
+            ],
+            id="evals-table",
+            empty_text="No eval reports found. Looks for JSON files with a `metrics` object "
+            "(action_type_accuracy, click_hit_rate, …).",
+        )
+
+    def on_mount(self) -> None:
+        self.set_interval(PANE_REFRESH_S, self._refresh_live)
+
+    def show(self, trainings: list[TrainingRun], evals: list[EvalReport]) -> None:
+        for run in trainings:
+            known = self.trainings.get(run.id)
+            # Discovery may hand back an older read than the one this pane refreshed itself.
+            if known is None or (known.modified_at or 0) <= (run.modified_at or 0):
+                self.trainings[run.id] = run
+        ids = {run.id for run in trainings}
+        self.trainings = {key: run for key, run in self.trainings.items() if key in ids}
+        self.evals = list(evals)
+        self._render_trainings()
+        self._render_evals()
+
+    def _render_trainings(self) -> None:
+        now = time.time()
+        rows = []
+        for run in self.trainings.values():
+            status = status_of(run, now)
+            rows.append(
+                Row(
+                    key=run.id,
+                    cells=(
+                        run.id,
+                        run.model_name or "—",
+                        status_text(status),
+                        "—" if run.step is None else str(run.step),
+                        epoch_label(run),
+                        format_loss(run.loss),
+                        run.variant,
+                        Text(
+                            sparkline([p.loss for p in run.losses], CURVE_W), style="dodger_blue1"
+                        ),
+                    ),
+                    sort_values=(run.id, run.model_name, status, run.step, run.epoch, run.loss),
+                )
+            )
+        self.query_one("#trainings-table", VirtualTable).set_rows(rows)
+
+    def _render_evals(self) -> None:
+        rows = []
+        for report in self.evals:
+            metrics = report.metrics
+            role = report_role(report)
+            rows.append(
+                Row(
+                    key=report.id,
+                    cells=(
+                        report.id,
+                        {"base": "base", "finetuned": "ft"}.get(role, ""),
+                        report.backend or "—",
+                        format_rate(metrics.get("action_type_accuracy")),
+                        format_rate(metrics.get("click_hit_rate")),
+                        format_rate(metrics.get("episode_success_rate")),
+                    ),
+                )
+            )
+        self.query_one("#evals-table", VirtualTable).set_rows(rows)
+        pairs = pair_reports(self.evals)
+        gates = self.query_one("#pane-gates", Static)
+        gates.display = bool(pairs)
+        if pairs:
+            settings = gate_settings()
+            gates.update(Text("\n").join(gate_text(pair, settings) for pair in pairs[:3]))
+
+    # ----- keeping LIVE runs fresh -------------------------------------------------------------
+    def _refresh_live(self) -> None:
+        unfinished = [run for run in self.trainings.values() if not run.termination_status]
+        if not unfinished:
+            return
+        self._render_trainings()  # LIVE turns STALE with time alone
+        if not any(w.group == "pane-refresh" and w.is_running for w in self.workers):
+            self._reread(unfinished, getattr(self.app, "root", Path.cwd()))
+
+    @work(thread=True, exclusive=True, group="pane-refresh", exit_on_error=False)
+    def _reread(self, runs: list[TrainingRun], root: Path) -> None:
+        fresh: list[TrainingRun] = []
+        for run in runs:
+            stamp = log_stamp(run.log_path)
+            previous = self._stamps.get(run.id)
+            self._stamps[run.id] = stamp
+            if stamp is None or stamp == previous or (previous is None and _same_mtime(run, stamp)):
+                continue
+            reread = reread_training(run, root)
+            if reread is not None:
+                fresh.append(reread)
+        if fresh:
+            self.post_message(self.Refreshed(fresh))
+
+    @on(Refreshed)
+    def _refreshed(self, message: Refreshed) -> None:
+        for run in message.runs:
+            if run.id in self.trainings:
+                self.trainings[run.id] = run
+        self._render_trainings()
+
+    # ----- opening ----------------------------------------------------------------------------
+    @on(VirtualTable.RowSelected, "#trainings-table")
+    def _open_training(self, event: VirtualTable.RowSelected) -> None:
+        from bench_tui.tui.screens.training_page import TrainingScreen
+
+        run = self.trainings.get(event.key)
+        if run is not None:
+            self.app.push_screen(
+                TrainingScreen(run, self.evals, getattr(self.app, "root", Path.cwd()))
+            )
+
+    @on(VirtualTable.RowSelected, "#evals-table")
+    def _open_eval(self, event: VirtualTable.RowSelected) -> None:
+        self._open_evals(event.key)
+
+    def action_eval_reports(self) -> None:
+        table = self.query_one("#evals-table", VirtualTable)
+        self._open_evals(table.cursor_key if table.has_focus else None)
+
+    def _open_evals(self, focus_id: str | None) -> None:
+        if not self.evals:
+            self.notify("No eval reports in this folder.", timeout=2)
+            return
+        root = getattr(self.app, "root", Path.cwd())
+        self.app.push_screen(EvalsScreen(self.evals, root, focus_id=focus_id))
+
+
+def _same_mtime(run: TrainingRun, stamp: tuple[int, int]) -> bool:
+    """The first stat after discovery: unchanged when the mtime is the one the run was read at."""
+    return run.modified_at is not None and abs(stamp[0] / 1e9 - run.modified_at) < 1e-6

@@ -1,0 +1,112 @@
+"""The last lines of a text log that keeps growing (`training.log`), followed like `tail -F`.
+
+A timer stats the file once a second and a thread worker reads only the new bytes: no busy loop,
+no extra dependency, and the UI thread never touches the disk. A file that shrinks (rewritten or
+rotated) is read again from its end.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.message import Message
+from textual.widgets import Log
+from textual.worker import get_current_worker
+
+TAIL_LINES = 200
+FIRST_READ_BYTES = 64 * 1024
+"""Enough for ~200 log lines; older text is never shown, so never read."""
+POLL_S = 1.0
+
+
+@dataclass
+class _Chunk:
+    offset: int
+    partial: str
+
+
+class LogTail(Log):
+    """Shows the last `TAIL_LINES` lines of `path` and appends as the file grows."""
+
+    class Appended(Message, bubble=False):
+        def __init__(self, lines: list[str], reset: bool, note: str | None) -> None:
+            super().__init__()
+            self.lines = lines
+            self.reset = reset
+            self.note = note
+
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        poll_s: float = POLL_S,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(max_lines=TAIL_LINES, auto_scroll=True, id=id, classes=classes)
+        self.path = path
+        self.poll_s = poll_s
+        self._state: _Chunk | None = None
+        self._missing_noted = False
+
+    def on_mount(self) -> None:
+        if self.path is None:
+            self.write_line("(no log file for this run)")
+            return
+        self._poll()
+        self.set_interval(self.poll_s, self._poll)
+
+    def _poll(self) -> None:
+        # One read at a time; a slow disk skips ticks instead of queueing them.
+        if not any(w.group == "log-tail" and w.is_running for w in self.workers):
+            self._read_new()
+
+    @work(thread=True, exclusive=True, group="log-tail", exit_on_error=False)
+    def _read_new(self) -> None:
+        if self.path is None:
+            return
+        try:
+            size = os.stat(self.path).st_size
+        except OSError as exc:
+            if not self._missing_noted:
+                self._missing_noted = True
+                reason = exc.strerror or type(exc).__name__
+                note = f"(waiting for {self.path.name}: {reason})"
+                self.post_message(self.Appended([], True, note))
+            self._state = None
+            return
+        state = self._state
+        reset = state is None or size < state.offset
+        if state is not None and size == state.offset:
+            return
+        start = max(0, size - FIRST_READ_BYTES) if state is None or reset else state.offset
+        prefix = "" if state is None or reset else state.partial
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(start)
+                data = handle.read(size - start)
+        except OSError as exc:
+            self.post_message(self.Appended([], False, f"(cannot read: {exc.strerror or exc})"))
+            return
+        text = prefix + data.decode("utf-8", errors="replace")
+        lines = text.split("\n")
+        partial = lines.pop()  # the writer may be mid-line; finish it on the next read
+        if reset and start > 0 and lines:
+            lines = lines[1:]  # the first line was cut by the seek
+        self._state = _Chunk(start + len(data), partial)
+        self._missing_noted = False
+        if get_current_worker().is_cancelled:
+            return
+        self.post_message(self.Appended([line.rstrip("\r") for line in lines], reset, None))
+
+    @on(Appended)
+    def _appended(self, message: Appended) -> None:
+        if message.reset:
+            self.clear()
+        if message.note:
+            self.write_line(message.note)
+        if message.lines:
+            self.write_lines(message.lines[-TAIL_LINES:])

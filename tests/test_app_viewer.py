@@ -1,0 +1,253 @@
+"""Pilot tests for the Viewer tab and the episode page: checkpoints, badges, markers, playback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.worker import WorkerCancelled
+
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.screens.episode import EpisodeScreen
+from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.widgets.virtual_table import VirtualTable
+from tests.fixtures.offline_builders import (
+    build_canonical_episode,
+    build_custom_training,
+    build_predictions_job,
+    predictions_with_rows,
+)
+
+SIZE = (140, 40)
+JOB_KEY = "training_output/20251102_141005#20251102_141005"
+
+
+def make_app(root: Path) -> BenchApp:
+    app = BenchApp(root, images="none")
+    return app
+
+
+async def settle(app: BenchApp, pilot) -> None:
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
+    await pilot.pause()
+    # The end of the scan picks a tab, which focuses its list: a few message hops to let pass.
+    for _ in range(40):
+        if app.scan_done and focus_in_active_tab(app):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def focus_in_active_tab(app: BenchApp) -> bool:
+    if len(app.screen_stack) > 1:
+        return True
+    active = app.query_one("#tabs").active
+    focused = app.focused
+    return focused is not None and any(node.id == active for node in focused.ancestors_with_self)
+
+
+def plain(cell: Any) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def column(table: VirtualTable, label: str) -> list[str]:
+    index = [c.label for c in table.columns].index(label)
+    return [plain(row.cells[index]) for row in table.rows]
+
+
+def content(screen, selector: str) -> str:
+    return plain(screen.query_one(selector).content)
+
+
+def click(x: float, y: float) -> dict[str, Any]:
+    return {"predicted_action": {"type": "click", "x": x, "y": y}, "match": True}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    epoch1 = predictions_with_rows(
+        4,
+        [
+            click(0.0, 0.5),
+            {"predicted_action": {"type": "predicted", "raw_output": "I am not sure"}},
+            {"predicted_action": None, "match": None},
+            {"predicted_action": {"type": "type", "text": "hello"}, "match": False},
+        ],
+    )
+    epoch2 = predictions_with_rows(
+        4, [click(0.02, 0.5), click(0.1, 0.5), click(0.3, 0.5), click(0.3, 0.5)]
+    )
+    build_custom_training(tmp_path)  # predictions are read with their training job
+    build_predictions_job(tmp_path, {"epoch1": epoch1, "epoch2": epoch2})
+    build_canonical_episode(tmp_path)
+    return tmp_path
+
+
+async def viewer_table(app: BenchApp, pilot) -> VirtualTable:
+    """The episode list, focused by the tab switch itself: focusing it by hand while the switch
+    is in flight makes TabbedContent and the app's focus handler bounce between tabs."""
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    table = app.query_one("#episodes-table", VirtualTable)
+    assert app.query_one("#tabs").active == "viewer"
+    if not table.has_focus:
+        table.focus()  # the switch is over: safe now
+        await pilot.pause()
+    return table
+
+
+async def open_episode(app: BenchApp, pilot) -> EpisodeScreen:
+    table = await viewer_table(app, pilot)
+    assert table.move_cursor_to_key(JOB_KEY)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, EpisodeScreen)
+    return app.screen
+
+
+async def test_viewer_tab_lists_episodes_with_latest_accuracy(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await viewer_table(app, pilot)
+        rows = {row.key: [plain(c) for c in row.cells] for row in table.rows}
+        assert rows[JOB_KEY][1:] == ["4", "Epoch 1, Epoch 2", "100.0% · Epoch 2"]
+        canonical = rows["captures/sockshop-checkout/episode.json#ep_sockshop_0001"]
+        assert canonical[1:] == ["3", "—", "no predictions"]
+
+
+async def test_checkpoint_switcher_and_badges(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(app, pilot)
+        steps = screen.query_one("#episode-steps", VirtualTable)
+        assert screen.checkpoint == "Epoch 2"  # latest by default
+        bar = content(screen, "#checkpoint-bar")
+        assert "type acc 100.0% (4/4)" in bar and "acc. (type+hit) 75.0%" in bar
+        assert "hit (d<0.05) 75.0% (3/4)" in bar and "4 steps" in bar
+        assert column(steps, "match") == ["✓ type"] * 4
+        await pilot.press("less_than_sign")
+        assert screen.checkpoint == "Epoch 1"
+        assert column(steps, "match") == ["✓ type", "parse error", "—", "✗ type"]
+        assert column(steps, "predicted (P)")[1:3] == ["parse error", "—"]
+        bar = content(screen, "#checkpoint-bar")
+        assert "type acc 33.3% (1/3)" in bar and "1 parse error" in bar
+        assert "1 without prediction" in bar
+        await pilot.press("right")  # the unparseable step says so, not "no prediction"
+        details = content(screen, "#episode-details")
+        assert "parse error: could not read an action" in details
+        assert "no prediction" not in details and "I am not sure" in details
+        await pilot.press("right")
+        assert "no prediction recorded" in content(screen, "#episode-details")
+        await pilot.press("less_than_sign")
+        assert screen.checkpoint == "None"
+        assert column(steps, "match") == ["—"] * 4
+        assert "human actions only" in content(screen, "#checkpoint-bar")
+        await pilot.press("less_than_sign")  # wraps to the latest
+        assert screen.checkpoint == "Epoch 2"
+        await pilot.press("greater_than_sign")
+        assert screen.checkpoint == "None"
+        await pilot.press("greater_than_sign")
+        assert screen.checkpoint == "Epoch 1"
+
+
+async def test_marker_toggles_and_overlay(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(app, pilot)
+        shot = screen.query_one(Screenshot)
+        await pilot.press("right")
+        colours = {m.colour for m in shot._markers}
+        assert len(shot._markers) == 2 and len(colours) == 2  # H and P, each its own colour
+        assert "P 0.000 from H (under H)" in (shot._caption or "")
+        await pilot.press("H")
+        assert [m.tag for m in shot._markers] == ["P"]
+        await pilot.press("P")
+        assert shot._markers == ()
+        assert "hidden: H P" in (shot._caption or "")
+        await pilot.press("H")
+        assert [m.tag for m in shot._markers] == ["H"]
+        await pilot.press("P")
+        assert len(shot._markers) == 2
+        await pilot.press("o")
+        assert shot._overlay is False
+        await pilot.press("o")
+        assert shot._overlay is True
+
+
+async def test_progression_across_checkpoints(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(app, pilot)
+        progression = screen.query_one("#progression", VirtualTable)
+        assert not progression.display
+        await pilot.press("p")
+        assert progression.display
+        assert [row.key for row in progression.rows] == ["Epoch 1", "Epoch 2"]
+        assert progression.cursor_key == "Epoch 2"
+        assert column(progression, "match") == ["✓ type", "✓ type"]
+        await pilot.press("right")
+        assert column(progression, "match") == ["parse error", "✓ type"]
+        await pilot.press("end")
+        assert column(progression, "match") == ["✗ type", "✓ type"]
+        assert column(progression, "dist") == ["—", "0.000"]
+        await pilot.press("p")
+        assert not progression.display
+
+
+async def test_step_navigation_playback_and_fullscreen(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(app, pilot)
+        assert screen.current == 0
+        await pilot.press("l", "right")
+        assert screen.current == 2
+        assert screen.query_one("#episode-steps", VirtualTable).cursor_row == 2
+        await pilot.press("h")
+        assert screen.current == 1
+        await pilot.press("end")
+        assert screen.current == 3
+        await pilot.press("right")  # stays on the last step
+        assert screen.current == 3
+        await pilot.press("home")
+        assert screen.current == 0
+        await pilot.press("plus", "plus")
+        assert screen.play_speed == 4
+        await pilot.press("minus")
+        assert screen.play_speed == 3
+        await pilot.press("space")
+        assert screen.play_timer is not None
+        await pilot.pause(1.0)
+        assert screen.current >= 1
+        await pilot.press("space")
+        assert screen.play_timer is None
+        await pilot.press("f")
+        assert screen.has_class("-fullscreen")
+        await pilot.press("f")
+        assert not screen.has_class("-fullscreen")
+        await pilot.press("escape")
+        assert not isinstance(app.screen, EpisodeScreen)
+
+
+async def test_an_episode_without_predictions_shows_human_actions_only(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await viewer_table(app, pilot)
+        assert table.move_cursor_to_key("captures/sockshop-checkout/episode.json#ep_sockshop_0001")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EpisodeScreen)
+        assert screen.checkpoints == ["None"] and screen.checkpoint == "None"
+        await pilot.press("greater_than_sign")
+        assert screen.checkpoint == "None"
+        shot = screen.query_one(Screenshot)
+        assert {m.tag for m in shot._markers} == {"H"}
+        assert "Buy one pair of red socks" in content(screen, "#episode-heading")
