@@ -283,7 +283,7 @@ class Screenshot(Widget):
         if cached is not None and self._mode == "halfblock":
             # A cache hit costs microseconds: show it in this frame instead of a worker's later one.
             self.workers.cancel_group(self, "screenshot")
-            self._image_ready(self.ImageReady(token, cached, halfblock_strips(cached), None))
+            self.post_message(self.ImageReady(token, cached, halfblock_strips(cached), None))
             return
         self._prepare(token, Path(self._path), target, self._markers, self._overlay)
 
