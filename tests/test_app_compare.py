@@ -214,3 +214,24 @@ async def test_blind_labelling_hides_sides_and_reveals_counts(
     )
     state = TriageStore(run_dir).state()
     assert state.labels_for(left_model, "notepad_greeting") == ["wrong answer"]
+
+
+async def test_insights_show_causes_series_and_hardest_tasks(two_runs: Path) -> None:
+    from bench_tui.tui.screens.insights import InsightsScreen
+
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_newest_run(app, pilot, 1)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InsightsScreen)
+        series = screen.query_one("#insights-series").content.plain
+        # both runs are waa runs but of different models: this model's series has one run
+        assert "tern-vl-3b-lora-e3 on waa: 1 run(s)" in series
+        assert "33.3%" in series
+        failures = screen.query_one("#insights-failures").content
+        causes = [str(cell) for cell in failures.columns[1].cells]
+        assert "infrastructure" in causes
+        hardest = screen.query_one("#insights-difficulty").content
+        assert list(hardest.columns[0].cells)[0] != ""

@@ -130,3 +130,10 @@ def test_task_list_with_labels(
     app = BenchApp("bench-tui-demo", images="halfblock")
     keys = ("G", "enter", "x")  # the base run, failures only
     assert snap_compare(app, terminal_size=(160, 40), run_before=press_then_settle(*keys))
+
+
+def test_insights(snap_compare, in_demo: str) -> None:
+    # The lora-e3 run: its series holds the live rerun too, so the sparkline has two points.
+    app = BenchApp(in_demo, images="halfblock")
+    keys = ("down", "down", "enter", "i")
+    assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle(*keys))

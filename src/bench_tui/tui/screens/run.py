@@ -104,6 +104,7 @@ class RunScreen(Screen[None]):
         Binding("u", "next_unlabelled", "Next unlabelled failure", id="next_unlabelled"),
         Binding("F", "frequency", "Frequency", id="frequency"),
         Binding("e", "export", "Export", id="export"),
+        Binding("i", "insights", "Insights", id="insights"),
     ]
 
     def __init__(self, run: Run, root: Path) -> None:
@@ -468,6 +469,13 @@ class RunScreen(Screen[None]):
             frequency_screen(table.columns[column].label, values, self.column_filter is not None),
             picked,
         )
+
+    def action_insights(self) -> None:
+        from bench_tui.tui.screens.insights import InsightsScreen
+
+        if self.current_model is not None:
+            runs = self.app.workspace.runs  # type: ignore[attr-defined]
+            self.app.push_screen(InsightsScreen(self.run, self.current_model.model, runs))
 
     def action_export(self) -> None:
         visible = {row.key for row in self.query_one("#tasks-table", VirtualTable).rows}
