@@ -11,8 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from bench_tui.analysis.episode_metrics import (
@@ -28,7 +26,7 @@ from bench_tui.analysis.episode_metrics import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Action, Episode, Prediction
 from bench_tui.render.images import Marker, markers_for_action
-from bench_tui.tui.screens.task import PLAY_INTERVALS_S
+from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -71,7 +69,7 @@ def predicted_text(score: StepScore) -> str:
     return short_action(score.predicted)
 
 
-class EpisodeScreen(Screen[None]):
+class EpisodeScreen(StepPlayback):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("left,h,up,k", "step(-1)", "Prev step", show=False, id="prev_step"),
@@ -100,8 +98,6 @@ class EpisodeScreen(Screen[None]):
         self.show_human = True
         self.show_predicted = True
         self.overlay = True
-        self.play_speed = 2
-        self.play_timer: Timer | None = None
         self.scores: list[StepScore] = []
         self.predictions: list[Prediction | None] = []
 
@@ -306,19 +302,8 @@ class EpisodeScreen(Screen[None]):
         table.move_cursor_to_key(self.checkpoint)
 
     # ----- actions --------------------------------------------------------------------------
-    def _go(self, index: int) -> None:
-        if self.episode.steps:
-            self.current = max(0, min(len(self.episode.steps) - 1, index))
-            self._show_step()
-
-    def action_step(self, delta: int) -> None:
-        self._go(self.current + delta)
-
-    def action_first_step(self) -> None:
-        self._go(0)
-
-    def action_last_step(self) -> None:
-        self._go(len(self.episode.steps) - 1)
+    def _step_count(self) -> int:
+        return len(self.episode.steps)
 
     def action_checkpoint(self, delta: int) -> None:
         index = self.checkpoints.index(self.checkpoint)
@@ -345,25 +330,3 @@ class EpisodeScreen(Screen[None]):
 
     def action_fullscreen(self) -> None:
         self.toggle_class("-fullscreen")
-
-    def action_play(self) -> None:
-        if self.play_timer is not None:
-            self.play_timer.stop()
-            self.play_timer = None
-            self.notify("paused", timeout=1)
-            return
-        self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
-        self.notify(f"playing, one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)
-
-    def _tick(self) -> None:
-        if self.current >= len(self.episode.steps) - 1:
-            self.action_play()
-            return
-        self._go(self.current + 1)
-
-    def action_speed(self, delta: int) -> None:
-        self.play_speed = max(0, min(len(PLAY_INTERVALS_S) - 1, self.play_speed + delta))
-        if self.play_timer is not None:
-            self.play_timer.stop()
-            self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
-        self.notify(f"one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)

@@ -10,20 +10,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
+from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import format_seconds, result_cell
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
-PLAY_INTERVALS_S = (4.0, 2.0, 1.0, 0.5, 0.25)
 ACTION_RGB = (255, 64, 64)
 NARROW_COLUMNS = 110
 
@@ -32,7 +30,7 @@ def step_kind(step: Step) -> str:
     return step.action.type if step.action else "none"
 
 
-class TaskScreen(Screen[None]):
+class TaskScreen(StepPlayback):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("left,h,up,k", "step(-1)", "Prev step", id="prev_step"),
@@ -62,8 +60,6 @@ class TaskScreen(Screen[None]):
         self.step_problems: list[Problem] = []
         self.current = 0
         self.overlay = True
-        self.play_speed = 2
-        self.play_timer: Timer | None = None
         self.steps_loading = True
 
     @property
@@ -243,48 +239,14 @@ class TaskScreen(Screen[None]):
         if upcoming is not None and upcoming.screenshot:
             shot.prefetch(upcoming.screenshot, self._markers(upcoming), overlay=self.overlay)
 
+    def _step_count(self) -> int:
+        return len(self.steps)
+
     @staticmethod
     def _markers(step: Step) -> tuple[Marker, ...]:
         return tuple(m for action in step.actions for m in markers_for_action(action, ACTION_RGB))
 
     # ----- actions --------------------------------------------------------------------------------
-    def _go(self, index: int) -> None:
-        if not self.steps:
-            return
-        self.current = max(0, min(len(self.steps) - 1, index))
-        self._show_step()
-
-    def action_step(self, delta: int) -> None:
-        self._go(self.current + delta)
-
-    def action_first_step(self) -> None:
-        self._go(0)
-
-    def action_last_step(self) -> None:
-        self._go(len(self.steps) - 1)
-
-    def action_play(self) -> None:
-        if self.play_timer is not None:
-            self.play_timer.stop()
-            self.play_timer = None
-            self.notify("paused", timeout=1)
-            return
-        self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
-        self.notify(f"playing, one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)
-
-    def _tick(self) -> None:
-        if self.current >= len(self.steps) - 1:
-            self.action_play()
-            return
-        self._go(self.current + 1)
-
-    def action_speed(self, delta: int) -> None:
-        self.play_speed = max(0, min(len(PLAY_INTERVALS_S) - 1, self.play_speed + delta))
-        if self.play_timer is not None:
-            self.play_timer.stop()
-            self.play_timer = self.set_interval(PLAY_INTERVALS_S[self.play_speed], self._tick)
-        self.notify(f"one step per {PLAY_INTERVALS_S[self.play_speed]:g}s", timeout=1)
-
     def action_overlay(self) -> None:
         self.overlay = not self.overlay
         self._show_step()
