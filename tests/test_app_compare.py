@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.compare_run import CompareRunScreen
@@ -17,17 +16,13 @@ from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
+from tests.fixtures.pilot import wait_for_workers
 
 SIZE = (160, 48)
 
 
 async def settle(pilot) -> None:
-    for _ in range(5):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        break
+    await wait_for_workers(pilot.app)
     await pilot.pause()
 
 

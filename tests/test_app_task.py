@@ -7,24 +7,19 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.worker import WorkerCancelled
 
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.screenshot import HalfblockCanvas, Screenshot
 from bench_tui.tui.widgets.step_timeline import StepTimeline
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
+from tests.fixtures.pilot import wait_for_workers
 
 SIZE = (160, 48)
 
 
 async def settle(app: BenchApp, pilot) -> None:
-    for _ in range(3):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue  # a newer frame superseded this one
-        break
+    await wait_for_workers(app)
     await pilot.pause()
 
 

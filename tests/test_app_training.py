@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.widgets import Log
-from textual.worker import WorkerCancelled
 
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.evals import EvalsScreen
@@ -29,6 +28,7 @@ from tests.fixtures.offline_builders import (
     custom_log_with_epochs,
     write_json,
 )
+from tests.fixtures.pilot import wait_for_workers
 
 SIZE = (140, 40)
 
@@ -39,12 +39,7 @@ def make_app(root: Path) -> BenchApp:
 
 
 async def settle(app: BenchApp, pilot) -> None:
-    for _ in range(3):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        break
+    await wait_for_workers(app)
     await pilot.pause()
     # The end of the scan picks a tab, which focuses its list: a few message hops to let pass.
     for _ in range(40):

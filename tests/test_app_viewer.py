@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.worker import WorkerCancelled
 
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.episode import EpisodeScreen
@@ -19,6 +18,7 @@ from tests.fixtures.offline_builders import (
     build_predictions_job,
     predictions_with_rows,
 )
+from tests.fixtures.pilot import wait_for_workers
 
 SIZE = (140, 40)
 JOB_KEY = "training_output/20251102_141005#20251102_141005"
@@ -30,12 +30,7 @@ def make_app(root: Path) -> BenchApp:
 
 
 async def settle(app: BenchApp, pilot) -> None:
-    for _ in range(3):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        break
+    await wait_for_workers(app)
     await pilot.pause()
     # The end of the scan picks a tab, which focuses its list: a few message hops to let pass.
     for _ in range(40):

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from bench_tui.demo import write_demo
 from bench_tui.tui.app import BenchApp
 from tests.fixtures.openadapt_builders import build_complete_run
+from tests.fixtures.pilot import press_then_settle
 
 SNAPSHOT_SIZE = (140, 40)
 
@@ -27,28 +27,6 @@ def in_demo(demo_parent: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     # A relative root keeps the temp path out of the status line, so the SVG is stable.
     monkeypatch.chdir(demo_parent)
     return "bench-tui-demo"
-
-
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(5):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        break
-    await pilot.pause()
-    await pilot.pause()
-
-
-def press_then_settle(*keys: str):
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run_before
 
 
 def test_run_list(snap_compare, in_demo: str) -> None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerCancelled
 
 from bench_tui.demo import write_demo
 from bench_tui.tui.app import BenchApp
+from tests.fixtures.pilot import press_then_settle
 
 SNAPSHOT_SIZE = (140, 40)
 
@@ -28,28 +28,6 @@ def in_demo(demo_parent: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     for variable in ("BENCH_TUI_GATE_METRIC", "BENCH_TUI_GATE_THRESHOLD"):
         monkeypatch.delenv(variable, raising=False)
     return "bench-tui-demo"
-
-
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(5):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        break
-    await pilot.pause()
-    await pilot.pause()
-
-
-def press_then_settle(*keys: str):
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-
-    return run_before
 
 
 def test_training_tab(snap_compare, in_demo: str) -> None:
