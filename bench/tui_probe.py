@@ -123,11 +123,23 @@ def post_key(app: BenchApp, key: str) -> float:
     return moment
 
 
+async def stamp_when(condition: Callable[[], bool], into: dict[str, float]) -> None:
+    """Record when `condition` first holds (polled every POLL_S, alongside the other probes)."""
+    while not condition():
+        await asyncio.sleep(POLL_S)
+    into["at"] = time.perf_counter()
+
+
 def rss_mb() -> dict[str, float]:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with open("/proc/self/statm") as handle:
         current = int(handle.read().split()[1]) * resource.getpagesize() / 1048576
     return {"peak": round(peak, 1), "current": round(current, 1)}
+
+
+def checker_rss_mb() -> float:
+    """Peak RSS of the worker process that checked the files (once it has exited)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 async def measure_list(app: BenchApp, started: float, expect_runs: int) -> dict[str, Any]:
@@ -242,11 +254,19 @@ async def probe(root: Path, expect_runs: int, images: str) -> dict[str, Any]:
     app = BenchApp(root, images=images)
     CURRENT.append(app)
     figures: dict[str, Any] = {}
+    checked: dict[str, float] = {}
     try:
         async with app.run_test(size=SIZE, message_hook=message_hook) as pilot:
+            stamper = asyncio.create_task(stamp_when(lambda: app.checks_done, checked))
             figures |= await measure_list(app, started, expect_runs)
+            # Filter and steps are measured while the files are still being checked, as a user
+            # who starts at once would meet them.
+            figures["checks_pending_at_list"] = not app.checks_done
             figures |= await measure_filter(app, pilot)
             figures |= await measure_steps(app, pilot)
+            await asyncio.wait_for(stamper, TIMEOUT_S)
+            figures["checks_done_s"] = checked["at"] - started
+            figures["problems_after_checks"] = len(set(app.workspace.problems))
     except Exception as exc:  # the app raised: keep what was measured before it did
         figures.setdefault("errors", []).append(f"{type(exc).__name__}: {exc}")
     return figures
@@ -259,6 +279,7 @@ def main() -> None:
     parser.add_argument("--images", default="halfblock")
     args = parser.parse_args()
     figures = asyncio.run(probe(args.dir, args.expect_runs, args.images))
+    figures["checker_rss_mb"] = checker_rss_mb()
     print(json.dumps({"import_s": IMPORT_S, **figures}))
 
 

@@ -278,3 +278,96 @@ async def test_command_palette_lists_screen_actions(workspace: Path) -> None:
         await hits[0].command()
         await settle(app, pilot)
         assert app.scan_done
+
+
+def _cut_after_outcome(path: Path) -> None:
+    """Keep execution.json up to a little past `"steps"`: the outcome is whole, the rest is not."""
+    text = path.read_text()
+    path.write_text(text[: text.index('"steps"') + 30])
+
+
+async def test_runs_list_before_their_files_are_checked_and_problems_follow(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import bench_tui.tui.app as app_module
+
+    run = workspace / "benchmark_results" / "waa_eval_20251104_091522"
+    _cut_after_outcome(run / "tasks" / "notepad_greeting" / "execution.json")
+    (run / "tasks" / "settings_dark_mode_" / "screenshots" / "step_001.png").unlink()
+    release = threading.Event()
+    real_iter_checks = app_module.iter_checks
+
+    def held_checks(*args, **kwargs):
+        release.wait(10)
+        yield from real_iter_checks(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "iter_checks", held_checks)
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.scan_done:
+                break
+        status = app.query_one("#status-line")
+        # Listed with their verdicts while the rest of the files wait to be checked.
+        statuses = {e.task_id: e.status for r in app.workspace.runs for e in r.executions}
+        assert statuses["notepad_greeting"] == "passed"
+        assert not app.checks_done
+        await pilot.pause()
+        assert "checking files… 0%" in plain(status.render())
+        assert not any("step_001.png" in p.path for p in app.workspace.problems)
+        release.set()
+        await settle(app, pilot)
+        await pilot.pause()
+        assert app.checks_done
+        assert "checking" not in plain(status.render())
+        found = {
+            p.path.rsplit("/", 2)[-2] + "/" + p.path.rsplit("/", 1)[-1]: p.message
+            for p in app.workspace.problems
+        }
+        assert found["screenshots/step_001.png"].startswith("screenshot missing (step 1")
+        assert found["notepad_greeting/execution.json"].startswith("invalid JSON")
+        assert f"problems: {len(set(app.workspace.problems))}" in plain(status.render())
+        expected = CliRunner().invoke(cli.app, ["validate", "--json", str(workspace)])
+        assert len(json.loads(expected.stdout)["problems"]) == len(app.workspace.sorted_problems())
+
+
+async def test_a_reload_while_checking_drops_the_old_scans_findings(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import bench_tui.tui.app as app_module
+
+    run = workspace / "benchmark_results" / "waa_eval_20251104_091522"
+    (run / "tasks" / "settings_dark_mode_" / "screenshots" / "step_001.png").unlink()
+    first_scan = threading.Event()
+    real_iter_checks = app_module.iter_checks
+    calls = []
+
+    def first_held(root, checks, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            first_scan.wait(10)
+            kwargs["should_stop"] = lambda: False  # as if the cancel came too late
+        yield from real_iter_checks(root, checks, **kwargs)
+
+    monkeypatch.setattr(app_module, "iter_checks", first_held)
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.scan_done:
+                break
+        await pilot.press("r")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.checks_done:
+                break
+        first_scan.set()
+        await settle(app, pilot)
+        await pilot.pause()
+        missing = [p for p in app.workspace.problems if p.path.endswith("step_001.png")]
+        assert len(missing) == 1

@@ -21,5 +21,5 @@ class Problem(BaseModel):
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
 
-    def sort_key(self) -> tuple[str, int]:
-        return (self.path, self.line or 0)
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.message)

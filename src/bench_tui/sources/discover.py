@@ -20,6 +20,7 @@ from bench_tui.sources import registry
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
 from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
 from bench_tui.sources.openadapt import is_openadapt_run, read_openadapt_run
+from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.progress import attach_live_files, mark_recent_runs
 
 SKIPPED_DIR_NAMES = frozenset({"__pycache__", "node_modules", ".git"})
@@ -48,6 +49,8 @@ class DiscoveryBatch:
     trainings: list[TrainingRun] = field(default_factory=list)
     episodes: list[Episode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    checks: RunChecks = field(default_factory=RunChecks)
+    """What was left to check (only with `defer_checks`): see `run_checks`."""
     dirs_seen: int = 0
     done: bool = False
 
@@ -67,12 +70,20 @@ class _Collected:
 
 
 class _Walker:
-    def __init__(self, root: Path, ctx: ReadContext, include_underscore: bool, now: float):
+    def __init__(
+        self,
+        root: Path,
+        ctx: ReadContext,
+        include_underscore: bool,
+        now: float,
+        checks: RunChecks | None,
+    ):
         self.root = root
         """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.ctx = ctx
         self.include_underscore = include_underscore
         self.now = now
+        self.checks = checks
         self.collected = _Collected()
         self.visited: set[tuple[int, int]] = set()
         self.dirs_seen = 0
@@ -145,7 +156,7 @@ class _Walker:
 
     def _claim(self, directory: Path, names: frozenset[str]) -> Iterator[tuple[str, object]]:
         if is_openadapt_run(directory, names):
-            yield "run", read_openadapt_run(directory, self.ctx, now=self.now)
+            yield "run", read_openadapt_run(directory, self.ctx, now=self.now, checks=self.checks)
             return True
         kind = registry.classify_episode_dir(directory, names)
         if kind is not None:
@@ -224,16 +235,25 @@ def iter_workspace(
     should_stop: Callable[[], bool] = lambda: False,
     start: Path | None = None,
     live_files: Iterable[Path] = (),
+    defer_checks: bool = False,
 ) -> Iterator[DiscoveryBatch]:
     """Stream batches of findings; the last batch has `done=True` and carries the grouped runs.
 
     `start` walks only that folder (ids stay relative to `root`): a live run is re-read this way.
     `live_files` are progress files to read besides any the walk meets.
+    `defer_checks`: OpenAdapt runs are listed from their outcomes alone and each batch carries
+    what is left to check, for the caller to pass to `run_checks` (the app lists first).
     """
     root = Path(os.path.abspath(root))
     ctx = ReadContext(root=root)
     begin = Path(os.path.abspath(start)) if start is not None else root
-    walker = _Walker(begin, ctx, include_underscore, time.time() if now is None else now)
+    walker = _Walker(
+        begin,
+        ctx,
+        include_underscore,
+        time.time() if now is None else now,
+        RunChecks() if defer_checks else None,
+    )
     for path in live_files:
         live = read_live_file(Path(path), ctx)
         if live is not None:
@@ -248,6 +268,8 @@ def iter_workspace(
         out = batch
         out.problems = ctx.problems[problems_sent:]
         problems_sent = len(ctx.problems)
+        if walker.checks is not None:
+            out.checks, walker.checks = walker.checks, RunChecks()
         out.dirs_seen = walker.dirs_seen
         batch = DiscoveryBatch()
         last_flush = time.monotonic()

@@ -19,11 +19,14 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
-    image_problem,
     image_size,
+    json_type,
+    parse_json_text,
     read_json_object,
+    read_text,
 )
 from bench_tui.sources.openadapt_actions import map_action
+from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
 
 RECENT_WRITE_S = 120.0
 """A run without summary.json whose task files changed this recently is live."""
@@ -70,106 +73,78 @@ def _status(success: bool | None, error_type: str | None) -> str:
 
 
 def _read_execution(
-    task_dir: Path,
-    names: set[str],
-    ctx: ReadContext,
-    fallback_model: str,
-    pending: list[PendingCheck],
+    task_dir: str, ctx: ReadContext, fallback_model: str, checks: RunChecks, quick: bool
 ) -> tuple[Execution | None, str | None]:
     """The outcome in execution.json (None when absent or unreadable) and its raw task id."""
-    if "execution.json" not in names:
-        return None, None
-    path = task_dir / "execution.json"
-    doc = read_json_object(path, ctx, what="an execution record (JSON object)")
+    doc = read_outcome(f"{task_dir}/execution.json", ctx, checks, quick=quick)
     if doc is None:
         return None, None
     fields = FieldReader(doc, doc.data, ctx)
     success = fields.bool("success")
     error_type = fields.str("error_type")
-    score = fields.number("score")
-    num_steps = fields.int("num_steps")
-    steps = fields.list("steps")
-    _check_screenshots(task_dir, steps, doc, ctx, pending)
-    model = fields.str("model_id") or fallback_model
     execution = Execution(
         task_id="",
-        model=model,
+        model=fields.str("model_id") or fallback_model,
         status=_status(success, error_type) if success is not None else "errored",
         success=bool(success),
-        score=score,
-        num_steps=num_steps,
+        score=fields.number("score"),
+        num_steps=fields.int("num_steps"),
         duration_s=fields.number("total_time_seconds"),
         error=fields.str("error"),
         error_type=error_type,
         reason=fields.str("reason"),
-        source_path=str(path),
+        source_path=os.fspath(doc.path),
     )
     if success is None:
         ctx.problem(
-            path, "expected 'success' (true or false): no verdict recorded", doc.line_of("success")
+            doc.path,
+            "expected 'success' (true or false): no verdict recorded",
+            doc.line_of("success"),
         )
     return execution, fields.str("task_id")
 
 
-PendingCheck = tuple[str, object, Path]
-"""(screenshot path, step number as recorded, execution file)"""
+TASK_WHAT = "a task definition (JSON object)"
 
 
-def _check_screenshots(
-    task_dir: Path, steps: list[Any], doc: JsonDoc, ctx: ReadContext, pending: list[PendingCheck]
-) -> None:
-    """A step record whose screenshot is missing or damaged is a Problem for that step."""
-    folder = os.fspath(task_dir)
-    for number, step in enumerate(steps):
-        if not isinstance(step, dict):
-            ctx.problem(
-                doc.path, f"expected an object for step {number}, got {type(step).__name__}"
-            )
-            continue
-        relative = step.get("screenshot_path")
-        if not isinstance(relative, str) or not relative:
-            continue
-        # Plain strings, not Path objects: this runs for every screenshot of every task.
-        shot = relative if relative.startswith("/") else f"{folder}/{relative}"
-        pending.append((shot, step.get("step_idx", number), doc.path))
-
-
-def _report_screenshots(pending: list[PendingCheck], ctx: ReadContext) -> None:
-    # Checked after the JSON of the whole run, in one tight loop (a thread pool was 2x slower:
-    # the checks are too small to win back the GIL hand-offs).
-    for shot, step_number, execution_path in pending:
-        reason = image_problem(shot)
-        if reason is not None:
-            ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution_path)})")
-
-
-def _task_from_files(task_dir: Path, names: set[str], ctx: ReadContext) -> Task:
-    path = task_dir / "task.json"
-    task = Task(task_id=task_dir.name, folder=str(task_dir))
-    if "task.json" not in names:
-        return task
-    doc = read_json_object(path, ctx, what="a task definition (JSON object)")
+def _task_from_files(task_dir: str, name: str, ctx: ReadContext) -> tuple[Task, bool]:
+    """The task (id, domain, instruction) and whether it has a task.json."""
+    path = f"{task_dir}/task.json"
+    text = read_text(path, ctx, what=TASK_WHAT, missing_ok=True)
+    doc = parse_json_text(text, path, ctx, TASK_WHAT) if text is not None else None
+    if doc is not None and not isinstance(doc.data, dict):
+        ctx.problem(path, f"expected {TASK_WHAT}, got a JSON {json_type(doc.data)}", line=1)
+        doc = None
     if doc is None:
-        return task
+        return Task(task_id=name, folder=task_dir), text is not None or os.path.exists(path)
     fields = FieldReader(doc, doc.data, ctx)
-    task.task_id = fields.str("task_id") or task_dir.name
-    task.domain = fields.str("domain")
-    task.instruction = fields.str("instruction")
-    return task
+    task = Task(
+        task_id=fields.str("task_id") or name,
+        folder=task_dir,
+        domain=fields.str("domain"),
+        instruction=fields.str("instruction"),
+    )
+    return task, True
 
 
-def _newest_mtime(paths: list[Path]) -> float:
+def _newest_mtime(paths: list[str]) -> float:
     newest = 0.0
     for path in paths:
         try:
-            newest = max(newest, path.stat().st_mtime)
+            newest = max(newest, os.stat(path).st_mtime)
         except OSError:
             continue
     return newest
 
 
-def read_openadapt_run(run_dir: Path, ctx: ReadContext, now: float | None = None) -> Run:
-    """Read one run folder. Never raises: unreadable parts become Problems on `ctx`."""
+def read_openadapt_run(
+    run_dir: Path, ctx: ReadContext, now: float | None = None, checks: RunChecks | None = None
+) -> Run:
+    """Read one run folder. Never raises: unreadable parts become Problems on `ctx`.
+
+    With `checks`, execution files are read only as far as their outcome and what is left to
+    check goes there (the app lists first, checks after); without, everything is checked now.
+    """
     metadata: dict[str, Any] = {}
     meta_path = run_dir / "metadata.json"
     if meta_path.exists():
@@ -191,38 +166,38 @@ def read_openadapt_run(run_dir: Path, ctx: ReadContext, now: float | None = None
     except OSError as exc:
         ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
         task_names = []
-    touched: list[Path] = []
-    pending: list[PendingCheck] = []
+    touched: list[str] = []
+    quick = checks is not None
+    run_checks_now = RunChecks()
+    pending = checks if checks is not None else run_checks_now
+    # Plain strings, and no listing of each task folder: this loop runs for every task.
+    root_text = os.fspath(tasks_root)
     for task_name in task_names:
-        task_dir = tasks_root / task_name
-        try:
-            names = set(os.listdir(task_dir))
-        except OSError as exc:
-            ctx.problem(task_dir, f"cannot list task folder: {exc.strerror or exc}")
-            names = set()
-        task = _task_from_files(task_dir, names, ctx)
-        execution, exec_task_id = _read_execution(task_dir, names, ctx, meta_model, pending)
-        if task.task_id == task_dir.name and exec_task_id and "task.json" not in names:
+        task_dir = f"{root_text}/{task_name}"
+        task, has_task_file = _task_from_files(task_dir, task_name, ctx)
+        execution, exec_task_id = _read_execution(task_dir, ctx, meta_model, pending, quick)
+        if task.task_id == task_name and exec_task_id and not has_task_file:
             task.task_id = exec_task_id
         if task.task_id in seen_ids:
             ctx.problem(
                 task_dir,
                 f"task id '{task.task_id}' is also used by tasks/{seen_ids[task.task_id]}: "
-                f"this one is listed as '{task_dir.name}'",
+                f"this one is listed as '{task_name}'",
             )
-            task.task_id = task_dir.name
-        seen_ids[task.task_id] = task_dir.name
+            task.task_id = task_name
+        seen_ids[task.task_id] = task_name
         task.match_key = task.task_id
         if execution is None:
             execution = Execution(task_id=task.task_id, model=meta_model, status="unfinished")
-            touched.append(task_dir / "task.json")
+            touched.append(f"{task_dir}/task.json")
         else:
             execution.task_id = task.task_id
-            touched.append(task_dir / "execution.json")
+            touched.append(f"{task_dir}/execution.json")
         tasks.append(task)
         executions.append(execution)
 
-    _report_screenshots(pending, ctx)
+    if checks is None:
+        run_checks(run_checks_now, ctx)
     _attribute_unstarted_tasks(executions, meta_model)
     summary_path = run_dir / "summary.json"
     has_summary = summary_path.exists()

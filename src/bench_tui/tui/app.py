@@ -15,11 +15,13 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from bench_tui.model import Run, Workspace
+from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import iter_workspace
+from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
-from bench_tui.tui.messages import LiveRunsRefreshed, WorkspaceBatch
+from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows
 from bench_tui.tui.screens.problems import ProblemsScreen
@@ -66,6 +68,9 @@ class BenchApp(App[None]):
         )
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
+        self.checks_done = False
+        """Every file listing left unread has been checked (its Problems are in the workspace)."""
+        self.scan_number = 0
         self.user_chose_tab = False
 
     def compose(self) -> ComposeResult:
@@ -94,18 +99,32 @@ class BenchApp(App[None]):
         gc.unfreeze()  # the previous scan's objects may be collected again
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
+        self.checks_done = False
+        self.scan_number += 1
         status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
+        status.checking = None
         self.main_screen.query_one(RunListPane).clear()
         self._discover()
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
     def _discover(self) -> None:
         worker = get_current_worker()
-        for batch in iter_workspace(self.root, should_stop=lambda: worker.is_cancelled):
+        stopped = lambda: worker.is_cancelled  # noqa: E731
+        scan = self.scan_number
+        unchecked = RunChecks()
+        for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
             if worker.is_cancelled:
                 return
+            unchecked.extend(batch.checks)
+            batch.checks = RunChecks()
             self.post_message(WorkspaceBatch(batch))
+        # Listed: now what listing left unread (the rest of each execution file, screenshots).
+        total, checked = len(unchecked), 0
+        self.post_message(ChecksProgress(scan, 0, total, []))
+        for size, problems in iter_checks(self.root, unchecked, should_stop=stopped):
+            checked += size
+            self.post_message(ChecksProgress(scan, checked, total, problems))
 
     @on(WorkspaceBatch)
     def _on_batch(self, message: WorkspaceBatch) -> None:
@@ -135,6 +154,19 @@ class BenchApp(App[None]):
             status.scanning = False
             runs_pane.refresh_rows()  # live state is attached once every run is known
             self._pick_initial_tab()
+
+    @on(ChecksProgress)
+    def _on_checks_progress(self, message: ChecksProgress) -> None:
+        if message.scan != self.scan_number:
+            return  # from a scan a reload replaced
+        self.workspace.problems.extend(message.problems)
+        status = self.main_screen.query_one(StatusLine)
+        status.problems = len(set(self.workspace.problems))
+        status.checking = (
+            message.checked / message.total if message.checked < message.total else None
+        )
+        if message.checked >= message.total:
+            self.checks_done = True
 
     # ----- live runs ------------------------------------------------------------------------
     def _refresh_live_runs(self) -> None:

@@ -18,6 +18,17 @@ class WorkspaceBatch(Message):
 
 
 @dataclass
+class ChecksProgress(Message):
+    """Files listing left unread were checked: `checked` of `total` so far, and their Problems."""
+
+    scan: int
+    """Which scan of the app sent it (a reload starts another)."""
+    checked: int
+    total: int
+    problems: list[Problem]
+
+
+@dataclass
 class WorkspaceReset(Message):
     """A reload started: everything shown so far is gone."""
 

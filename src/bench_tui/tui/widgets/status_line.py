@@ -13,6 +13,8 @@ class StatusLine(Static):
     dirs_seen: reactive[int] = reactive(0)
     runs: reactive[int] = reactive(0)
     problems: reactive[int] = reactive(0)
+    checking: reactive[float | None] = reactive(None)
+    """Share of the files listing left unread that are checked so far; None when none are left."""
 
     def render(self) -> Text:
         text = Text()
@@ -22,6 +24,8 @@ class StatusLine(Static):
             text.append(f"scanning… {self.dirs_seen:,} folders, {self.runs:,} runs", style="italic")
         else:
             text.append(f"{self.runs:,} runs", style="dim")
+        if self.checking is not None:
+            text.append(f"   checking files… {self.checking:.0%}", style="italic")
         if self.problems:
             text.append(f"   problems: {self.problems:,} ⚠ (!)", style="bold yellow")
         else:

@@ -1,0 +1,89 @@
+"""The members of a JSON object that come before a given key, read without parsing the rest.
+
+An OpenAdapt execution.json puts its outcome (success, score, …) before a `steps` list that is
+95 % of the file; listing 30 000 tasks must not pay for parsing the steps. The members are
+decoded with the standard library's own scanner, so values mean exactly what `json.loads` makes
+of them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from json.decoder import scanstring
+from typing import Any
+
+HEAD_BYTES = 8192
+"""How much of a file is read first; a head that does not fit is read again in full."""
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def object_head(text: str, stop_key: str) -> dict[str, Any] | None:
+    """The members before the first `stop_key` member at the top level.
+
+    None when `text` does not start like a JSON object, when anything before `stop_key` does not
+    parse (including text that ends first), or when the object has no `stop_key`: then only the
+    whole document can say what it holds.
+    """
+    quick = _head_by_cut(text, stop_key)
+    if quick is not None:
+        return quick
+    skip = _WHITESPACE.match
+    position = skip(text, 0).end()
+    if text[position : position + 1] != "{":
+        return None
+    position += 1
+    members: dict[str, Any] = {}
+    try:
+        while True:
+            position = skip(text, position).end()
+            if text[position : position + 1] != '"':
+                return None
+            key, position = scanstring(text, position + 1)
+            position = skip(text, position).end()
+            if text[position : position + 1] != ":":
+                return None
+            if key == stop_key:
+                return members
+            position = skip(text, position + 1).end()
+            value, position = _DECODER.raw_decode(text, position)
+            members[key] = value
+            position = skip(text, position).end()
+            if text[position : position + 1] != ",":
+                return None
+            position += 1
+    except (ValueError, RecursionError):  # JSONDecodeError is a ValueError; so are huge ints
+        return None
+
+
+def _head_by_cut(text: str, stop_key: str) -> dict[str, Any] | None:
+    """The common case at C speed: cut before the first `"stop_key"` and close the object.
+
+    Only a cut at a member boundary of the top level parses (inside a string the quotes would be
+    escaped; inside a nested object or list a brace would be missing), so a result is exact.
+    """
+    cut = text.find(json.dumps(stop_key))
+    if cut < 0:
+        return None
+    before = text[:cut].rstrip()
+    if not before.endswith(","):
+        return None
+    try:
+        members = json.loads(before[:-1] + "}")
+    except (ValueError, RecursionError):
+        return None
+    return members if isinstance(members, dict) else None
+
+
+def decode_prefix(raw: bytes) -> str | None:
+    """The text of a file's first bytes, whose last character may have been cut in two."""
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(raw) - 3:
+            return None  # not UTF-8 well before the cut: the full read reports it
+        return raw[: exc.start].decode("utf-8")

@@ -1,0 +1,184 @@
+"""An OpenAdapt execution.json at index time: the outcome first, everything after it checked later.
+
+The outcome members (success, score, …) come before a `steps` list that is nearly all of the
+file. Listing reads only the outcome; the steps, each step record and each screenshot are
+checked by `run_checks`: at once by the command line, after the list is up in the app. Both
+follow one rule, so `summary` and the app show the same figures and the same Problems:
+
+1. the members before "steps" in the first HEAD_BYTES, when they hold every outcome key;
+2. else the whole document, when it parses as an object;
+3. else the members before "steps" in the whole text (a file cut short after its outcome);
+4. else no verdict.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench_tui.model import Problem
+from bench_tui.sources.common import (
+    FieldReader,
+    JsonDoc,
+    ReadContext,
+    image_problem,
+    json_type,
+    parse_json_text,
+    read_fd,
+    read_text,
+)
+from bench_tui.sources.json_head import HEAD_BYTES, decode_prefix, object_head
+
+EXECUTION_WHAT = "an execution record (JSON object)"
+OUTCOME_KEYS = frozenset(
+    {
+        "task_id",
+        "model_id",
+        "success",
+        "score",
+        "num_steps",
+        "total_time_seconds",
+        "error",
+        "reason",
+        "error_type",
+    }
+)
+"""Every key the listing reads; a head missing one of them is read in full (older writers)."""
+
+PendingShot = tuple[str, Any, str]
+"""(screenshot path, step number as recorded, execution file)"""
+
+
+@dataclass
+class RunChecks:
+    """What listing runs left to check: execution files read up to "steps", and screenshots."""
+
+    executions: list[str] = field(default_factory=list)
+    screenshots: list[PendingShot] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.executions) + len(self.screenshots)
+
+    def extend(self, other: RunChecks) -> None:
+        self.executions.extend(other.executions)
+        self.screenshots.extend(other.screenshots)
+
+    def chunks(self, size: int) -> Iterator[RunChecks]:
+        """Pieces of about `size` files each, executions first (they find more screenshots)."""
+        for start in range(0, len(self.executions), size):
+            yield RunChecks(executions=self.executions[start : start + size])
+        for start in range(0, len(self.screenshots), size):
+            yield RunChecks(screenshots=self.screenshots[start : start + size])
+
+
+def _outcome_members(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    head = object_head(text, "steps")
+    return head if head is not None and head.keys() >= OUTCOME_KEYS else None
+
+
+def _read_prefix(path: str) -> tuple[bool, str | None]:
+    """(whether the file exists, the text of its first HEAD_BYTES when that can be had)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            raw = read_fd(fd, HEAD_BYTES, limit=HEAD_BYTES)
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        return False, None
+    except OSError:
+        return True, None  # the full read reports why
+    return True, decode_prefix(raw)
+
+
+def read_outcome(path: str, ctx: ReadContext, checks: RunChecks, *, quick: bool) -> JsonDoc | None:
+    """The JSON the outcome is read from (see the module's rule); None when absent or unreadable.
+
+    `quick` reads only the head when it can and leaves the rest to `checks`; otherwise the file is
+    read whole and only its screenshots are left to `checks`.
+    """
+    prefix: str | None = None
+    if quick:
+        exists, prefix = _read_prefix(path)
+        if not exists:
+            return None
+        members = _outcome_members(prefix)
+        if members is not None:
+            checks.executions.append(path)
+            return JsonDoc(path, prefix or "", members)
+    text = read_text(path, ctx, what=EXECUTION_WHAT, missing_ok=True)
+    if text is not None:
+        doc = parse_json_text(text, path, ctx, EXECUTION_WHAT)
+        if doc is not None:
+            if isinstance(doc.data, dict):
+                check_steps(doc, ctx, checks.screenshots)
+                return doc
+            ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
+        members = _outcome_members(text)
+    elif quick:
+        members = None  # rule 1 already failed on the same head
+    else:
+        exists, prefix = _read_prefix(path)
+        if not exists:
+            return None
+        members = _outcome_members(prefix)
+    if members is None:
+        return None
+    return JsonDoc(path, text or prefix or "", members)
+
+
+def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> None:
+    """Each step record must be an object; its screenshot is queued for `run_checks`."""
+    folder = os.path.dirname(os.fspath(doc.path))
+    execution = os.fspath(doc.path)
+    for number, step in enumerate(FieldReader(doc, doc.data, ctx).list("steps")):
+        if not isinstance(step, dict):
+            ctx.problem(
+                doc.path, f"expected an object for step {number}, got {type(step).__name__}"
+            )
+            continue
+        relative = step.get("screenshot_path")
+        if not isinstance(relative, str) or not relative:
+            continue
+        # Plain strings, not Path objects: this runs for every screenshot of every task.
+        shot = relative if relative.startswith("/") else f"{folder}/{relative}"
+        pending.append((shot, step.get("step_idx", number), execution))
+
+
+def _check_execution(path: str, ctx: ReadContext, pending: list[PendingShot]) -> None:
+    """The whole of a file whose outcome was read from its head."""
+    text = read_text(path, ctx, what=EXECUTION_WHAT)
+    if text is None:
+        return
+    doc = parse_json_text(text, path, ctx, EXECUTION_WHAT)
+    if doc is None:
+        return
+    if not isinstance(doc.data, dict):
+        ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
+        return
+    check_steps(doc, ctx, pending)
+
+
+def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
+    """Everything listing left unread, as Problems on `ctx`."""
+    pending: list[PendingShot] = []
+    for path in checks.executions:
+        _check_execution(path, ctx, pending)
+    # One tight loop after the JSON (a thread pool was 2x slower: the checks are too small to
+    # win back the GIL hand-offs).
+    for shot, step_number, execution in (*checks.screenshots, *pending):
+        reason = image_problem(shot)
+        if reason is not None:
+            ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
+
+
+def checks_problems(root: str, checks: RunChecks) -> list[Problem]:
+    """`run_checks` for a pool worker (another process): the Problems, paths relative to `root`."""
+    ctx = ReadContext(root=Path(root))
+    run_checks(checks, ctx)
+    return ctx.problems

@@ -1,0 +1,188 @@
+"""Listing from outcomes, checking the rest later: the same figures and Problems as reading it all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench_tui.model import Problem, Run
+from bench_tui.sources import common
+from bench_tui.sources.checks_runner import iter_checks
+from bench_tui.sources.common import ReadContext
+from bench_tui.sources.discover import discover_workspace, iter_workspace
+from bench_tui.sources.json_head import HEAD_BYTES
+from bench_tui.sources.openadapt import read_openadapt_run
+from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
+from tests.fixtures.png import write_png
+
+
+def outcome(task_id: str, **changes: Any) -> dict[str, Any]:
+    """An execution record with every outcome key before `steps`, as openadapt-evals writes it."""
+    record: dict[str, Any] = {
+        "task_id": task_id,
+        "model_id": "tern-vl-3b-lora-e3",
+        "success": True,
+        "score": 1.0,
+        "num_steps": 2,
+        "total_time_seconds": 12.5,
+        "error": None,
+        "reason": "done",
+        "error_type": None,
+        "steps": [
+            {
+                "step_idx": number,
+                "screenshot_path": f"screenshots/step_{number:03d}.png",
+                "action": action(type="click", x=0.5, y=0.5),
+            }
+            for number in range(2)
+        ],
+        "logs": [],
+    }
+    record.update(changes)
+    return record
+
+
+def add_task(run: Path, name: str, execution: dict[str, Any] | None, raw: bytes | None = None):
+    task_dir = run / "tasks" / name
+    write_json(task_dir / "task.json", {"task_id": name, "domain": "paint", "instruction": "x"})
+    for number in range(2):
+        write_png(task_dir / "screenshots" / f"step_{number:03d}.png", (64, 40))
+    path = task_dir / "execution.json"
+    if raw is not None:
+        path.write_bytes(raw)
+    elif execution is not None:
+        write_json(path, execution)
+    return path
+
+
+def build_awkward_run(root: Path) -> Path:
+    """One run holding every shape of execution.json the two ways of reading must agree on."""
+    run = build_complete_run(root)
+    add_task(run, "plain", outcome("plain"))
+    cut = json.dumps(outcome("cut_after_outcome"), indent=1).encode()
+    add_task(run, "cut_after_outcome", None, raw=cut[: cut.index(b'"steps"') + 40])
+    long_error = "Traceback line\n" * (HEAD_BYTES // 10)
+    add_task(run, "long_head", outcome("long_head", success=False, error=long_error))
+    long_cut = json.dumps(outcome("long_head_cut", success=False, error=long_error)).encode()
+    add_task(run, "long_head_cut", None, raw=long_cut[:-60])
+    old = outcome("older_writer")
+    del old["error_type"]
+    add_task(run, "older_writer", old)
+    add_task(run, "steps_not_a_list", outcome("steps_not_a_list", steps={"0": "click"}))
+    add_task(run, "step_not_an_object", outcome("step_not_an_object", steps=["click", 3]))
+    missing = add_task(run, "screenshot_missing", outcome("screenshot_missing"))
+    (missing.parent / "screenshots" / "step_001.png").unlink()
+    add_task(run, "an_array", None, raw=b"[1, 2, 3]")
+    add_task(run, "wrong_score", outcome("wrong_score", score="high"))
+    tail_binary = json.dumps(outcome("binary_tail")).encode()
+    add_task(run, "binary_tail", None, raw=tail_binary[:-3] + b"\x00" + tail_binary[-3:])
+    add_task(run, "latin1_tail", None, raw=json.dumps(outcome("latin1_tail")).encode() + b"\xe9")
+    add_task(run, "no_success", outcome("no_success", success=None))
+    add_task(run, "empty", None, raw=b"")
+    add_task(run, "unfinished", None)
+    return run
+
+
+def in_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def read_full(run_dir: Path, root: Path) -> tuple[Run, list[Problem]]:
+    ctx = ReadContext(root=root)
+    run = read_openadapt_run(run_dir, ctx, now=0.0)
+    return run, in_order(ctx.problems)
+
+
+def read_listed_then_checked(run_dir: Path, root: Path) -> tuple[Run, list[Problem], int]:
+    ctx, checks = ReadContext(root=root), RunChecks()
+    run = read_openadapt_run(run_dir, ctx, now=0.0, checks=checks)
+    deferred = len(checks.executions)
+    run_checks(checks, ctx)
+    return run, in_order(ctx.problems), deferred
+
+
+def test_listing_then_checking_equals_reading_everything(tmp_path: Path) -> None:
+    run_dir = build_awkward_run(tmp_path)
+    full_run, full_problems = read_full(run_dir, tmp_path)
+    listed_run, listed_problems, deferred = read_listed_then_checked(run_dir, tmp_path)
+    assert listed_run == full_run
+    assert listed_problems == full_problems
+    # The fast path was taken where it can be (not a test that reads everything twice).
+    assert deferred >= 8
+
+
+def test_a_file_cut_after_its_outcome_keeps_its_verdict_and_says_where_it_breaks(
+    tmp_path: Path,
+) -> None:
+    run_dir = build_awkward_run(tmp_path)
+    run, problems = read_full(run_dir, tmp_path)
+    status = {e.task_id: e.status for e in run.executions}
+    assert status["cut_after_outcome"] == "passed"
+    assert status["long_head_cut"] == "failed"  # its outcome is past the first HEAD_BYTES
+    assert status["an_array"] == "unfinished"
+    assert status["empty"] == "unfinished"
+    assert status["no_success"] == "errored"
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.path.removeprefix(run.id + "/tasks/"), []).append(problem)
+    (cut,) = by_file["cut_after_outcome/execution.json"]
+    assert cut.message.startswith("invalid JSON") and cut.line is not None and cut.line > 10
+    assert "expected a list for 'steps'" in by_file["steps_not_a_list/execution.json"][0].message
+    assert [p.message for p in by_file["step_not_an_object/execution.json"]] == [
+        "expected an object for step 0, got str",
+        "expected an object for step 1, got int",
+    ]
+    (shot,) = by_file["screenshot_missing/screenshots/step_001.png"]
+    assert shot.message.startswith("screenshot missing (step 1 of ")
+    (score,) = by_file["wrong_score/execution.json"]
+    assert score.line == 5 and "'score'" in score.message
+    assert by_file["binary_tail/execution.json"][0].message.startswith("binary data")
+    assert by_file["latin1_tail/execution.json"][0].message.startswith("not UTF-8")
+    assert status["binary_tail"] == "passed" and status["latin1_tail"] == "passed"
+
+
+def test_a_file_over_the_size_limit_is_judged_by_its_outcome_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = tmp_path / "benchmark_results" / "waa_eval_20251104_091522"
+    write_json(run / "metadata.json", {"benchmark_name": "waa", "run_name": run.name})
+    add_task(run, "big", outcome("big", logs=["x" * 4000]))
+    monkeypatch.setattr(common, "MAX_PARSE_BYTES", 3000)
+    full_run, full_problems = read_full(run, tmp_path)
+    listed_run, listed_problems, _ = read_listed_then_checked(run, tmp_path)
+    assert (full_run, full_problems) == (listed_run, listed_problems)
+    assert full_run.executions[0].status == "passed"
+    assert "over the 32 MB limit" in full_problems[0].message
+
+
+@pytest.mark.parametrize("use_process", [False, True])
+def test_the_app_path_finds_what_the_command_line_finds(tmp_path: Path, use_process: bool) -> None:
+    build_awkward_run(tmp_path)
+    expected = discover_workspace(tmp_path)
+    runs, problems, checks = [], [], RunChecks()
+    for batch in iter_workspace(tmp_path, defer_checks=True, now=0.0):
+        runs.extend(batch.runs)
+        problems.extend(batch.problems)
+        checks.extend(batch.checks)
+    assert len(checks) > 0
+    checked = 0
+    for size, found in iter_checks(tmp_path, checks, use_process=use_process, chunk=7):
+        checked += size
+        problems.extend(found)
+    assert checked == len(checks)
+    assert in_order(problems) == in_order(expected.problems)
+    figures = {e.task_id: (e.status, e.score) for run in runs for e in run.executions}
+    assert figures == {e.task_id: (e.status, e.score) for r in expected.runs for e in r.executions}
+
+
+def test_checks_stop_when_asked(tmp_path: Path) -> None:
+    build_awkward_run(tmp_path)
+    checks = RunChecks()
+    for batch in iter_workspace(tmp_path, defer_checks=True):
+        checks.extend(batch.checks)
+    pieces = iter_checks(tmp_path, checks, use_process=False, chunk=1, should_stop=lambda: True)
+    assert list(pieces) == []
