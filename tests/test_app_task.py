@@ -168,3 +168,29 @@ async def test_narrow_terminal_stacks_the_task_page(run_dir: Path, tmp_path: Pat
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_task(app, pilot, "notepad_greeting")
         assert screen.has_class("-narrow")
+
+
+async def test_long_reasoning_scrolls_in_the_details_pane(run_dir: Path, tmp_path: Path) -> None:
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    record = json.loads(path.read_text())
+    lines = [f"thought line {n}" for n in range(60)]
+    record["steps"][0]["agent_logs"]["plan_result"] = "\n".join(lines)
+    path.write_text(json.dumps(record))
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        pane = screen.query_one("#step-details")
+        assert "thought line 59" in details(screen)
+        assert pane.virtual_size.height > pane.scrollable_content_region.height
+        assert pane.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert pane.scroll_y > 0
+        shown = "".join(s.text for s in pane.render_line(0))
+        assert "thought line" in shown and "thought line 0" not in shown
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert pane.scroll_y == 0
+        await pilot.press("pagedown", "right")
+        await settle(app, pilot)
+        assert screen.current == 1 and pane.scroll_y == 0  # each step starts at its top

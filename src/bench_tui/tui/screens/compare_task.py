@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -19,6 +19,7 @@ from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 A_RGB = (255, 64, 64)
@@ -80,8 +81,7 @@ class CompareTaskScreen(Screen[None]):
             with Horizontal(id="cmp-shots"):
                 yield Screenshot(id="shot-a", mode=self.app.renderer.mode)
                 yield Screenshot(id="shot-b", mode=self.app.renderer.mode)
-            with VerticalScroll(id="cmp-details-box"):
-                yield Static(id="cmp-details")
+            yield TextPane(id="cmp-details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -215,7 +215,7 @@ class CompareTaskScreen(Screen[None]):
             shot.show(
                 step.screenshot, markers, overlay=self.overlay, caption=f"{label}: step {index}"
             )
-        self.query_one("#cmp-details", Static).update(details)
+        self.query_one("#cmp-details", TextPane).update(details)
 
     def on_virtual_table_cursor_moved(self, event: VirtualTable.CursorMoved) -> None:
         if self.alignment is not None:

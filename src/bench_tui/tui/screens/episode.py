@@ -10,7 +10,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from bench_tui.analysis.episode_metrics import (
@@ -28,6 +28,7 @@ from bench_tui.model import Action, Episode, Prediction
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 HUMAN_RGB = (40, 200, 90)
@@ -134,8 +135,7 @@ class EpisodeScreen(StepPlayback):
                 yield progression
             with Vertical(id="episode-right"):
                 yield Screenshot(id="episode-shot", mode=self.app.renderer.mode)
-                with VerticalScroll(id="episode-details-box"):
-                    yield Static(id="episode-details")
+                yield TextPane(id="episode-details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -213,7 +213,7 @@ class EpisodeScreen(StepPlayback):
         return text
 
     def _show_step(self) -> None:
-        details = self.query_one("#episode-details", Static)
+        details = self.query_one("#episode-details", TextPane)
         shot = self.query_one(Screenshot)
         if not self.episode.steps:
             details.update(Text("This episode has no steps.", style="dim"))

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from bench_tui.model import Execution, Problem, Run, Step
@@ -20,6 +20,7 @@ from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import format_seconds, result_cell
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
+from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 ACTION_RGB = (255, 64, 64)
@@ -45,6 +46,10 @@ class TaskScreen(StepPlayback):
         Binding("left_square_bracket", "task(-1)", "Prev task", id="prev_task"),
         Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
         Binding("c", "compare", "Compare", id="compare"),
+        Binding("pageup", "details_page(-1)", "Scroll details up", show=False, id="details_up"),
+        Binding(
+            "pagedown", "details_page(1)", "Scroll details down", show=False, id="details_down"
+        ),
     ]
 
     def __init__(
@@ -90,8 +95,7 @@ class TaskScreen(StepPlayback):
                 yield StepTimeline(id="timeline")
             with Vertical(id="task-right"):
                 yield Screenshot(id="shot", mode=self.app.renderer.mode)
-                with VerticalScroll(id="step-details-box"):
-                    yield Static(id="step-details")
+                yield TextPane(id="step-details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -194,7 +198,7 @@ class TaskScreen(StepPlayback):
         self.query_one("#task-heading", Static).update(text)
 
     def _show_step(self) -> None:
-        details = self.query_one("#step-details", Static)
+        details = self.query_one("#step-details", TextPane)
         shot = self.query_one(Screenshot)
         problems = self._task_problems()
         text = Text()
@@ -250,6 +254,13 @@ class TaskScreen(StepPlayback):
     def action_overlay(self) -> None:
         self.overlay = not self.overlay
         self._show_step()
+
+    def action_details_page(self, direction: int) -> None:
+        details = self.query_one("#step-details", TextPane)
+        if direction < 0:
+            details.scroll_page_up(animate=False)
+        else:
+            details.scroll_page_down(animate=False)
 
     def action_fullscreen(self) -> None:
         self.toggle_class("-fullscreen")

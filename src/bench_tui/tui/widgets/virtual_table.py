@@ -79,7 +79,8 @@ class VirtualTable(ScrollView, can_focus=True):
         "virtual-table--empty",
     }
 
-    cursor_row: reactive[int] = reactive(0)
+    # repaint=False: the watcher repaints only the rows whose highlight changed.
+    cursor_row: reactive[int] = reactive(0, repaint=False)
     cursor_column: reactive[int] = reactive(0)
 
     @dataclass
@@ -206,8 +207,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # ----- cursor -----------------------------------------------------------------------
     def watch_cursor_row(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y == top:
+            # Only the two rows whose highlight changed (row r is line r + 1, under the header).
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
+        else:
+            self.refresh()
         if old != new and self.cursor_key is not None:
             self.post_message(self.CursorMoved(self, self.cursor_key))
 
