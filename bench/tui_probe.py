@@ -124,10 +124,27 @@ def post_key(app: BenchApp, key: str) -> float:
 
 
 async def stamp_when(condition: Callable[[], bool], into: dict[str, float]) -> None:
-    """Record when `condition` first holds (polled every POLL_S, alongside the other probes)."""
+    """Record when `condition` first holds (polled every POLL_S, alongside the other probes), and
+    the peak RSS of this process's children meanwhile (the worker that checks files)."""
     while not condition():
+        into["children_peak_mb"] = max(into.get("children_peak_mb", 0.0), children_peak_mb())
         await asyncio.sleep(POLL_S)
     into["at"] = time.perf_counter()
+
+
+def children_peak_mb() -> float:
+    """Largest VmHWM among live child processes (0.0 when there are none)."""
+    peak = 0.0
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+    return round(peak, 1)
 
 
 def rss_mb() -> dict[str, float]:
@@ -135,11 +152,6 @@ def rss_mb() -> dict[str, float]:
     with open("/proc/self/statm") as handle:
         current = int(handle.read().split()[1]) * resource.getpagesize() / 1048576
     return {"peak": round(peak, 1), "current": round(current, 1)}
-
-
-def checker_rss_mb() -> float:
-    """Peak RSS of the worker process that checked the files (once it has exited)."""
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 async def measure_list(app: BenchApp, started: float, expect_runs: int) -> dict[str, Any]:
@@ -266,6 +278,7 @@ async def probe(root: Path, expect_runs: int, images: str) -> dict[str, Any]:
             figures |= await measure_steps(app, pilot)
             await asyncio.wait_for(stamper, TIMEOUT_S)
             figures["checks_done_s"] = checked["at"] - started
+            figures["checker_rss_mb"] = checked.get("children_peak_mb", 0.0)
             figures["problems_after_checks"] = len(set(app.workspace.problems))
     except Exception as exc:  # the app raised: keep what was measured before it did
         figures.setdefault("errors", []).append(f"{type(exc).__name__}: {exc}")
@@ -279,7 +292,6 @@ def main() -> None:
     parser.add_argument("--images", default="halfblock")
     args = parser.parse_args()
     figures = asyncio.run(probe(args.dir, args.expect_runs, args.images))
-    figures["checker_rss_mb"] = checker_rss_mb()
     print(json.dumps({"import_s": IMPORT_S, **figures}))
 
 

@@ -112,3 +112,27 @@ async def test_batches_and_refreshes_arrive_while_a_run_page_is_open(tmp_path: P
         )
         assert await wait_for(lambda: len(app.workspace.runs[0].tasks) == 5, pilot)
         assert app.return_code is None  # still running, no crash
+
+
+async def test_problems_of_a_live_run_follow_its_files(tmp_path: Path) -> None:
+    from tests.fixtures.openadapt_builders import build_crashed_run, write_json
+    from tests.fixtures.png import write_png
+
+    run_dir = build_crashed_run(tmp_path)
+    execution_path = run_dir / "tasks" / "calc_sum" / "execution.json"
+    execution = json.loads(execution_path.read_text())
+    execution["steps"] = [{"step_idx": 0, "screenshot_path": "screenshots/step_000.png"}]
+    write_json(execution_path, execution)  # its screenshot is missing
+    app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
+    async with app.run_test(size=(160, 48)) as pilot:
+        status = app.query_one("#status-line")
+        assert await wait_for(lambda: app.checks_done and status.problems == 1, pilot)
+        (run,) = app.workspace.runs
+        assert run.live
+        write_png(run_dir / "tasks" / "calc_sum" / "screenshots" / "step_000.png", (32, 20))
+        assert await wait_for(lambda: status.problems == 0, pilot), "the fixed file is no problem"
+        assert app.workspace.problems == []
+        (run_dir / "tasks" / "calc_sum" / "screenshots" / "step_000.png").write_bytes(b"")
+        assert await wait_for(lambda: status.problems == 1, pilot), "a newly broken one is"
+        (problem,) = app.workspace.problems
+        assert problem.message.startswith("screenshot is an empty file")

@@ -194,3 +194,22 @@ async def test_long_reasoning_scrolls_in_the_details_pane(run_dir: Path, tmp_pat
         await pilot.press("pagedown", "right")
         await settle(app, pilot)
         assert screen.current == 1 and pane.scroll_y == 0  # each step starts at its top
+
+
+async def test_problems_found_after_the_page_opened_show_on_the_next_step(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    from bench_tui.model import Problem
+
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        assert "late finding" not in details(screen)
+        folder = "benchmark_results/waa_eval_20251104_091522/tasks/notepad_greeting"
+        app.workspace.problems.append(
+            Problem(path=f"{folder}/screenshots/step_001.png", message="late finding")
+        )
+        app.workspace.problems.append(Problem(path="elsewhere/x.json", message="not this task"))
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert "late finding" in details(screen) and "not this task" not in details(screen)

@@ -186,3 +186,22 @@ def test_checks_stop_when_asked(tmp_path: Path) -> None:
         checks.extend(batch.checks)
     pieces = iter_checks(tmp_path, checks, use_process=False, chunk=1, should_stop=lambda: True)
     assert list(pieces) == []
+
+
+@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python"])
+def test_a_worker_that_dies_or_cannot_start_leaves_nothing_unchecked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interpreter: str
+) -> None:
+    from bench_tui.sources import checks_runner
+
+    build_awkward_run(tmp_path)
+    expected = discover_workspace(tmp_path)
+    problems, checks = [], RunChecks()
+    for batch in iter_workspace(tmp_path, defer_checks=True, now=0.0):
+        problems.extend(batch.problems)
+        checks.extend(batch.checks)
+    monkeypatch.setattr(checks_runner.sys, "executable", interpreter)
+    pieces = list(iter_checks(tmp_path, checks, use_process=True, chunk=3))
+    assert sum(size for size, _ in pieces) == len(checks)
+    problems.extend(p for _, found in pieces for p in found)
+    assert in_order(problems) == in_order(expected.problems)

@@ -1,27 +1,31 @@
 """Run what listing left to check, piece by piece, in another process when there is a lot of it.
 
 Checking 30 000 execution files and 240 000 screenshots is seconds of parsing; in a thread it
-would hold the interpreter lock the interface needs, so big workspaces are checked by one
-worker process (the second core) and only the Problems come back.
+would hold the interpreter lock the interface needs, so big workspaces are checked by one worker
+process (the second core) and only the Problems come back.
+
+The worker is `python -m bench_tui.sources.checks_runner ROOT`, talking JSON lines over pipes:
+not multiprocessing, whose spawn re-imports the program's main module in the child, and whose
+child would write any traceback onto the terminal the app is drawing on.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
+from typing import IO
 
 from bench_tui.model import Problem
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.openadapt_execution import RunChecks, checks_problems, run_checks
+from bench_tui.sources.openadapt_execution import RunChecks, run_checks
 
 IN_PROCESS_FROM = 3000
 """Below this many files a worker process costs more to start than it saves."""
 CHUNK = 500
 """Files per piece: progress moves and a cancel is noticed at this pace."""
-POLL_S = 0.1
 
 
 def iter_checks(
@@ -35,18 +39,18 @@ def iter_checks(
     """(files checked by this piece, its Problems) for each piece, in order.
 
     `use_process`: None decides by size. Stops early (yielding nothing more) once `should_stop`.
+    Pieces a worker process could not check (it did not start, or died) are checked here.
     """
     pieces = list(checks.chunks(chunk))
     if use_process is None:
         use_process = len(checks) >= IN_PROCESS_FROM
     done = 0
     if use_process:
-        for size, problems in _in_process(root, pieces, should_stop):
+        for size, problems in _in_worker(root, pieces, should_stop):
             if size < 0:
                 return  # stopped
             done += 1
             yield size, problems
-    # Here too when the worker process could not start or died: the rest is checked in-thread.
     for piece in pieces[done:]:
         if should_stop():
             return
@@ -55,35 +59,64 @@ def iter_checks(
         yield len(piece), ctx.problems
 
 
-def _in_process(
+def _in_worker(
     root: Path, pieces: list[RunChecks], should_stop: Callable[[], bool]
 ) -> Iterator[tuple[int, list[Problem]]]:
-    """Pieces checked by a worker process; (-1, []) once stopped; ends early if the pool broke."""
+    """Pieces checked by the worker process; (-1, []) once stopped; ends early if it failed."""
+    command = [sys.executable, "-m", "bench_tui.sources.checks_runner", str(root)]
     try:
-        # spawn, not fork: the app has threads, and a fork would copy the whole workspace.
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        worker = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # the terminal's signals are the app's, not the worker's
+        )
     except OSError:
         return
+    assert worker.stdin is not None and worker.stdout is not None
     try:
-        futures = [pool.submit(checks_problems, str(root), piece) for piece in pieces]
-        for piece, future in zip(pieces, futures, strict=True):
-            try:
-                problems = _wait(future, should_stop)
-            except (BrokenExecutor, OSError):
-                return
-            if problems is None:
+        try:
+            # All of the input first, then all of the output: neither side waits on the other.
+            _write_pieces(worker.stdin, pieces)
+        except OSError:
+            return
+        for piece in pieces:
+            if should_stop():
                 yield -1, []
                 return
-            yield len(piece), problems
+            line = worker.stdout.readline()
+            if not line:
+                return  # it died: the rest is checked in this process
+            try:
+                found = [Problem(path=p, line=n, message=m) for p, n, m in json.loads(line)]
+            except (ValueError, TypeError):
+                return
+            yield len(piece), found
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        worker.kill()
+        worker.wait()
+        worker.stdout.close()
 
 
-def _wait(future: Future[list[Problem]], should_stop: Callable[[], bool]) -> list[Problem] | None:
-    while True:
-        if should_stop():
-            return None
-        try:
-            return future.result(timeout=POLL_S)
-        except FutureTimeout:
-            continue
+def _write_pieces(stream: IO[bytes], pieces: list[RunChecks]) -> None:
+    for piece in pieces:
+        record = {"executions": piece.executions, "screenshots": piece.screenshots}
+        stream.write(json.dumps(record).encode() + b"\n")
+    stream.close()
+
+
+def _serve(root: str) -> None:
+    """The worker: read every piece, then answer one line of Problems per piece, in order."""
+    pieces = [json.loads(line) for line in sys.stdin.buffer]
+    for piece in pieces:
+        ctx = ReadContext(root=Path(root))
+        shots = [(shot, step, execution) for shot, step, execution in piece["screenshots"]]
+        run_checks(RunChecks(executions=piece["executions"], screenshots=shots), ctx)
+        found = [[p.path, p.line, p.message] for p in ctx.problems]
+        sys.stdout.write(json.dumps(found) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1])

@@ -16,10 +16,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bench_tui.model import Problem
 from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
@@ -175,10 +173,3 @@ def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
         reason = image_problem(shot)
         if reason is not None:
             ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
-
-
-def checks_problems(root: str, checks: RunChecks) -> list[Problem]:
-    """`run_checks` for a pool worker (another process): the Problems, paths relative to `root`."""
-    ctx = ReadContext(root=Path(root))
-    run_checks(checks, ctx)
-    return ctx.problems

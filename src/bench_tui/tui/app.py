@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from bench_tui.model import Run, Workspace
+from bench_tui.model import Problem, Run, Workspace
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
@@ -71,6 +71,7 @@ class BenchApp(App[None]):
         self.checks_done = False
         """Every file listing left unread has been checked (its Problems are in the workspace)."""
         self.scan_number = 0
+        self._distinct_problems: set[Problem] = set()
         self.user_chose_tab = False
 
     def compose(self) -> ComposeResult:
@@ -101,6 +102,7 @@ class BenchApp(App[None]):
         self.scan_done = False
         self.checks_done = False
         self.scan_number += 1
+        self._distinct_problems = set()
         status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
         status.checking = None
@@ -134,11 +136,10 @@ class BenchApp(App[None]):
         workspace.evals.extend(batch.evals)
         workspace.trainings.extend(batch.trainings)
         workspace.episodes.extend(batch.episodes)
-        workspace.problems.extend(batch.problems)
+        self._add_problems(batch.problems)
         status = self.main_screen.query_one(StatusLine)
         status.dirs_seen = batch.dirs_seen
         status.runs = len(workspace.runs)
-        status.problems = len(set(workspace.problems))
         runs_pane = self.main_screen.query_one(RunListPane)
         if batch.runs:
             runs_pane.add_runs(batch.runs)
@@ -155,13 +156,21 @@ class BenchApp(App[None]):
             runs_pane.refresh_rows()  # live state is attached once every run is known
             self._pick_initial_tab()
 
+    def _add_problems(self, problems: list[Problem]) -> None:
+        """Keep the workspace's list and the distinct count on the status line in step."""
+        if not problems:
+            return
+        self.workspace.problems.extend(problems)
+        # Incrementally: hashing a quarter of a million Problems on every batch took seconds.
+        self._distinct_problems.update(problems)
+        self.main_screen.query_one(StatusLine).problems = len(self._distinct_problems)
+
     @on(ChecksProgress)
     def _on_checks_progress(self, message: ChecksProgress) -> None:
         if message.scan != self.scan_number:
             return  # from a scan a reload replaced
-        self.workspace.problems.extend(message.problems)
+        self._add_problems(message.problems)
         status = self.main_screen.query_one(StatusLine)
-        status.problems = len(set(self.workspace.problems))
         status.checking = (
             message.checked / message.total if message.checked < message.total else None
         )
@@ -195,8 +204,13 @@ class BenchApp(App[None]):
         runs_pane = self.main_screen.query_one(RunListPane)
         for run_id, fresh, problems in message.updates:
             prefix = run_id + "/"
-            workspace.problems = [p for p in workspace.problems if not p.path.startswith(prefix)]
-            workspace.problems.extend(problems)
+            kept, dropped = [], []
+            for problem in workspace.problems:
+                (dropped if problem.path.startswith(prefix) else kept).append(problem)
+            # Nothing outside the run's folder has a path under it: no Problem is in both lists.
+            self._distinct_problems.difference_update(dropped)
+            workspace.problems = kept
+            self._add_problems(problems)
             workspace.runs = [r for r in workspace.runs if r.id != run_id]
             if fresh is None:
                 runs_pane.remove_run(run_id)
@@ -208,7 +222,7 @@ class BenchApp(App[None]):
                     screen.update_run(fresh)
         status = self.main_screen.query_one(StatusLine)
         status.runs = len(workspace.runs)
-        status.problems = len(set(workspace.problems))
+        status.problems = len(self._distinct_problems)
 
     def _pick_initial_tab(self) -> None:
         if self.user_chose_tab or self.workspace.runs:
