@@ -19,6 +19,7 @@ from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.widgets.metric_cards import MetricCards
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.openadapt_builders import build_complete_run, build_crashed_run
+from tests.fixtures.pilot import pause_until
 
 SIZE = (160, 48)
 
@@ -306,10 +307,7 @@ async def test_runs_list_before_their_files_are_checked_and_problems_follow(
     monkeypatch.setattr(app_module, "iter_checks", held_checks)
     app = BenchApp(workspace, images="none")
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if app.scan_done:
-                break
+        assert await pause_until(lambda: app.scan_done, pilot)
         status = app.query_one("#status-line")
         # Listed with their verdicts while the rest of the files wait to be checked.
         statuses = {e.task_id: e.status for r in app.workspace.runs for e in r.executions}
@@ -357,15 +355,9 @@ async def test_a_reload_while_checking_drops_the_old_scans_findings(
     monkeypatch.setattr(app_module, "iter_checks", first_held)
     app = BenchApp(workspace, images="none")
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if app.scan_done:
-                break
+        assert await pause_until(lambda: app.scan_done, pilot)
         await pilot.press("r")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if app.checks_done:
-                break
+        assert await pause_until(lambda: app.checks_done, pilot)
         first_scan.set()
         await settle(app, pilot)
         await pilot.pause()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -11,22 +10,14 @@ from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.osworld_builders import build_osworld_example, osworld_line, write_jsonl
-
-
-async def wait_for(condition, pilot, timeout_s: float = 5.0) -> bool:
-    for _ in range(int(timeout_s / 0.1)):
-        if condition():
-            return True
-        await asyncio.sleep(0.1)
-        await pilot.pause()
-    return condition()
+from tests.fixtures.pilot import pause_until
 
 
 async def test_osworld_folder_gaining_episodes_grows_while_open(tmp_path: Path) -> None:
     run_root = build_osworld_example(tmp_path)
     app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(lambda: app.scan_done, pilot)
+        assert await pause_until(lambda: app.scan_done, pilot)
         (run,) = app.workspace.runs
         assert run.live and figures(run.executions).tasks == 4
         await pilot.press("enter")
@@ -44,10 +35,10 @@ async def test_osworld_folder_gaining_episodes_grows_while_open(tmp_path: Path) 
             fig = figures(current.executions)
             return fig.tasks == total and fig.succeeded == succeeded
 
-        assert await wait_for(lambda: counted(5, 1), pilot), "the new episode should appear"
-        assert await wait_for(lambda: len(tasks.rows) == 5, pilot), "the open run page follows"
+        assert await pause_until(lambda: counted(5, 1), pilot), "the new episode should appear"
+        assert await pause_until(lambda: len(tasks.rows) == 5, pilot), "the open run page follows"
         (episode / "result.txt").write_text("1.0\n")
-        assert await wait_for(lambda: counted(5, 2), pilot), "its verdict should be counted"
+        assert await pause_until(lambda: counted(5, 2), pilot), "its verdict should be counted"
         rows = app.query_one("#runs-table", VirtualTable).rows
         assert rows[0].cells[3] == "5"
 
@@ -68,7 +59,7 @@ async def test_openadapt_live_file_progress_is_followed(tmp_path: Path) -> None:
     )
     app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(lambda: app.scan_done, pilot)
+        assert await pause_until(lambda: app.scan_done, pilot)
         (run,) = app.workspace.runs
         assert run.live and run.progress.done == 1 and run.progress.total == 2
         execution = json.loads((run_dir / "tasks" / "calc_sum" / "execution.json").read_text())
@@ -92,7 +83,7 @@ async def test_openadapt_live_file_progress_is_followed(tmp_path: Path) -> None:
                 and figures(current.executions).succeeded == 1
             )
 
-        assert await wait_for(progressed, pilot)
+        assert await pause_until(progressed, pilot)
 
 
 async def test_batches_and_refreshes_arrive_while_a_run_page_is_open(tmp_path: Path) -> None:
@@ -100,7 +91,7 @@ async def test_batches_and_refreshes_arrive_while_a_run_page_is_open(tmp_path: P
     run_root = build_osworld_example(tmp_path)
     app = BenchApp(tmp_path, images="none", live_refresh_s=0.2)
     async with app.run_test(size=(160, 48)) as pilot:
-        assert await wait_for(lambda: app.scan_done, pilot)
+        assert await pause_until(lambda: app.scan_done, pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
@@ -110,7 +101,7 @@ async def test_batches_and_refreshes_arrive_while_a_run_page_is_open(tmp_path: P
             run_root / "os" / "9f0e1d2c-3b4a-4c5d-8e7f-60718293a4b5" / "traj.jsonl",
             [osworld_line(1, "20251103@120000", "WAIT")],
         )
-        assert await wait_for(lambda: len(app.workspace.runs[0].tasks) == 5, pilot)
+        assert await pause_until(lambda: len(app.workspace.runs[0].tasks) == 5, pilot)
         assert app.return_code is None  # still running, no crash
 
 
@@ -126,13 +117,15 @@ async def test_problems_of_a_live_run_follow_its_files(tmp_path: Path) -> None:
     app = BenchApp(tmp_path, images="none", live_refresh_s=0.3)
     async with app.run_test(size=(160, 48)) as pilot:
         status = app.query_one("#status-line")
-        assert await wait_for(lambda: app.checks_done and status.problems == 1, pilot)
+        assert await pause_until(lambda: app.checks_done and status.problems == 1, pilot)
         (run,) = app.workspace.runs
         assert run.live
         write_png(run_dir / "tasks" / "calc_sum" / "screenshots" / "step_000.png", (32, 20))
-        assert await wait_for(lambda: status.problems == 0, pilot), "the fixed file is no problem"
+        assert await pause_until(lambda: status.problems == 0, pilot), (
+            "the fixed file is no problem"
+        )
         assert app.workspace.problems == []
         (run_dir / "tasks" / "calc_sum" / "screenshots" / "step_000.png").write_bytes(b"")
-        assert await wait_for(lambda: status.problems == 1, pilot), "a newly broken one is"
+        assert await pause_until(lambda: status.problems == 1, pilot), "a newly broken one is"
         (problem,) = app.workspace.problems
         assert problem.message.startswith("screenshot is an empty file")
