@@ -363,3 +363,23 @@ async def test_a_reload_while_checking_drops_the_old_scans_findings(
         await pilot.pause()
         missing = [p for p in app.workspace.problems if p.path.endswith("step_001.png")]
         assert len(missing) == 1
+
+
+async def test_checks_that_fail_midway_are_a_problem_not_a_status_stuck_at_checking(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bench_tui.tui.app as app_module
+
+    def failing_checks(root, checks, **kwargs):
+        yield 1, []
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(app_module, "iter_checks", failing_checks)
+    app = BenchApp(workspace, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        assert await pause_until(lambda: app.checks_done, pilot)
+        await pilot.pause()
+        status = plain(app.query_one("#status-line").render())
+        assert "checking" not in status and "problems: 1" in status
+        (problem,) = app.workspace.problems
+        assert problem.message == "checking files stopped: [Errno 5] Input/output error"

@@ -200,16 +200,50 @@ async def test_problems_found_after_the_page_opened_show_on_the_next_step(
     run_dir: Path, tmp_path: Path
 ) -> None:
     from bench_tui.model import Problem
+    from bench_tui.tui.messages import LiveRunsRefreshed
 
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_task(app, pilot, "notepad_greeting")
         assert "late finding" not in details(screen)
         folder = "benchmark_results/waa_eval_20251104_091522/tasks/notepad_greeting"
-        app.workspace.problems.append(
-            Problem(path=f"{folder}/screenshots/step_001.png", message="late finding")
+        app._add_problems(
+            [
+                Problem(path=f"{folder}/screenshots/step_001.png", message="late finding"),
+                Problem(path="elsewhere/x.json", message="not this task"),
+            ]
         )
-        app.workspace.problems.append(Problem(path="elsewhere/x.json", message="not this task"))
         await pilot.press("right")
         await settle(app, pilot)
         assert "late finding" in details(screen) and "not this task" not in details(screen)
+        # A live refresh replaces the list (same length here): the page follows it too.
+        run = screen.run
+        fresh = [Problem(path=f"{folder}/execution.json", message="newer finding")]
+        app.post_message(LiveRunsRefreshed([(run.id, run, fresh)]))
+        await pilot.pause()
+        await pilot.press("left")
+        await settle(app, pilot)
+        assert "newer finding" in details(screen) and "late finding" not in details(screen)
+
+
+async def test_wrapped_details_keep_every_character_when_a_scrollbar_appears(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    record = json.loads(path.read_text())
+    digits = "".join(f"{n:04d}" for n in range(600))  # one long word: folded at the width
+    record["steps"][0]["agent_logs"]["plan_result"] = digits
+    path.write_text(json.dumps(record))
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        await pilot.press("right", "left")  # a short step first, then the long one again
+        await settle(app, pilot)
+        pane = screen.query_one("#step-details")
+        assert pane.show_vertical_scrollbar
+        shown = []
+        for y in range(pane.virtual_size.height):
+            pane.scroll_to(y=y, animate=False, immediate=True)
+            line = pane.render_line(y - int(pane.scroll_y))
+            shown.append("".join(segment.text for segment in line))
+        assert digits in "".join(line.strip() for line in shown)

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from bench_tui.sources.json_head import decode_prefix, object_head
 
 keys = st.text().filter(lambda key: key != "steps")
+nested_keys = st.text() | st.just("steps")  # a nested "steps" is not the stop
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(nested_keys, inner, max_size=3),
     max_leaves=8,
 )
 
@@ -52,7 +53,7 @@ def test_head_is_exactly_what_json_loads_gives_for_those_members(
     members: list[tuple[str, object]], steps: object, indent: int | None
 ) -> None:
     head = dict(members)
-    text = json.dumps({**head, "steps": steps, "logs": []}, indent=indent)
+    text = json.dumps({**head, "steps": steps, "\x00logs": []}, indent=indent)
     assert object_head(text, "steps") == json.loads(text, object_pairs_hook=_before_steps)
 
 
@@ -71,6 +72,11 @@ def test_a_prefix_never_gives_members_the_whole_file_does_not_have(
     assert result is None or result == head
 
 
+def test_a_repeated_member_keeps_its_last_value_before_the_stop() -> None:
+    text = '{"success": true, "success": false, "steps": [], "success": true}'
+    assert object_head(text, "steps") == {"success": False}
+
+
 def test_a_prefix_cut_inside_a_character_is_decoded_up_to_it() -> None:
     raw = '{"reason": "café"}'.encode()
     assert decode_prefix(raw[:-3]) == '{"reason": "caf'
@@ -79,6 +85,8 @@ def test_a_prefix_cut_inside_a_character_is_decoded_up_to_it() -> None:
 
 
 def _before_steps(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    """The top level's members before "steps" (only the top level has that key here)."""
+    """The top level's members before "steps" (marked by the "logs" member only it has)."""
     names = [name for name, _ in pairs]
-    return dict(pairs[: names.index("steps")]) if "steps" in names else dict(pairs)
+    if "steps" in names and "\x00logs" in names:
+        return dict(pairs[: names.index("steps")])
+    return dict(pairs)

@@ -84,6 +84,14 @@ def build_awkward_run(root: Path) -> Path:
     add_task(run, "no_success", outcome("no_success", success=None))
     add_task(run, "empty", None, raw=b"")
     add_task(run, "unfinished", None)
+    repeated = json.dumps(outcome("repeated_keys"))[:-1] + ', "success": false, "score": 0.0}'
+    add_task(run, "repeated_keys", None, raw=repeated.encode())
+    add_task(run, "nul_in_path", outcome("nul_in_path", steps=[{"screenshot_path": "a\x00b.png"}]))
+    add_task(run, "bom", None, raw=b"\xef\xbb\xbf" + json.dumps(outcome("bom")).encode())
+    nested = outcome("nested_steps", error={"steps": [1, 2]})
+    add_task(run, "nested_steps", nested)
+    padded = outcome("cut_in_a_character", reason="é" * 9000)
+    add_task(run, "cut_in_a_character", padded)
     return run
 
 
@@ -143,6 +151,12 @@ def test_a_file_cut_after_its_outcome_keeps_its_verdict_and_says_where_it_breaks
     assert by_file["binary_tail/execution.json"][0].message.startswith("binary data")
     assert by_file["latin1_tail/execution.json"][0].message.startswith("not UTF-8")
     assert status["binary_tail"] == "passed" and status["latin1_tail"] == "passed"
+    # Read the way the app reads it (the members before "steps"), whichever path reads it.
+    assert status["repeated_keys"] == "passed"
+    assert status["bom"] == "passed" and status["nested_steps"] == "passed"
+    assert status["cut_in_a_character"] == "passed"
+    (nul,) = [p for p in problems if "nul_in_path" in p.path and "NUL" in p.message]
+    assert nul.message.startswith("screenshot path holds a NUL byte (step 0 of ")
 
 
 def test_a_file_over_the_size_limit_is_judged_by_its_outcome_both_ways(
@@ -160,7 +174,11 @@ def test_a_file_over_the_size_limit_is_judged_by_its_outcome_both_ways(
 
 
 @pytest.mark.parametrize("use_process", [False, True])
-def test_the_app_path_finds_what_the_command_line_finds(tmp_path: Path, use_process: bool) -> None:
+def test_the_app_path_finds_what_the_command_line_finds(
+    tmp_path: Path, use_process: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench_tui.sources import checks_runner
+
     build_awkward_run(tmp_path)
     expected = discover_workspace(tmp_path)
     runs, problems, checks = [], [], RunChecks()
@@ -169,6 +187,12 @@ def test_the_app_path_finds_what_the_command_line_finds(tmp_path: Path, use_proc
         problems.extend(batch.problems)
         checks.extend(batch.checks)
     assert len(checks) > 0
+    if use_process:  # the worker process does all of it, or the test fails
+
+        def not_here(*args: object) -> None:
+            raise AssertionError("checked in the app's process")
+
+        monkeypatch.setattr(checks_runner, "run_checks", not_here)
     checked = 0
     for size, found in iter_checks(tmp_path, checks, use_process=use_process, chunk=7):
         checked += size
@@ -188,13 +212,21 @@ def test_checks_stop_when_asked(tmp_path: Path) -> None:
     assert list(pieces) == []
 
 
-@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python"])
+@pytest.mark.parametrize("interpreter", ["/bin/false", "/nonexistent/python", "one_answer"])
 def test_a_worker_that_dies_or_cannot_start_leaves_nothing_unchecked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interpreter: str
 ) -> None:
+    import sys
+
     from bench_tui.sources import checks_runner
 
-    build_awkward_run(tmp_path)
+    if interpreter == "one_answer":  # the real worker, but it is gone after its first answer
+        script = tmp_path / "one_answer.sh"
+        script.write_text(f'#!/bin/sh\n"{sys.executable}" "$@" | head -n 1\n')
+        script.chmod(0o755)
+        interpreter = str(script)
+    build_awkward_run(tmp_path / "ws")
+    tmp_path = tmp_path / "ws"
     expected = discover_workspace(tmp_path)
     problems, checks = [], RunChecks()
     for batch in iter_workspace(tmp_path, defer_checks=True, now=0.0):

@@ -11,6 +11,7 @@ child would write any traceback onto the terminal the app is drawing on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -78,7 +79,9 @@ def _in_worker(
     try:
         try:
             # All of the input first, then all of the output: neither side waits on the other.
-            _write_pieces(worker.stdin, pieces)
+            if not _write_pieces(worker.stdin, pieces, should_stop):
+                yield -1, []
+                return
         except OSError:
             return
         for piece in pieces:
@@ -97,13 +100,23 @@ def _in_worker(
         worker.kill()
         worker.wait()
         worker.stdout.close()
+        # Closing flushes what a stopped write left buffered: the worker is gone, so that fails
+        # with BrokenPipeError after the descriptor is closed (subprocess ignores it the same way).
+        with contextlib.suppress(BrokenPipeError):
+            worker.stdin.close()
 
 
-def _write_pieces(stream: IO[bytes], pieces: list[RunChecks]) -> None:
+def _write_pieces(
+    stream: IO[bytes], pieces: list[RunChecks], should_stop: Callable[[], bool]
+) -> bool:
+    """Every piece, then end of input; False if asked to stop first."""
     for piece in pieces:
+        if should_stop():
+            return False
         record = {"executions": piece.executions, "screenshots": piece.screenshots}
         stream.write(json.dumps(record).encode() + b"\n")
     stream.close()
+    return True
 
 
 def _serve(root: str) -> None:

@@ -116,6 +116,9 @@ def read_text(
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return None
+    except ValueError:  # a path recorded in a file can hold a NUL byte
+        ctx.problem(path, "cannot read: the path holds a NUL byte")
+        return None
     if b"\x00" in raw[:8192]:
         ctx.problem(path, f"binary data where {what} was expected", line=1)
         return None
@@ -271,7 +274,7 @@ def image_size(path: Path) -> tuple[int, int] | None:
             if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
                 width, height = struct.unpack(">II", head[16:24])
                 return (width, height) if width and height else None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte
         return None
     try:
         from PIL import Image
@@ -294,6 +297,8 @@ def image_problem(path: Path | str) -> str | None:
         return "screenshot missing"
     except OSError as exc:
         return f"screenshot unreadable: {exc.strerror or exc}"
+    except ValueError:  # the path came from a file and holds a NUL byte
+        return "screenshot path holds a NUL byte"
     try:
         size = os.lseek(fd, 0, os.SEEK_END)
         if size == 0:

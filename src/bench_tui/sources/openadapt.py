@@ -73,10 +73,10 @@ def _status(success: bool | None, error_type: str | None) -> str:
 
 
 def _read_execution(
-    task_dir: str, ctx: ReadContext, fallback_model: str, checks: RunChecks, quick: bool
+    task_dir: str, ctx: ReadContext, fallback_model: str, checks: RunChecks
 ) -> tuple[Execution | None, str | None]:
     """The outcome in execution.json (None when absent or unreadable) and its raw task id."""
-    doc = read_outcome(f"{task_dir}/execution.json", ctx, checks, quick=quick)
+    doc = read_outcome(f"{task_dir}/execution.json", ctx, checks)
     if doc is None:
         return None, None
     fields = FieldReader(doc, doc.data, ctx)
@@ -167,7 +167,6 @@ def read_openadapt_run(
         ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
         task_names = []
     touched: list[str] = []
-    quick = checks is not None
     run_checks_now = RunChecks()
     pending = checks if checks is not None else run_checks_now
     # Plain strings, and no listing of each task folder: this loop runs for every task.
@@ -175,7 +174,7 @@ def read_openadapt_run(
     for task_name in task_names:
         task_dir = f"{root_text}/{task_name}"
         task, has_task_file = _task_from_files(task_dir, task_name, ctx)
-        execution, exec_task_id = _read_execution(task_dir, ctx, meta_model, pending, quick)
+        execution, exec_task_id = _read_execution(task_dir, ctx, meta_model, pending)
         if task.task_id == task_name and exec_task_id and not has_task_file:
             task.task_id = exec_task_id
         if task.task_id in seen_ids:
@@ -278,15 +277,22 @@ def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadConte
             )
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except ValueError:  # the path came from the file and holds a NUL byte
+        return False
+
+
 def _screenshot_for(task_dir: Path, record: dict[str, Any], position: int) -> Path | None:
     relative = record.get("screenshot_path")
     if isinstance(relative, str) and relative:
         candidate = task_dir / relative
-        if candidate.exists():
+        if _exists(candidate):
             return candidate
         # Paths recorded on another machine or under the raw task id: look in this folder.
         local = task_dir / "screenshots" / Path(relative).name
-        if local.exists():
+        if _exists(local):
             return local
         return candidate
     number = record.get("step_idx", position)
@@ -296,7 +302,7 @@ def _screenshot_for(task_dir: Path, record: dict[str, Any], position: int) -> Pa
             if isinstance(number, int)
             else None
         )
-        if candidate is not None and candidate.exists():
+        if candidate is not None and _exists(candidate):
             return candidate
     return None
 

@@ -89,45 +89,36 @@ def _read_prefix(path: str) -> tuple[bool, str | None]:
             os.close(fd)
     except FileNotFoundError:
         return False, None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return True, None  # the full read reports why
     return True, decode_prefix(raw)
 
 
-def read_outcome(path: str, ctx: ReadContext, checks: RunChecks, *, quick: bool) -> JsonDoc | None:
+def read_outcome(path: str, ctx: ReadContext, checks: RunChecks) -> JsonDoc | None:
     """The JSON the outcome is read from (see the module's rule); None when absent or unreadable.
 
-    `quick` reads only the head when it can and leaves the rest to `checks`; otherwise the file is
-    read whole and only its screenshots are left to `checks`.
+    A file whose outcome came from its head goes to `checks.executions`; a file read whole has
+    its step records checked here and its screenshots go to `checks.screenshots`. The command
+    line runs the checks at once, the app after listing: one rule either way.
     """
-    prefix: str | None = None
-    if quick:
-        exists, prefix = _read_prefix(path)
-        if not exists:
-            return None
-        members = _outcome_members(prefix)
-        if members is not None:
-            checks.executions.append(path)
-            return JsonDoc(path, prefix or "", members)
-    text = read_text(path, ctx, what=EXECUTION_WHAT, missing_ok=True)
-    if text is not None:
-        doc = parse_json_text(text, path, ctx, EXECUTION_WHAT)
-        if doc is not None:
-            if isinstance(doc.data, dict):
-                check_steps(doc, ctx, checks.screenshots)
-                return doc
-            ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
-        members = _outcome_members(text)
-    elif quick:
-        members = None  # rule 1 already failed on the same head
-    else:
-        exists, prefix = _read_prefix(path)
-        if not exists:
-            return None
-        members = _outcome_members(prefix)
-    if members is None:
+    exists, prefix = _read_prefix(path)
+    if not exists:
         return None
-    return JsonDoc(path, text or prefix or "", members)
+    members = _outcome_members(prefix)
+    if members is not None:
+        checks.executions.append(path)
+        return JsonDoc(path, prefix or "", members)
+    text = read_text(path, ctx, what=EXECUTION_WHAT, missing_ok=True)
+    if text is None:
+        return None  # rule 1 already failed on its head
+    doc = parse_json_text(text, path, ctx, EXECUTION_WHAT)
+    if doc is not None:
+        if isinstance(doc.data, dict):
+            check_steps(doc, ctx, checks.screenshots)
+            return doc
+        ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
+    members = _outcome_members(text)
+    return JsonDoc(path, text, members) if members is not None else None
 
 
 def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> None:

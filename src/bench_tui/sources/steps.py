@@ -30,4 +30,10 @@ def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], 
     loader = LOADERS.get(run.format)
     if loader is None:
         return [], [Problem(path=run.id, message=f"no step reader for format '{run.format}'")]
-    return loader(run, execution, ctx), ctx.problems
+    try:
+        steps = loader(run, execution, ctx)
+    except (OSError, ValueError) as exc:  # e.g. a recorded path with a NUL byte
+        where = execution.source_path or run.path
+        ctx.problem(where, f"could not read the steps: {exc}")
+        return [], ctx.problems
+    return steps, ctx.problems

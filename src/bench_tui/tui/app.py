@@ -72,6 +72,8 @@ class BenchApp(App[None]):
         """Every file listing left unread has been checked (its Problems are in the workspace)."""
         self.scan_number = 0
         self._distinct_problems: set[Problem] = set()
+        self.problems_version = 0
+        """Goes up whenever the workspace's Problems change (pages cache what they show of them)."""
         self.user_chose_tab = False
 
     def compose(self) -> ComposeResult:
@@ -103,17 +105,17 @@ class BenchApp(App[None]):
         self.checks_done = False
         self.scan_number += 1
         self._distinct_problems = set()
+        self.problems_version += 1
         status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
         status.checking = None
         self.main_screen.query_one(RunListPane).clear()
-        self._discover()
+        self._discover(self.scan_number)
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
-    def _discover(self) -> None:
+    def _discover(self, scan: int) -> None:
         worker = get_current_worker()
         stopped = lambda: worker.is_cancelled  # noqa: E731
-        scan = self.scan_number
         unchecked = RunChecks()
         for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
             if worker.is_cancelled:
@@ -121,12 +123,19 @@ class BenchApp(App[None]):
             unchecked.extend(batch.checks)
             batch.checks = RunChecks()
             self.post_message(WorkspaceBatch(batch))
+        if worker.is_cancelled:
+            return  # the walk stopped early: a reload replaced this scan
         # Listed: now what listing left unread (the rest of each execution file, screenshots).
         total, checked = len(unchecked), 0
         self.post_message(ChecksProgress(scan, 0, total, []))
-        for size, problems in iter_checks(self.root, unchecked, should_stop=stopped):
-            checked += size
-            self.post_message(ChecksProgress(scan, checked, total, problems))
+        try:
+            for size, problems in iter_checks(self.root, unchecked, should_stop=stopped):
+                checked += size
+                self.post_message(ChecksProgress(scan, checked, total, problems))
+        except (OSError, ValueError) as exc:
+            # Said, not swallowed: the rest stays unchecked and the Problems view tells why.
+            failure = Problem(path=".", message=f"checking files stopped: {exc}")
+            self.post_message(ChecksProgress(scan, total, total, [failure]))
 
     @on(WorkspaceBatch)
     def _on_batch(self, message: WorkspaceBatch) -> None:
@@ -161,6 +170,7 @@ class BenchApp(App[None]):
         if not problems:
             return
         self.workspace.problems.extend(problems)
+        self.problems_version += 1
         # Incrementally: hashing a quarter of a million Problems on every batch took seconds.
         self._distinct_problems.update(problems)
         self.main_screen.query_one(StatusLine).problems = len(self._distinct_problems)
@@ -181,7 +191,7 @@ class BenchApp(App[None]):
     def _refresh_live_runs(self) -> None:
         live = [run for run in self.workspace.runs if run.live]
         if (
-            self.scan_done
+            self.checks_done  # a refresh during the checks would count their findings twice
             and live
             and not any(w.group == "live" and w.is_running for w in self.workers)
         ):
@@ -210,6 +220,7 @@ class BenchApp(App[None]):
             # Nothing outside the run's folder has a path under it: no Problem is in both lists.
             self._distinct_problems.difference_update(dropped)
             workspace.problems = kept
+            self.problems_version += 1
             self._add_problems(problems)
             workspace.runs = [r for r in workspace.runs if r.id != run_id]
             if fresh is None:

@@ -67,7 +67,7 @@ class TaskScreen(StepPlayback):
         self.overlay = True
         self.steps_loading = True
         self._folder_problems: list[Problem] = []
-        self._folder_problems_key: tuple[str, int, int] | None = None
+        self._folder_problems_key: tuple[str, int] | None = None
 
     @property
     def execution(self) -> Execution | None:
@@ -170,7 +170,7 @@ class TaskScreen(StepPlayback):
         if task is not None and task.folder and workspace is not None:
             # Scanning every Problem on each step is 30 ms at a quarter million (a run copied
             # without its screenshots): scan again only when the task or the list changed.
-            key = (self.task_id, id(workspace.problems), len(workspace.problems))
+            key = (self.task_id, getattr(self.app, "problems_version", 0))
             if key != self._folder_problems_key:
                 prefix = self._rel(task.folder) + "/"
                 self._folder_problems = [p for p in workspace.problems if p.path.startswith(prefix)]

@@ -21,6 +21,7 @@ class TextPane(ScrollView, can_focus=False):
     TextPane {
         overflow-y: auto;
         overflow-x: hidden;
+        scrollbar-size-vertical: 1;
     }
     """
 
@@ -38,19 +39,24 @@ class TextPane(ScrollView, can_focus=False):
         self.refresh()
 
     def _wrap(self) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            self._lines, self._wrapped_width = [], -1
-            return
-        console = self.app.console
-        lines = self.content.wrap(console, width)
-        self._lines = [Strip(line.render(console), line.cell_len) for line in lines]
-        self._wrapped_width = width
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            # Not `self.virtual_size = size`: that reactive lays out the whole screen.
-            self.set_reactive(Widget.virtual_size, size)
-            self._scroll_update(size)
+        # Twice at most: the text may need the scrollbar, which narrows the width it wraps to
+        # (or no longer need it, which widens it).
+        for _ in range(2):
+            width = self.scrollable_content_region.width
+            if width <= 0:
+                self._lines, self._wrapped_width = [], -1
+                return
+            console = self.app.console
+            lines = self.content.wrap(console, width)
+            self._lines = [Strip(line.render(console), line.cell_len) for line in lines]
+            self._wrapped_width = width
+            size = Size(width, len(self._lines))
+            if size != self.virtual_size:
+                # Not `self.virtual_size = size`: that reactive lays out the whole screen.
+                self.set_reactive(Widget.virtual_size, size)
+                self._scroll_update(size)
+            if self.scrollable_content_region.width == width:
+                return
 
     def on_resize(self) -> None:
         self._wrap()
