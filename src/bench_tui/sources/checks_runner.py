@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -121,6 +122,7 @@ def _write_pieces(
 
 def _serve(root: str) -> None:
     """The worker: read every piece, then answer one line of Problems per piece, in order."""
+    os.nice(10)  # background work: the interface the user is typing into comes first
     pieces = [json.loads(line) for line in sys.stdin.buffer]
     for piece in pieces:
         ctx = ReadContext(root=Path(root))
