@@ -81,6 +81,9 @@ def build_awkward_run(root: Path) -> Path:
     tail_binary = json.dumps(outcome("binary_tail")).encode()
     add_task(run, "binary_tail", None, raw=tail_binary[:-3] + b"\x00" + tail_binary[-3:])
     add_task(run, "latin1_tail", None, raw=json.dumps(outcome("latin1_tail")).encode() + b"\xe9")
+    bad_step = json.dumps(outcome("bad_byte_in_steps")).encode()
+    at = bad_step.index(b'"steps"') + 30
+    add_task(run, "bad_byte_in_steps", None, raw=bad_step[:at] + b"\xff" + bad_step[at + 1 :])
     add_task(run, "no_success", outcome("no_success", success=None))
     add_task(run, "empty", None, raw=b"")
     add_task(run, "unfinished", None)
@@ -151,6 +154,8 @@ def test_a_file_cut_after_its_outcome_keeps_its_verdict_and_says_where_it_breaks
     assert by_file["binary_tail/execution.json"][0].message.startswith("binary data")
     assert by_file["latin1_tail/execution.json"][0].message.startswith("not UTF-8")
     assert status["binary_tail"] == "passed" and status["latin1_tail"] == "passed"
+    assert status["bad_byte_in_steps"] == "passed"  # the byte is after the outcome
+    assert by_file["bad_byte_in_steps/execution.json"][0].message.startswith("not UTF-8")
     # Read the way the app reads it (the members before "steps"), whichever path reads it.
     assert status["repeated_keys"] == "passed"
     assert status["bom"] == "passed" and status["nested_steps"] == "passed"

@@ -77,13 +77,12 @@ def _head_by_cut(text: str, stop_key: str) -> dict[str, Any] | None:
     return members if isinstance(members, dict) else None
 
 
-def decode_prefix(raw: bytes) -> str | None:
-    """The text of a file's first bytes, whose last character may have been cut in two."""
+def decode_prefix(raw: bytes) -> str:
+    """The text of a file's first bytes, up to the first that is not UTF-8 (a character cut in
+    two by the read, or a bad byte: the members before it can still be read)."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(raw) - 3:
-            return None  # not UTF-8 well before the cut: the full read reports it
         return raw[: exc.start].decode("utf-8")
