@@ -26,6 +26,7 @@ from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows
 from bench_tui.tui.screens.problems import ProblemsScreen
 from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.screens.training import TrainingPane
 from bench_tui.tui.screens.viewer import ViewerPane
 from bench_tui.tui.widgets.status_line import StatusLine
@@ -174,6 +175,12 @@ class BenchApp(App[None]):
         # Incrementally: hashing a quarter of a million Problems on every batch took seconds.
         self._distinct_problems.update(problems)
         self.main_screen.query_one(StatusLine).problems = len(self._distinct_problems)
+        self._tell_task_pages()
+
+    def _tell_task_pages(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, TaskScreen):
+                screen.problems_changed()
 
     @on(ChecksProgress)
     def _on_checks_progress(self, message: ChecksProgress) -> None:
@@ -234,6 +241,7 @@ class BenchApp(App[None]):
         status = self.main_screen.query_one(StatusLine)
         status.runs = len(workspace.runs)
         status.problems = len(self._distinct_problems)
+        self._tell_task_pages()
 
     def _pick_initial_tab(self) -> None:
         if self.user_chose_tab or self.workspace.runs:

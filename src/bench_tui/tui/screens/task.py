@@ -68,6 +68,7 @@ class TaskScreen(StepPlayback):
         self.steps_loading = True
         self._folder_problems: list[Problem] = []
         self._folder_problems_key: tuple[str, int] | None = None
+        self._problems_shown: list[Problem] = []
 
     @property
     def execution(self) -> Execution | None:
@@ -208,7 +209,29 @@ class TaskScreen(StepPlayback):
     def _show_step(self) -> None:
         details = self.query_one("#step-details", TextPane)
         shot = self.query_one(Screenshot)
+        details.update(self._details_text())
+        if not self.steps:
+            shot.show(None, (), caption="no screenshot")
+            return
+        step = self.steps[self.current]
+        self.query_one("#steps-table", VirtualTable).cursor_row = self.current
+        self.query_one(StepTimeline).current = self.current
+        markers = self._markers(step)
+        caption = "after the action" if step.screenshot_is_after else None
+        shot.show(step.screenshot, markers, overlay=self.overlay, caption=caption)
+        upcoming = self.steps[self.current + 1] if self.current + 1 < len(self.steps) else None
+        if upcoming is not None and upcoming.screenshot:
+            shot.prefetch(upcoming.screenshot, self._markers(upcoming), overlay=self.overlay)
+
+    def problems_changed(self) -> None:
+        """The workspace found more Problems (checks finishing after the page opened)."""
+        if self._task_problems() != self._problems_shown:
+            self.query_one("#step-details", TextPane).update(self._details_text())
+
+    def _details_text(self) -> Text:
+        """The step's text under the screenshot, this task's Problems first."""
         problems = self._task_problems()
+        self._problems_shown = problems
         text = Text()
         for problem in problems:
             text.append(f"⚠ {problem.located()}\n", style="yellow")
@@ -217,12 +240,8 @@ class TaskScreen(StepPlayback):
                 "Loading steps…" if self.steps_loading else "No steps recorded for this execution.",
                 style="dim",
             )
-            details.update(text)
-            shot.show(None, (), caption="no screenshot")
-            return
+            return text
         step = self.steps[self.current]
-        self.query_one("#steps-table", VirtualTable).cursor_row = self.current
-        self.query_one(StepTimeline).current = self.current
         text.append(f"step {self.current + 1}/{len(self.steps)}", style="bold")
         if step.source_number is not None:
             text.append(f"  (#{step.source_number} in the file)", style="dim")
@@ -243,13 +262,7 @@ class TaskScreen(StepPlayback):
             text.append("\nlogs\n", style="bold")
             for line in step.logs[-20:]:
                 text.append(line + "\n", style="dim")
-        details.update(text)
-        markers = self._markers(step)
-        caption = "after the action" if step.screenshot_is_after else None
-        shot.show(step.screenshot, markers, overlay=self.overlay, caption=caption)
-        upcoming = self.steps[self.current + 1] if self.current + 1 < len(self.steps) else None
-        if upcoming is not None and upcoming.screenshot:
-            shot.prefetch(upcoming.screenshot, self._markers(upcoming), overlay=self.overlay)
+        return text
 
     def _step_count(self) -> int:
         return len(self.steps)
