@@ -763,3 +763,17 @@ def test_stopped_at_max_steps_without_evaluation_is_unfinished_with_a_reason(
         "reached max_steps (2) without an evaluation",
     )
     assert ctx.problems == []
+
+
+def test_runtime_log_gives_the_stop_reason_from_its_last_flag(tmp_path: Path) -> None:
+    root = build_osworld_example(tmp_path)
+    log = root / "libreoffice_calc" / CALC_ID / "runtime.log"
+    filler = "INFO Responses: [...]\n" * 5000  # past the tail that is read: never seen
+    log.write_text("thought_exit: True\n" + filler + "message_exit: False\nmessage_exit: True\n")
+    chrome_log = root / "chrome" / CHROME_ID / "runtime.log"
+    chrome_log.write_text("message_exit: False\nthought_exit: False\n")
+    (run,), ctx = read(tmp_path, osworld_episodes(root))
+    reasons = {e.task_id: e.reason for e in run.executions}
+    assert reasons[CALC_ID] == "the agent stopped with a message (message_exit in runtime.log)"
+    assert reasons[CHROME_ID] is None
+    assert statuses(run)[CALC_ID] == "failed"  # the verdict is still result.txt's

@@ -154,6 +154,7 @@ def _execution(
         error=scan.error,
         error_type=scan.error_type,
         source_path=str(scan.folder),
+        reason=scan.stop_reason,
     )
     result = scan.result
     if result.state == "score" and result.score is not None:
@@ -170,6 +171,8 @@ def _execution(
     steps = scan.num_steps or 0
     if result.state == "none" and settings.max_steps and steps >= settings.max_steps:
         execution.reason = f"reached max_steps ({settings.max_steps}) without an evaluation"
+        if scan.stop_reason:
+            execution.reason += f"; {scan.stop_reason}"
     if scan.error is not None:
         execution.status = "errored"
         ctx.problem(

@@ -53,6 +53,8 @@ class EpisodeScan:
     error_type: str | None = None
     error_line: int | None = None
     instruction: str | None = None
+    stop_reason: str | None = None
+    """Why the agent stopped, when runtime.log says (FORMATS §10: message or thought exit)."""
     modified_at: float = 0.0
     timestamps: int = 0
 
@@ -166,7 +168,33 @@ def scan_episode(folder: Path, kind: EpisodeKind, ctx: ReadContext, now: float) 
         _scan_lines(scan, read_traj_lines(traj, ctx, now), ctx, traj)
     if scan.instruction is None and INSTRUCTION_FILE in names:
         scan.instruction = _read_small_text(folder / INSTRUCTION_FILE)
+    if RUNTIME_LOG in names:
+        scan.stop_reason = read_stop_reason(folder / RUNTIME_LOG, ctx)
     return scan
+
+
+RUNTIME_LOG = "runtime.log"
+RUNTIME_TAIL_BYTES = 64 * 1024
+"""The stop reason is written last; a long log is read from its end only."""
+STOP_FLAG = re.compile(r"\b(message_exit|thought_exit):\s*True\b")
+STOP_REASONS = {
+    "message_exit": "the agent stopped with a message (message_exit in runtime.log)",
+    "thought_exit": "the agent stopped on its own thought (thought_exit in runtime.log)",
+}
+
+
+def read_stop_reason(path: Path, ctx: ReadContext) -> str | None:
+    """The last stop flag the log records, if any."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(0, size - RUNTIME_TAIL_BYTES))
+            tail = handle.read().decode("utf-8", "replace")
+    except OSError as exc:
+        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+        return None
+    flags = STOP_FLAG.findall(tail)
+    return STOP_REASONS[flags[-1]] if flags else None
 
 
 def _scan_lines(scan: EpisodeScan, lines: list[TrajLine], ctx: ReadContext, traj: Path) -> None:
