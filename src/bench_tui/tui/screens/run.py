@@ -93,17 +93,20 @@ class RunScreen(Screen[None]):
     """One run. Enter on a task opens its step replay."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer shows what a first visit needs and fits 160 columns; `?` and Ctrl+P list all.
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "failures", "Failures only", id="failures"),
-        Binding("m", "next_model", "Next model", id="next_model"),
-        Binding("d", "breakdown", "Domains/models", id="breakdown"),
+        Binding("m", "next_model", "Next model", show=False, id="next_model"),
+        Binding("d", "breakdown", "Domains/models", show=False, id="breakdown"),
         Binding("c", "compare", "Compare", id="compare"),
         Binding("t", "triage", "Label", id="triage"),
-        Binding("space", "mark", "Mark", id="mark"),
-        Binding("u", "next_unlabelled", "Next unlabelled failure", id="next_unlabelled"),
-        Binding("F", "frequency", "Frequency", id="frequency"),
-        Binding("e", "export", "Export", id="export"),
+        Binding("space", "mark", "Mark", show=False, id="mark"),
+        Binding(
+            "u", "next_unlabelled", "Next unlabelled failure", show=False, id="next_unlabelled"
+        ),
+        Binding("F", "frequency", "Frequency", show=False, id="frequency"),
+        Binding("e", "export", "Export", show=False, id="export"),
         Binding("i", "insights", "Insights", id="insights"),
     ]
 

@@ -67,7 +67,7 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
         Binding("left,h", "column_left", "Column left", show=False),
         Binding("right,l", "column_right", "Column right", show=False),
-        Binding("s", "sort", "Sort column", id="sort"),
+        Binding("s", "sort", "Sort", id="sort"),
         Binding("enter", "select", "Open", id="open"),
     ]
 
