@@ -163,11 +163,25 @@ async def test_corrupt_execution_shows_its_problem_on_the_task_page(
         assert len(screen.steps) == 3 and all(not s.actions for s in screen.steps)
 
 
-async def test_narrow_terminal_stacks_the_task_page(run_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("size", "side_by_side"), [((80, 24), True), ((100, 40), False), ((160, 48), False)]
+)
+async def test_narrow_terminal_stacks_the_task_page(
+    run_dir: Path, tmp_path: Path, size: tuple[int, int], side_by_side: bool
+) -> None:
     app = BenchApp(tmp_path, images="none")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = await open_task(app, pilot, "notepad_greeting")
-        assert screen.has_class("-narrow")
+        assert screen.has_class("-narrow") == (size[0] < 110)
+        table = screen.query_one("#steps-table").region
+        shot = screen.query_one("#shot").region
+        details = screen.query_one("#step-details").region
+        if size[0] < 110:  # the step list above the screenshot
+            assert table.bottom <= shot.y
+        if side_by_side:  # 80×24: details beside the screenshot, with room for the reasoning
+            assert details.x >= shot.right and details.y == shot.y and details.height >= 8
+        else:
+            assert details.y >= shot.bottom
 
 
 async def test_long_reasoning_scrolls_in_the_details_pane(run_dir: Path, tmp_path: Path) -> None:

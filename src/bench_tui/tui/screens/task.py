@@ -25,6 +25,7 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 ACTION_RGB = (255, 64, 64)
 NARROW_COLUMNS = 110
+SHORT_ROWS = 32
 
 
 def step_kind(step: Step) -> str:
@@ -102,14 +103,15 @@ class TaskScreen(StepPlayback):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._layout_for(self.app.size.width)
+        self._layout_for(self.app.size.width, self.app.size.height)
         self._load()
 
     def on_resize(self) -> None:
-        self._layout_for(self.app.size.width)
+        self._layout_for(self.app.size.width, self.app.size.height)
 
-    def _layout_for(self, width: int) -> None:
+    def _layout_for(self, width: int, height: int) -> None:
         self.set_class(width < NARROW_COLUMNS, "-narrow")
+        self.set_class(height < SHORT_ROWS, "-short")
 
     # ----- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
