@@ -6,10 +6,10 @@ their `command` code), and OpenAI-style `{"action_space", "action"}` wrappers.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from bench_tui.model import Action
+from bench_tui.sources.jsonvalues import as_number
 from bench_tui.sources.pyautogui_actions import ParsedCode, parse_pyautogui_code
 
 COMPUTER13_TYPES = frozenset(
@@ -56,20 +56,10 @@ _ANTHROPIC_POINTED = {
 MAX_DEPTH = 5
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _px_point(
     x: Any, y: Any, screen: tuple[float, float]
 ) -> tuple[float | None, float | None, str]:
-    px, py = _number(x), _number(y)
+    px, py = as_number(x), as_number(y)
     if px is None or py is None:
         return None, None, "none"
     return px / screen[0], py / screen[1], "converted"
@@ -112,7 +102,7 @@ def parse_computer13(obj: Any, screen: tuple[int, int]) -> list[Action]:
             return [Action(type="drag", end_x=x, end_y=y, coord_quality=quality, raw=obj)]
         return [Action(type=kind, x=x, y=y, coord_quality=quality, raw=obj)]  # type: ignore[arg-type]
     if name == "SCROLL":
-        dx, dy = _number(params.get("dx")) or 0.0, _number(params.get("dy")) or 0.0
+        dx, dy = as_number(params.get("dx")) or 0.0, as_number(params.get("dy")) or 0.0
         if dy:
             direction, amount = ("up" if dy > 0 else "down"), abs(dy)
         elif dx:
@@ -152,7 +142,7 @@ def _anthropic_input(value: Any, screen: tuple[float, float], raw: Any) -> list[
         if kind == "scroll":
             direction = value.get("scroll_direction")
             action.scroll_direction = direction if isinstance(direction, str) else None
-            action.scroll_amount = _number(value.get("scroll_amount"))
+            action.scroll_amount = as_number(value.get("scroll_amount"))
         return [action]
     if name == "type":
         return [Action(type="type", text=text, raw=raw)]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Task
 from bench_tui.sources.common import ReadContext, read_text
+from bench_tui.sources.jsonvalues import as_number
 from bench_tui.sources.osworld_common import describe
 
 SCORE_TOLERANCE = 1e-9
@@ -39,15 +39,8 @@ def _parse_summary(path: Path, ctx: ReadContext, shape: str) -> tuple[Any, str] 
 
 
 def _score(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        try:
-            number = float(value)
-        except OverflowError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
+    # all_result.json may hold True/False where other runs hold 1.0/0.0.
+    return float(value) if isinstance(value, bool) else as_number(value)
 
 
 def _line_of(text: str, task_id: str) -> int | None:
