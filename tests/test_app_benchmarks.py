@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 from typer.testing import CliRunner
 
 from bench_tui import cli
@@ -19,7 +18,7 @@ from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.widgets.metric_cards import MetricCards
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.openadapt_builders import build_complete_run, build_crashed_run
-from tests.fixtures.pilot import pause_until
+from tests.fixtures.pilot import pause_until, plain
 
 SIZE = (160, 48)
 
@@ -34,10 +33,6 @@ def workspace(tmp_path: Path) -> Path:
 async def settle(app: BenchApp, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
-
-
-def plain(cell: object) -> str:
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def card_texts(screen: RunScreen) -> list[str]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.text import Text
 from textual.widgets import Log
 
 from bench_tui.tui.app import BenchApp
@@ -28,7 +27,8 @@ from tests.fixtures.offline_builders import (
     custom_log_with_epochs,
     write_json,
 )
-from tests.fixtures.pilot import wait_for_workers
+from tests.fixtures.pilot import plain
+from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
 
@@ -36,29 +36,6 @@ SIZE = (140, 40)
 def make_app(root: Path) -> BenchApp:
     app = BenchApp(root, images="none")
     return app
-
-
-async def settle(app: BenchApp, pilot) -> None:
-    await wait_for_workers(app)
-    await pilot.pause()
-    # The end of the scan picks a tab, which focuses its list: a few message hops to let pass.
-    for _ in range(40):
-        if app.scan_done and focus_in_active_tab(app):
-            break
-        await pilot.pause(0.05)
-    await pilot.pause()
-
-
-def focus_in_active_tab(app: BenchApp) -> bool:
-    if len(app.screen_stack) > 1:
-        return True
-    active = app.query_one("#tabs").active
-    focused = app.focused
-    return focused is not None and any(node.id == active for node in focused.ancestors_with_self)
-
-
-def plain(cell: Any) -> str:
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def static_text(screen, selector: str) -> str:

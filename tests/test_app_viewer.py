@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.text import Text
 
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.episode import EpisodeScreen
@@ -18,7 +17,8 @@ from tests.fixtures.offline_builders import (
     build_predictions_job,
     predictions_with_rows,
 )
-from tests.fixtures.pilot import wait_for_workers
+from tests.fixtures.pilot import plain
+from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
 JOB_KEY = "training_output/20251102_141005#20251102_141005"
@@ -27,29 +27,6 @@ JOB_KEY = "training_output/20251102_141005#20251102_141005"
 def make_app(root: Path) -> BenchApp:
     app = BenchApp(root, images="none")
     return app
-
-
-async def settle(app: BenchApp, pilot) -> None:
-    await wait_for_workers(app)
-    await pilot.pause()
-    # The end of the scan picks a tab, which focuses its list: a few message hops to let pass.
-    for _ in range(40):
-        if app.scan_done and focus_in_active_tab(app):
-            break
-        await pilot.pause(0.05)
-    await pilot.pause()
-
-
-def focus_in_active_tab(app: BenchApp) -> bool:
-    if len(app.screen_stack) > 1:
-        return True
-    active = app.query_one("#tabs").active
-    focused = app.focused
-    return focused is not None and any(node.id == active for node in focused.ancestors_with_self)
-
-
-def plain(cell: Any) -> str:
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def column(table: VirtualTable, label: str) -> list[str]:
