@@ -13,7 +13,7 @@ from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.screenshot import HalfblockCanvas, Screenshot
 from bench_tui.tui.widgets.step_timeline import StepTimeline
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
-from tests.fixtures.pilot import wait_for_workers
+from tests.fixtures.pilot import check_playback_keys, wait_for_workers
 
 SIZE = (160, 48)
 
@@ -114,20 +114,7 @@ async def test_playback_speed_fullscreen_and_task_switching(run_dir: Path, tmp_p
         screen = await open_task(app, pilot, "notepad_greeting")
         order = screen.task_order
         assert order == sorted(order)  # the run page's order
-        await pilot.press("plus", "plus")
-        assert screen.play_speed == 4
-        await pilot.press("minus")
-        assert screen.play_speed == 3
-        await pilot.press("space")
-        assert screen.play_timer is not None
-        await pilot.pause(1.2)
-        assert screen.current >= 1
-        await pilot.press("space")
-        assert screen.play_timer is None
-        await pilot.press("f")
-        assert screen.has_class("-fullscreen")
-        await pilot.press("f")
-        assert not screen.has_class("-fullscreen")
+        await check_playback_keys(screen, pilot, play_s=1.2)
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert screen.task_id == order[order.index("notepad_greeting") + 1]

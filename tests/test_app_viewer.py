@@ -17,7 +17,7 @@ from tests.fixtures.offline_builders import (
     build_predictions_job,
     predictions_with_rows,
 )
-from tests.fixtures.pilot import plain
+from tests.fixtures.pilot import check_playback_keys, plain
 from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
@@ -190,20 +190,7 @@ async def test_step_navigation_playback_and_fullscreen(workspace: Path) -> None:
         assert screen.current == 3
         await pilot.press("home")
         assert screen.current == 0
-        await pilot.press("plus", "plus")
-        assert screen.play_speed == 4
-        await pilot.press("minus")
-        assert screen.play_speed == 3
-        await pilot.press("space")
-        assert screen.play_timer is not None
-        await pilot.pause(1.0)
-        assert screen.current >= 1
-        await pilot.press("space")
-        assert screen.play_timer is None
-        await pilot.press("f")
-        assert screen.has_class("-fullscreen")
-        await pilot.press("f")
-        assert not screen.has_class("-fullscreen")
+        await check_playback_keys(screen, pilot, play_s=1.0)
         await pilot.press("escape")
         assert not isinstance(app.screen, EpisodeScreen)
 
