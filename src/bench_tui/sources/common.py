@@ -151,19 +151,24 @@ def parse_json_text(text: str, path: Path | str, ctx: ReadContext, what: str) ->
     return JsonDoc(path=path, text=text, data=data)
 
 
-def read_json(path: Path, ctx: ReadContext, *, what: str = "a JSON object") -> JsonDoc | None:
-    """Parse a JSON file; on any failure record a located Problem and return None."""
-    text = read_text(path, ctx, what=what)
+def read_json(
+    path: Path | str, ctx: ReadContext, *, what: str = "a JSON object", missing_ok: bool = False
+) -> JsonDoc | None:
+    """Parse a JSON file; on any failure record a located Problem and return None.
+
+    `missing_ok`: as for `read_text`.
+    """
+    text = read_text(path, ctx, what=what, missing_ok=missing_ok)
     if text is None:
         return None
     return parse_json_text(text, path, ctx, what)
 
 
 def read_json_object(
-    path: Path, ctx: ReadContext, *, what: str = "a JSON object"
+    path: Path | str, ctx: ReadContext, *, what: str = "a JSON object", missing_ok: bool = False
 ) -> JsonDoc | None:
     """Like read_json, and the top level must be an object."""
-    doc = read_json(path, ctx, what=what)
+    doc = read_json(path, ctx, what=what, missing_ok=missing_ok)
     if doc is not None and not isinstance(doc.data, dict):
         ctx.problem(path, f"expected {what}, got a JSON {json_type(doc.data)}", line=1)
         return None

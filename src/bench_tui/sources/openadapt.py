@@ -20,10 +20,7 @@ from bench_tui.sources.common import (
     JsonDoc,
     ReadContext,
     image_size,
-    json_type,
-    parse_json_text,
     read_json_object,
-    read_text,
 )
 from bench_tui.sources.openadapt_actions import map_action
 from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
@@ -110,13 +107,9 @@ TASK_WHAT = "a task definition (JSON object)"
 def _task_from_files(task_dir: str, name: str, ctx: ReadContext) -> tuple[Task, bool]:
     """The task (id, domain, instruction) and whether it has a task.json."""
     path = f"{task_dir}/task.json"
-    text = read_text(path, ctx, what=TASK_WHAT, missing_ok=True)
-    doc = parse_json_text(text, path, ctx, TASK_WHAT) if text is not None else None
-    if doc is not None and not isinstance(doc.data, dict):
-        ctx.problem(path, f"expected {TASK_WHAT}, got a JSON {json_type(doc.data)}", line=1)
-        doc = None
-    if doc is None:
-        return Task(task_id=name, folder=task_dir), text is not None or os.path.exists(path)
+    doc = read_json_object(path, ctx, what=TASK_WHAT, missing_ok=True)
+    if doc is None:  # missing (a stat says which), or broken (a Problem says why)
+        return Task(task_id=name, folder=task_dir), os.path.exists(path)
     fields = FieldReader(doc, doc.data, ctx)
     task = Task(
         task_id=fields.str("task_id") or name,

@@ -26,6 +26,7 @@ from bench_tui.sources.common import (
     json_type,
     parse_json_text,
     read_fd,
+    read_json_object,
     read_text,
 )
 from bench_tui.sources.json_head import HEAD_BYTES, decode_prefix, object_head
@@ -141,16 +142,9 @@ def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> N
 
 def _check_execution(path: str, ctx: ReadContext, pending: list[PendingShot]) -> None:
     """The whole of a file whose outcome was read from its head."""
-    text = read_text(path, ctx, what=EXECUTION_WHAT)
-    if text is None:
-        return
-    doc = parse_json_text(text, path, ctx, EXECUTION_WHAT)
-    if doc is None:
-        return
-    if not isinstance(doc.data, dict):
-        ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
-        return
-    check_steps(doc, ctx, pending)
+    doc = read_json_object(path, ctx, what=EXECUTION_WHAT)
+    if doc is not None:
+        check_steps(doc, ctx, pending)
 
 
 def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
