@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 RUN_COLUMNS = [
@@ -99,7 +100,7 @@ class RunListPane(Vertical):
         """Row per run id, rebuilt only when the run object changes (10k tasks cost ~100 ms)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="runs-heading", classes="pane-heading")
+        yield SafeStatic("", id="runs-heading", classes="pane-heading")
         yield FilterBar(id="runs-filter")
         yield VirtualTable(
             RUN_COLUMNS,
@@ -133,7 +134,7 @@ class RunListPane(Vertical):
         table = self.query_one(VirtualTable)
         # While runs stream in, a cursor the user has not moved stays on the newest run.
         table.set_rows([self._rows[run.id][1] for run in ordered], keep_cursor=table.cursor_row > 0)
-        self.query_one("#runs-heading", Static).update(
+        self.query_one("#runs-heading", SafeStatic).update(
             f"Benchmark runs ({len(ordered)}) — Enter opens a run, / filters, s sorts the focused column"
         )
 
