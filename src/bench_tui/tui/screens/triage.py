@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from bench_tui.safetext import visible
 from bench_tui.triage.labels import LabelSet
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
@@ -63,7 +64,11 @@ class TriageScreen(ModalScreen[None]):
         if event.character == "n":
             event.stop()
             # Mounted only now: an input present from the start would take the label keys.
-            note = Input(value=self.note or "", placeholder="note (Enter saves)", id="triage-note")
+            note = Input(
+                value=visible(self.note or "", one_line=True),
+                placeholder="note (Enter saves)",
+                id="triage-note",
+            )
             self.query_one("#triage-box").mount(note, before=self.query_one(".dim-note"))
             note.focus()
             return

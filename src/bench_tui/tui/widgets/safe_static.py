@@ -34,10 +34,15 @@ def safe_renderable(content: Any) -> Any:
 
 def _make_table_visible(table: Table) -> None:
     # A Rich table renders str cells through the console (markup and all): swap them for Text.
-    for attribute in ("title", "caption"):
-        value = getattr(table, attribute)
-        if isinstance(value, (str, Text)):
-            setattr(table, attribute, safe_renderable(value))
+    # Rich styles a str title itself but takes a Text's own style: give the Text that style.
+    if isinstance(table.title, str):
+        table.title = Text(visible(table.title), style=table.title_style or "table.title")
+    elif isinstance(table.title, Text):
+        table.title = visible_text(table.title)
+    if isinstance(table.caption, str):
+        table.caption = Text(visible(table.caption), style=table.caption_style or "table.caption")
+    elif isinstance(table.caption, Text):
+        table.caption = visible_text(table.caption)
     for column in table.columns:
         if isinstance(column.header, (str, Text)):
             column.header = safe_renderable(column.header)
