@@ -18,6 +18,7 @@ from bench_tui.analysis.compare_report import Comparison, compare_evals, compare
 from bench_tui.atomic import write_atomic
 from bench_tui.model import EvalReport, Run
 from bench_tui.report import export_rows, problem_json, render_export, summary_json
+from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report
@@ -71,9 +72,14 @@ def _root(
     """See GUI-agent benchmark runs, training logs and eval reports in a terminal."""
 
 
+def _exit_with(status: int) -> None:
+    if status:
+        raise typer.Exit(status)
+
+
 def _existing_dir(path: Path) -> Path:
     if not path.is_dir():
-        typer.echo(f"bench-tui: no such folder: {path}", err=True)
+        typer.echo(f"bench-tui: no such folder: {visible(path, one_line=True)}", err=True)
         raise typer.Exit(2)
     return path
 
@@ -97,7 +103,7 @@ def open_app(
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
-    launch(directory, images.value if images else None)
+    _exit_with(launch(directory, images.value if images else None))
 
 
 @app.command()
@@ -115,13 +121,13 @@ def demo(
     try:
         write_demo(out, tasks_per_run=tasks)
     except DemoRefused as exc:
-        typer.echo(f"bench-tui: {exc}", err=True)
+        typer.echo(f"bench-tui: {visible(exc, one_line=True)}", err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"demo workspace written to {out}")
+    typer.echo(f"demo workspace written to {visible(out, one_line=True)}")
     if not no_open:
         from bench_tui.tui.launch import launch
 
-        launch(out, images.value if images else None)
+        _exit_with(launch(out, images.value if images else None))
 
 
 @app.command()
@@ -157,9 +163,9 @@ def validate(
         )
     elif problems:
         for problem in problems:
-            typer.echo(problem.located())
+            typer.echo(visible(problem.located(), one_line=True))
     else:
-        typer.echo(f"no problems in {directory}")
+        typer.echo(f"no problems in {visible(directory, one_line=True)}")
     raise typer.Exit(1 if problems else 0)
 
 
@@ -184,7 +190,7 @@ def export(
 
 
 def _usage_error(message: str) -> NoReturn:
-    typer.echo(f"bench-tui: {message}", err=True)
+    typer.echo(f"bench-tui: {visible(message, one_line=True)}", err=True)
     raise typer.Exit(2)
 
 

@@ -11,6 +11,8 @@ from rich.text import Text
 
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model.evalreport import COUNT_METRICS
+from bench_tui.safetext import visible, visible_tree
+from bench_tui.terminal_output import output_console
 
 MAX_LISTED = 30
 """Regressions listed by name; past this, a count (the JSON has them all)."""
@@ -67,7 +69,10 @@ def _quadrants(data: dict[str, Any]) -> Table:
 def print_compare(
     data: dict[str, Any], warnings: list[str], console: Console | None = None
 ) -> None:
-    console = console or Console()
+    console = console or output_console()
+    # Ids, names and warnings quote result files: every string made visible, on one line.
+    data = visible_tree(data)
+    warnings = [visible(warning, one_line=True) for warning in warnings]
     console.print(Text.assemble(("A ", "bold"), data["a"], ("  (baseline)", "dim")))
     console.print(Text.assemble(("B ", "bold"), data["b"]))
     runs = data["shared_tasks"] or data["missing"]["a"] or data["missing"]["b"]

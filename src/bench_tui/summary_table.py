@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bench_tui.analysis.summary import format_rate
+from bench_tui.safetext import visible_tree
+from bench_tui.terminal_output import output_console
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -16,7 +18,8 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def print_summary(data: dict[str, Any], console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or output_console()
+    data = visible_tree(data)  # ids, models and backends come from result files
     runs = Table(title=f"Runs under {data['root']}", title_justify="left", box=box.SIMPLE_HEAD)
     runs.add_column("run", overflow="fold", min_width=16, ratio=3)
     runs.add_column("model", overflow="fold", min_width=10, ratio=2)

@@ -10,16 +10,19 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from bench_tui.model import Problem, Run, Workspace
+from bench_tui.safetext import visible
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.tui.commands import BindingCommands
+from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
@@ -76,6 +79,11 @@ class BenchApp(App[None]):
         self.problems_version = 0
         """Goes up whenever the workspace's Problems change (pages cache what they show of them)."""
         self.user_chose_tab = False
+        # Rich renderables never parse markup (data may hold `[@click=…]`), and no control
+        # character leaves in a text segment (see control_guard).
+        self.console._markup = False
+        self.control_guard = ControlGuard()
+        self._filters.append(self.control_guard)
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status-line")
@@ -250,6 +258,24 @@ class BenchApp(App[None]):
             self.main_screen.query_one(TabbedContent).active = "training"
         elif self.workspace.episodes:
             self.main_screen.query_one(TabbedContent).active = "viewer"
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification may quote data (an error, a file name): shown as plain text."""
+        super().notify(
+            visible(message),
+            title=visible(title, one_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ----- navigation -----------------------------------------------------------------------
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
 from typing import ClassVar
 
 from rich.text import Text
@@ -10,12 +10,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
+from bench_tui.model.dates import date_order
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 RUN_COLUMNS = [
@@ -67,7 +69,7 @@ def run_row(run: Run) -> Row:
             tasks,
             overall.finished,
             per_model[0].overall.success_rate if per_model else None,
-            run.created_at.timestamp() if run.created_at else None,
+            date_order(run.created_at) if run.created_at else None,
             run.live,
         ),
         data={
@@ -81,7 +83,8 @@ def run_row(run: Run) -> Row:
 
 
 def newest_first(run: Run) -> tuple[float, str]:
-    stamp = run.created_at.timestamp() if run.created_at else datetime.min.timestamp()
+    """Newest first, runs without a date last."""
+    stamp = date_order(run.created_at) if run.created_at else -math.inf
     return (-stamp, run.id)
 
 
@@ -99,7 +102,7 @@ class RunListPane(Vertical):
         """Row per run id, rebuilt only when the run object changes (10k tasks cost ~100 ms)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="runs-heading", classes="pane-heading")
+        yield SafeStatic("", id="runs-heading", classes="pane-heading")
         yield FilterBar(id="runs-filter")
         yield VirtualTable(
             RUN_COLUMNS,
@@ -133,7 +136,7 @@ class RunListPane(Vertical):
         table = self.query_one(VirtualTable)
         # While runs stream in, a cursor the user has not moved stays on the newest run.
         table.set_rows([self._rows[run.id][1] for run in ordered], keep_cursor=table.cursor_row > 0)
-        self.query_one("#runs-heading", Static).update(
+        self.query_one("#runs-heading", SafeStatic).update(
             f"Benchmark runs ({len(ordered)}) — Enter opens a run, / filters, s sorts the focused column"
         )
 

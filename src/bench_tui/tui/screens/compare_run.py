@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.analysis.compare import (
     QUADRANTS,
@@ -32,6 +32,7 @@ from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import RevealScreen
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 QUADRANT_LABELS = {
@@ -89,11 +90,11 @@ class CompareRunScreen(Screen[None]):
         self.swapped: dict[tuple[str, int | None], bool] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), classes="screen-heading", id="cmpr-heading")
+        yield SafeStatic(self._heading(), classes="screen-heading", id="cmpr-heading")
         yield MetricCards(id="cmpr-cards")
         with Horizontal(id="cmpr-breakdown"):
-            yield Static(self._deltas(), id="cmpr-deltas")
-            yield Static(self._regressions(), id="cmpr-regressions")
+            yield SafeStatic(self._deltas(), id="cmpr-deltas")
+            yield SafeStatic(self._regressions(), id="cmpr-regressions")
         yield VirtualTable(
             [
                 Column("task", "task", 30),
@@ -246,7 +247,7 @@ class CompareRunScreen(Screen[None]):
         blind = self.blind_seed is not None
         for selector in ("#cmpr-cards", "#cmpr-breakdown"):
             self.query_one(selector).display = not blind
-        heading = self.query_one("#cmpr-heading", Static)
+        heading = self.query_one("#cmpr-heading", SafeStatic)
         heading.update(
             Text(
                 f"BLIND session {self.blind_seed}: which side is which is hidden (w reveals)",

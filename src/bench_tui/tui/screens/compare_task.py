@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.analysis.compare import Alignment, align_steps
 from bench_tui.model import Execution, Run, Step
 from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
 from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -64,7 +65,7 @@ class CompareTaskScreen(Screen[None]):
         self.problems: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="cmp-heading", classes="screen-heading")
+        yield SafeStatic(self._heading(), id="cmp-heading", classes="screen-heading")
         with Vertical(id="cmp-body"):
             yield VirtualTable(
                 [

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.analysis.episode_metrics import (
     HIT_DISTANCE,
@@ -27,6 +27,7 @@ from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Action, Episode, Prediction
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.tui.screens.playback import StepPlayback
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -103,8 +104,8 @@ class EpisodeScreen(StepPlayback):
         self.predictions: list[Prediction | None] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="episode-heading", classes="screen-heading")
-        yield Static(id="checkpoint-bar")
+        yield SafeStatic(self._heading(), id="episode-heading", classes="screen-heading")
+        yield SafeStatic(id="checkpoint-bar")
         with Horizontal(id="episode-body"):
             with Vertical(id="episode-left"):
                 steps = VirtualTable(
@@ -159,7 +160,7 @@ class EpisodeScreen(StepPlayback):
     def _switch_checkpoint(self) -> None:
         self.scores = step_scores(self.episode, self.checkpoint)
         self.predictions = predictions_for(self.episode, self.checkpoint)
-        self.query_one("#checkpoint-bar", Static).update(self._checkpoint_bar())
+        self.query_one("#checkpoint-bar", SafeStatic).update(self._checkpoint_bar())
         self.query_one("#episode-steps", VirtualTable).set_rows(
             [
                 Row(

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.analysis.evaldelta import eval_metric_deltas
 from bench_tui.analysis.evalpairs import (
@@ -28,6 +28,7 @@ from bench_tui.analysis.summary import format_rate
 from bench_tui.model import KNOWN_METRICS, EvalReport, higher_is_better
 from bench_tui.model.evalreport import COUNT_METRICS, LOWER_IS_BETTER
 from bench_tui.render.charts import bar
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 # Short headers for the wide report table; the pair table and charts use the full names.
@@ -145,14 +146,14 @@ class EvalsScreen(Screen[None]):
         self.metrics = metric_names(self.reports)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="evals-heading", classes="screen-heading")
-        yield Static(self._gates(), id="evals-gates")
+        yield SafeStatic(self._heading(), id="evals-heading", classes="screen-heading")
+        yield SafeStatic(self._gates(), id="evals-gates")
         yield VirtualTable(self._columns(), id="evals-report-table", empty_text="No eval reports.")
         with Horizontal(id="evals-body"):
             with VerticalScroll(id="evals-pair-box"):
-                yield Static(id="evals-pair")
+                yield SafeStatic(id="evals-pair")
             with VerticalScroll(id="evals-charts-box"):
-                yield Static(self._charts(), id="evals-charts")
+                yield SafeStatic(self._charts(), id="evals-charts")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -240,7 +241,7 @@ class EvalsScreen(Screen[None]):
             self._show_pair(None)
 
     def _show_pair(self, key: str | None) -> None:
-        panel = self.query_one("#evals-pair", Static)
+        panel = self.query_one("#evals-pair", SafeStatic)
         report = next((r for r in self.reports if r.id == key), None)
         in_pair = self.pairs and (key is None or report is None or self._pair_holds(key))
         if in_pair:

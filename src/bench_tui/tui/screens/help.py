@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+
+from bench_tui.tui.widgets.safe_static import SafeStatic
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -64,8 +65,8 @@ class HelpScreen(ModalScreen[None]):
         for keys, description in self.rows:
             table.add_row(keys, description)
         with VerticalScroll(id="help-box"):
-            yield Static(table)
-            yield Static(
+            yield SafeStatic(table)
+            yield SafeStatic(
                 "Esc closes. Ctrl+P opens the command palette with every action.",
                 classes="dim-note",
             )

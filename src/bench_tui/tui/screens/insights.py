@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.analysis.failures import difficulty_ranking, group_failures
 from bench_tui.analysis.regressions import run_series, series_regressions, success_over_time
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
+from bench_tui.tui.widgets.safe_static import SafeStatic
 
 SHOWN = 15
 
@@ -87,13 +88,13 @@ class InsightsScreen(Screen[None]):
         self.run, self.model, self.runs = run, model, runs
 
     def compose(self) -> ComposeResult:
-        yield Static(
+        yield SafeStatic(
             Text(f"Insights — {self.model} · {self.run.label}", style="bold"),
             classes="screen-heading",
         )
         with VerticalScroll(id="insights-box"):
-            yield Static(failure_table(self.run, self.model), id="insights-failures")
+            yield SafeStatic(failure_table(self.run, self.model), id="insights-failures")
             with Horizontal(id="insights-row"):
-                yield Static(series_text(self.runs, self.run, self.model), id="insights-series")
-                yield Static(difficulty_table(self.runs, self.run), id="insights-difficulty")
+                yield SafeStatic(series_text(self.runs, self.run, self.model), id="insights-series")
+                yield SafeStatic(difficulty_table(self.runs, self.run), id="insights-difficulty")
         yield Footer()

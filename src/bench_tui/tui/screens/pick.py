@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 
@@ -26,7 +26,7 @@ class PickScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box"):
-            yield Static(self.title_text, classes="screen-heading")
+            yield SafeStatic(self.title_text, classes="screen-heading")
             yield VirtualTable(self.columns, id="pick-table", empty_text=self.empty_text)
 
     def on_mount(self) -> None:

@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from bench_tui.model import Problem
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 CONTEXT_LINES = 8
@@ -58,8 +59,8 @@ class FileExcerptScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="excerpt-box"):
-            yield Static(Text(self.problem.located(), style="bold"), id="excerpt-title")
-            yield Static("reading…", id="excerpt-body")
+            yield SafeStatic(Text(self.problem.located(), style="bold"), id="excerpt-title")
+            yield SafeStatic("reading…", id="excerpt-body")
 
     def on_mount(self) -> None:
         self._read()
@@ -67,7 +68,7 @@ class FileExcerptScreen(ModalScreen[None]):
     @work(thread=True, exit_on_error=False)
     def _read(self) -> None:
         excerpt = file_excerpt(self.root / self.problem.path, self.problem.line)
-        self.app.call_from_thread(self.query_one("#excerpt-body", Static).update, excerpt)
+        self.app.call_from_thread(self.query_one("#excerpt-body", SafeStatic).update, excerpt)
 
 
 class ProblemsScreen(Screen[None]):
@@ -82,7 +83,7 @@ class ProblemsScreen(Screen[None]):
         self.problems = problems
 
     def compose(self) -> ComposeResult:
-        yield Static(
+        yield SafeStatic(
             f"Problems ({len(self.problems)}) — everything that could not be read; the rest still shows. "
             "Enter shows the file around the line.",
             classes="screen-heading",
@@ -97,7 +98,7 @@ class ProblemsScreen(Screen[None]):
             id="problems-table",
             empty_text="No problems: every file found could be read.",
         )
-        yield Static(id="problem-detail")
+        yield SafeStatic(id="problem-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +120,7 @@ class ProblemsScreen(Screen[None]):
         )
         table.focus()
         if self.problems:
-            self.query_one("#problem-detail", Static).update(Text(self.problems[0].located()))
+            self.query_one("#problem-detail", SafeStatic).update(Text(self.problems[0].located()))
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
@@ -137,7 +138,9 @@ class ProblemsScreen(Screen[None]):
 
     @on(VirtualTable.CursorMoved)
     def _show_detail(self, event: VirtualTable.CursorMoved) -> None:
-        self.query_one("#problem-detail", Static).update(Text(self.problems[event.key].located()))
+        self.query_one("#problem-detail", SafeStatic).update(
+            Text(self.problems[event.key].located())
+        )
 
     @on(VirtualTable.RowSelected)
     def _open(self, event: VirtualTable.RowSelected) -> None:

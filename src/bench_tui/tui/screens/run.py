@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import ModelFigures, format_rate, model_figures
@@ -24,6 +24,7 @@ from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FAILURES_ONLY = "!status:pass"
@@ -131,7 +132,7 @@ class RunScreen(Screen[None]):
     def update_run(self, run: Run) -> None:
         """A live run was read again: new counts, same filter, same cursor."""
         self._index(run)
-        self.query_one("#run-heading", Static).update(self._heading())
+        self.query_one("#run-heading", SafeStatic).update(self._heading())
         self._show_model()
         table = self.query_one("#tasks-table", VirtualTable)
         table.set_columns(self._columns())
@@ -142,11 +143,11 @@ class RunScreen(Screen[None]):
         return self.models[self.model_index] if self.models else None
 
     def compose(self) -> ComposeResult:
-        yield Static(self._heading(), id="run-heading", classes="screen-heading")
+        yield SafeStatic(self._heading(), id="run-heading", classes="screen-heading")
         yield MetricCards(id="run-cards")
         with Horizontal(id="run-breakdown"):
-            yield Static(id="run-domains")
-            yield Static(id="run-models")
+            yield SafeStatic(id="run-domains")
+            yield SafeStatic(id="run-models")
         with Vertical(id="run-tasks-box"):
             yield FilterBar(id="tasks-filter")
             yield VirtualTable(
@@ -218,8 +219,8 @@ class RunScreen(Screen[None]):
             Card("model", short_model(model.model, 24), label if len(self.models) > 1 else ""),
         ]
         self.query_one(MetricCards).show(cards)
-        self.query_one("#run-domains", Static).update(self._domain_table(model))
-        self.query_one("#run-models", Static).update(self._model_table())
+        self.query_one("#run-domains", SafeStatic).update(self._domain_table(model))
+        self.query_one("#run-models", SafeStatic).update(self._model_table())
 
     def _domain_table(self, model: ModelFigures) -> Table:
         table = Table(

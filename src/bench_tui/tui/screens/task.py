@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
@@ -18,6 +18,7 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import format_seconds, result_cell
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
 from bench_tui.tui.widgets.text_pane import TextPane
@@ -82,7 +83,7 @@ class TaskScreen(StepPlayback):
         return None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="task-heading", classes="screen-heading")
+        yield SafeStatic(id="task-heading", classes="screen-heading")
         with Horizontal(id="task-body"):
             with Vertical(id="task-left"):
                 table = VirtualTable(
@@ -206,7 +207,7 @@ class TaskScreen(StepPlayback):
                     text.append(f" ({execution.error_type})", style="red")
             if execution.reason:
                 text.append(f"\nverdict: {execution.reason}", style="dim")
-        self.query_one("#task-heading", Static).update(text)
+        self.query_one("#task-heading", SafeStatic).update(text)
 
     def _show_step(self) -> None:
         details = self.query_one("#step-details", TextPane)

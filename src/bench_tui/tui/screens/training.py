@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Static
 
 from bench_tui.analysis.evalpairs import gate_settings, pair_reports, report_role
 from bench_tui.analysis.summary import format_rate
@@ -26,6 +25,7 @@ from bench_tui.render.charts import sparkline
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.training import read_training
 from bench_tui.tui.screens.evals import EvalsScreen, gate_text
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 STALE_AFTER_S = 30.0
@@ -94,7 +94,7 @@ class TrainingPane(Vertical):
         self._stamps: dict[str, tuple[int, int] | None] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("Training runs  (Enter: open)", classes="pane-heading")
+        yield SafeStatic("Training runs  (Enter: open)", classes="pane-heading")
         yield VirtualTable(
             [
                 Column("id", "training", flex=True, keep_end=True),
@@ -110,10 +110,10 @@ class TrainingPane(Vertical):
             empty_text="No training logs found. Looks for training_log.json (OpenAdapt custom loop "
             "or TRL) in any folder under the scanned directory.",
         )
-        yield Static(
+        yield SafeStatic(
             "Eval reports  (Enter or E: metrics, pairs and the LoRA gate)", classes="pane-heading"
         )
-        yield Static(id="pane-gates")
+        yield SafeStatic(id="pane-gates")
         yield VirtualTable(
             [
                 Column("id", "report", flex=True, keep_end=True),
@@ -188,7 +188,7 @@ class TrainingPane(Vertical):
             )
         self.query_one("#evals-table", VirtualTable).set_rows(rows)
         pairs = pair_reports(self.evals)
-        gates = self.query_one("#pane-gates", Static)
+        gates = self.query_one("#pane-gates", SafeStatic)
         gates.display = bool(pairs)
         if pairs:
             settings = gate_settings()

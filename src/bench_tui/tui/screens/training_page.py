@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from bench_tui.analysis.episode_metrics import HIT_DISTANCE
 from bench_tui.analysis.evalpairs import (
@@ -49,6 +49,7 @@ from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.log_tail import LogTail
 from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FOLLOW_S = 1.0
@@ -142,14 +143,14 @@ class TrainingScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         run = self.training
-        yield Static(id="training-heading", classes="screen-heading")
+        yield SafeStatic(id="training-heading", classes="screen-heading")
         yield MetricCards(id="training-cards")
         with Horizontal(id="training-body"):
             with Vertical(id="training-left"):
                 yield LossPlot(id="loss-plot")
                 yield TrainingCharts(run, id="training-charts")
             with Vertical(id="training-right"):
-                yield Static(
+                yield SafeStatic(
                     "Checkpoints → eval reports (Enter: details, E: all)", classes="pane-heading"
                 )
                 yield VirtualTable(
@@ -161,8 +162,8 @@ class TrainingScreen(Screen[None]):
                     id="checkpoints-table",
                     empty_text="No checkpoints found (folders with adapter_config.json).",
                 )
-                yield Static(id="checkpoint-detail")
-                yield Static(
+                yield SafeStatic(id="checkpoint-detail")
+                yield SafeStatic(
                     f"Evaluations during training · hit (d<{HIT_DISTANCE:g}) recomputed from the "
                     "distance; logged = `correct` as written (wrong upstream: d<50)",
                     classes="pane-heading",
@@ -252,7 +253,7 @@ class TrainingScreen(Screen[None]):
         line = "  ·  ".join(d for d in details if d)
         if line:
             text.append("\n" + line, style="dim")
-        self.query_one("#training-heading", Static).update(text)
+        self.query_one("#training-heading", SafeStatic).update(text)
 
     @staticmethod
     def _reports_cell(link: CheckpointLink) -> Text:
@@ -271,7 +272,7 @@ class TrainingScreen(Screen[None]):
             body = Text("\n").join(gate_text(pair, settings) for pair in pairs[:2])
         else:
             body = Text("No base/fine-tuned report pair made with this config.", style="dim")
-        self.query_one("#checkpoint-detail", Static).update(body)
+        self.query_one("#checkpoint-detail", SafeStatic).update(body)
 
     def _eval_rows(self) -> list[Row]:
         run = self.training
@@ -389,7 +390,7 @@ class TrainingScreen(Screen[None]):
                 f"click hit {format_rate(metrics.get('click_hit_rate'))} · "
                 f"episode succ {format_rate(metrics.get('episode_success_rate'))}"
             )
-        self.query_one("#checkpoint-detail", Static).update(text)
+        self.query_one("#checkpoint-detail", SafeStatic).update(text)
 
     def action_eval_reports(self) -> None:
         from bench_tui.tui.screens.evals import EvalsScreen

@@ -11,9 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
+from bench_tui.safetext import visible
 from bench_tui.triage.labels import LabelSet
+from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
 class TriageScreen(ModalScreen[None]):
@@ -40,9 +42,9 @@ class TriageScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="triage-box"):
-            yield Static(self.title_text, classes="screen-heading")
-            yield Static(id="triage-labels")
-            yield Static("a key toggles its label · n: note · Esc: close", classes="dim-note")
+            yield SafeStatic(self.title_text, classes="screen-heading")
+            yield SafeStatic(id="triage-labels")
+            yield SafeStatic("a key toggles its label · n: note · Esc: close", classes="dim-note")
 
     def on_mount(self) -> None:
         self._render_labels()
@@ -54,7 +56,7 @@ class TriageScreen(ModalScreen[None]):
             mark = "■" if label.name in chosen else "□"
             text.append(f" {label.key} ", style="bold reverse")
             text.append(f" {mark} {label.name}\n", style="bold" if label.name in chosen else "")
-        self.query_one("#triage-labels", Static).update(text)
+        self.query_one("#triage-labels", SafeStatic).update(text)
 
     def on_key(self, event: events.Key) -> None:
         if self.query(Input):
@@ -62,7 +64,11 @@ class TriageScreen(ModalScreen[None]):
         if event.character == "n":
             event.stop()
             # Mounted only now: an input present from the start would take the label keys.
-            note = Input(value=self.note or "", placeholder="note (Enter saves)", id="triage-note")
+            note = Input(
+                value=visible(self.note or "", one_line=True),
+                placeholder="note (Enter saves)",
+                id="triage-note",
+            )
             self.query_one("#triage-box").mount(note, before=self.query_one(".dim-note"))
             note.focus()
             return
@@ -103,5 +109,5 @@ class RevealScreen(ModalScreen[None]):
             for label, count in labels.items():
                 text.append(f"   {count:>4}  {label}\n")
         with Vertical(id="triage-box"):
-            yield Static(text)
-            yield Static("Esc closes", classes="dim-note")
+            yield SafeStatic(text)
+            yield SafeStatic("Esc closes", classes="dim-note")

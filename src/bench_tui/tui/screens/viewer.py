@@ -8,11 +8,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from bench_tui.analysis.episode_metrics import checkpoint_names, score_checkpoint
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Episode
+from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 
@@ -30,7 +30,7 @@ class ViewerPane(Vertical):
         self.episodes: dict[str, Episode] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("Episodes  (Enter: step viewer with predictions)", classes="pane-heading")
+        yield SafeStatic("Episodes  (Enter: step viewer with predictions)", classes="pane-heading")
         yield VirtualTable(
             [
                 Column("id", "episode", flex=True),

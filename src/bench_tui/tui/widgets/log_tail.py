@@ -16,6 +16,8 @@ from textual.message import Message
 from textual.widgets import Log
 from textual.worker import get_current_worker
 
+from bench_tui.safetext import visible
+
 TAIL_LINES = 200
 FIRST_READ_BYTES = 64 * 1024
 """Enough for ~200 log lines; older text is never shown, so never read."""
@@ -107,6 +109,7 @@ class LogTail(Log):
         if message.reset:
             self.clear()
         if message.note:
-            self.write_line(message.note)
+            self.write_line(visible(message.note, one_line=True))
         if message.lines:
-            self.write_lines(message.lines[-TAIL_LINES:])
+            # Log strips only C0 below 0x15: ESC and C1 would reach the terminal.
+            self.write_lines([visible(line, one_line=True) for line in message.lines[-TAIL_LINES:]])

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Static
+
+from bench_tui.safetext import visible
+from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,18 @@ class MetricCards(Horizontal):
         return iter(())
 
     def show(self, cards: list[Card]) -> None:
-        existing = list(self.query(".metric-card").results(Static))
+        existing = list(self.query(".metric-card").results(SafeStatic))
         for index, card in enumerate(cards):
             body = Text()
-            body.append(card.title + "\n", style="dim")
-            body.append(card.value, style="bold")
+            body.append(visible(card.title, one_line=True) + "\n", style="dim")
+            body.append(visible(card.value, one_line=True), style="bold")
             if card.sub:
-                body.append("\n" + card.sub, style="dim")
+                body.append("\n" + visible(card.sub), style="dim")
             if index < len(existing):
                 widget = existing[index]
                 widget.update(body)
             else:
-                widget = Static(body, classes="metric-card")
+                widget = SafeStatic(body, classes="metric-card")
                 self.mount(widget)
             widget.set_class(card.tone == "good", "-good")
             widget.set_class(card.tone == "bad", "-bad")

@@ -28,11 +28,12 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from bench_tui.render.images import ImageCache, ImageUnavailable, Marker
+from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.image_mode import DEFAULT_CELL_PX, RenderMode, active_renderer
+from bench_tui.tui.widgets.safe_static import SafeStatic
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -110,6 +111,16 @@ def halfblock_strips(image: Image.Image) -> list[Strip]:
     return strips
 
 
+def _graphics_class(base: type[Widget]) -> type[Widget]:
+    """textual-image's widget, with the control guard off: its escape sequences are the image."""
+
+    class Graphics(base):  # type: ignore[valid-type, misc]
+        def get_line_filters(self) -> Sequence[LineFilter]:
+            return [f for f in super().get_line_filters() if not isinstance(f, ControlGuard)]
+
+    return Graphics
+
+
 class HalfblockCanvas(Widget):
     """Line-API surface showing pre-built half-block strips, centred."""
 
@@ -126,7 +137,12 @@ class HalfblockCanvas(Widget):
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Pixels are true colour already: converting ANSI colours is a Python loop over every
         # segment of every line for nothing (a third of a cached step). NO_COLOR's filters stay.
-        return [f for f in super().get_line_filters() if not isinstance(f, ANSIToTruecolor)]
+        # Nor can the canvas carry text from data: the control guard would scan pixels.
+        return [
+            f
+            for f in super().get_line_filters()
+            if not isinstance(f, (ANSIToTruecolor, ControlGuard))
+        ]
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size
@@ -212,8 +228,8 @@ class Screenshot(Widget):
     def compose(self) -> ComposeResult:
         with _Stage(id="screenshot-stage"):
             yield HalfblockCanvas(id="screenshot-canvas")
-            yield Static(id="screenshot-placeholder")
-        yield Static(id="screenshot-caption")
+            yield SafeStatic(id="screenshot-placeholder")
+        yield SafeStatic(id="screenshot-caption")
 
     def on_mount(self) -> None:
         self.set_class(self._mode == "none", "-no-images")
@@ -362,7 +378,7 @@ class Screenshot(Widget):
     # ----- showing ------------------------------------------------------------------------------------
 
     def _show_placeholder(self, text: Text) -> None:
-        self.query_one("#screenshot-placeholder", Static).update(text)
+        self.query_one("#screenshot-placeholder", SafeStatic).update(text)
         self.add_class("-message")
 
     def _show_image(self, image: Image.Image, strips: list[Strip] | None) -> None:
@@ -393,8 +409,8 @@ class Screenshot(Widget):
             self._mode = "halfblock"
             self.last_error = f"textual-image unavailable, using half-blocks ({exc})"
             return None
-        widget_class = TGPImage if self._mode == "kitty" else SixelImage
-        self._graphics = widget_class(classes="screenshot-graphics")
+        base = TGPImage if self._mode == "kitty" else SixelImage
+        self._graphics = _graphics_class(base)(classes="screenshot-graphics")
         self.query_one(HalfblockCanvas).display = False
         self.query_one(_Stage).mount(self._graphics)
         return self._graphics
@@ -410,7 +426,7 @@ class Screenshot(Widget):
         if caption != self._shown_caption:
             self._shown_caption = caption
             # The caption line has a fixed height: no need to lay the whole screen out again.
-            self.query_one("#screenshot-caption", Static).update(Text(caption), layout=False)
+            self.query_one("#screenshot-caption", SafeStatic).update(caption, layout=False)
 
     def _text_only(self) -> Text:
         text = Text("images off (--images none)\n", style="dim")

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from bench_tui.safetext import visible
+
 
 class StatusLine(Static):
     root: reactive[str] = reactive("")
@@ -19,7 +21,7 @@ class StatusLine(Static):
     def render(self) -> Text:
         text = Text()
         text.append(" bench-tui ", style="bold reverse")
-        text.append(f" {self.root}  ")
+        text.append(f" {visible(self.root, one_line=True)}  ")
         if self.scanning:
             text.append(f"scanning… {self.dirs_seen:,} folders, {self.runs:,} runs", style="italic")
         else:

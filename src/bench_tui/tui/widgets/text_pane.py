@@ -15,6 +15,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from bench_tui.safetext import visible_text
+
 
 class TextPane(ScrollView, can_focus=False):
     DEFAULT_CSS = """
@@ -33,7 +35,7 @@ class TextPane(ScrollView, can_focus=False):
 
     def update(self, text: Text) -> None:
         """Show `text` from its top."""
-        self.content = text
+        self.content = visible_text(text)
         self._wrap()
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()

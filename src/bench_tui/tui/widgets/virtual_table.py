@@ -20,6 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bench_tui.safetext import data, visible, visible_text
+
 Cell = str | Text
 
 
@@ -300,7 +302,13 @@ class VirtualTable(ScrollView, can_focus=True):
     def _cell_segments(
         self, cell: Cell, width: int, justify: str, base: Style, keep_end: bool = False
     ) -> list[Segment]:
-        text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+        # Cells hold data from result files: one line, every control character made visible.
+        if isinstance(cell, Text):
+            text = visible_text(cell, one_line=True)
+            if text is cell:
+                text = cell.copy()  # truncated and padded below: never the row's own Text
+        else:
+            text = data(cell, one_line=True)
         text.no_wrap = True
         if keep_end and text.cell_len > width > 1:
             text = Text("…") + text[text.cell_len - width + 1 :]
@@ -338,9 +346,9 @@ class VirtualTable(ScrollView, can_focus=True):
         if not self._rows:
             if y == 1:
                 style = base + self.get_component_rich_style("virtual-table--empty")
-                return Strip([Segment(self.empty_text[:width], style)]).extend_cell_length(
-                    width, base
-                )
+                return Strip(
+                    [Segment(visible(self.empty_text, one_line=True)[:width], style)]
+                ).extend_cell_length(width, base)
             return Strip.blank(width, base)
         if row_index >= len(self._rows):
             return Strip.blank(width, base)
