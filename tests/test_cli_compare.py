@@ -27,6 +27,8 @@ JSON_KEYS = {
     "metric_deltas",
     "gate",
 }
+RUN_ONLY_KEYS = {"pending", "a_all", "b_all"}
+"""Added for runs by DESIGN §10 (never renaming a §9 key); eval reports have no tasks."""
 
 BASE_OUTCOMES = {
     "notepad_1": "pass",
@@ -81,7 +83,7 @@ def test_two_runs_json_lists_exact_outcomes(runs: Path) -> None:
     result = invoke("compare", "runs/base", "runs/newer", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == JSON_KEYS
+    assert set(data) == JSON_KEYS | RUN_ONLY_KEYS
     assert (data["a"], data["b"]) == ("runs/base", "runs/newer")
     assert data["shared_tasks"] == 7
     assert data["a_only_pass"] == ["notepad_2", "paint_1"]  # infra in B is a fail
@@ -93,13 +95,23 @@ def test_two_runs_json_lists_exact_outcomes(runs: Path) -> None:
     assert data["gate"] is None
     deltas = data["metric_deltas"]
     assert set(deltas) == {"success_rate", "mean_score", "mean_steps", "mean_duration_s"}
-    # base: 4 of 8 passed; newer: 5 of 8 passed (over all tasks, DESIGN §3)
+    # Over the 7 shared tasks (DESIGN §10): base passed 3 of them, newer 4.
     assert deltas["success_rate"] == {
-        "a": 0.5,
-        "b": 0.625,
-        "delta": 0.625 - 0.5,
+        "a": 3 / 7,
+        "b": 4 / 7,
+        "delta": 4 / 7 - 3 / 7,
         "higher_is_better": True,
     }
+    # Each side over all of its own tasks: base 4 of 8 passed, newer 5 of 8.
+    assert data["a_all"] == {
+        "success_rate": 0.5,
+        "mean_score": 4 / 6,
+        "mean_steps": 6.0,
+        "mean_duration_s": 40.0,
+        "tasks": 8,
+    }
+    assert data["b_all"]["success_rate"] == 0.625 and data["b_all"]["tasks"] == 8
+    assert data["pending"] == {"a": [], "b": []}
     assert deltas["mean_steps"]["delta"] == -2.0
     assert deltas["mean_steps"]["higher_is_better"] is False
     assert deltas["mean_duration_s"]["delta"] == -10.0
@@ -131,7 +143,10 @@ def test_human_output_shows_counts_regressions_and_warnings(runs: Path) -> None:
     out = result.output
     assert "7 shared tasks" in out
     assert "2 regressions" in out and "notepad_2" in out and "paint_1" in out
-    assert "50.0%" in out and "62.5%" in out and "+12.5 pp" in out
+    assert "over the 7 shared tasks" in out
+    assert "42.9%" in out and "57.1%" in out and "+14.3 pp" in out
+    assert "A over all its 8 tasks: success 50.0%" in out
+    assert "B over all its 8 tasks: success 62.5%" in out
     assert "1 task only in A (missing in B)" in out
     assert "Traceback" not in out
 
@@ -152,7 +167,7 @@ def test_gate_on_runs_only_when_asked(runs: Path) -> None:
     assert data["gate"] == {
         "metric": "success_rate",
         "threshold": 0.1,
-        "delta": 0.125,
+        "delta": 4 / 7 - 3 / 7,  # on the shared tasks
         "passed": True,
     }
     strict = invoke(
@@ -276,7 +291,8 @@ def test_two_models_of_one_run(tmp_path: Path) -> None:
     assert data["b_only_pass"] == ["miniwob.enter-date_3"]
     assert data["both_pass"] == 1
     assert data["missing"] == {"a": [], "b": ["miniwob.use-slider_3"]}
-    assert data["metric_deltas"]["success_rate"]["a"] == 0.75
+    assert data["metric_deltas"]["success_rate"]["a"] == 2 / 3  # the 3 shared tasks
+    assert data["a_all"]["success_rate"] == 0.75 and data["a_all"]["tasks"] == 4
     assert (
         invoke(
             "compare", str(study), "--models", "AgentA", "AgentB", "--fail-on-regression"
@@ -289,3 +305,71 @@ def test_two_models_of_one_run(tmp_path: Path) -> None:
         invoke("compare", str(study), str(study), "--models", "AgentB", "AgentA", "--json").output
     )
     assert swapped["a_only_pass"] == ["miniwob.enter-date_3"]
+
+
+@pytest.fixture
+def finished_and_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """runs/old (finished) and runs/new, still being written: t3 and t4 have no outcome yet."""
+    openadapt_run(
+        tmp_path / "runs",
+        "old",
+        {"t1": "pass", "t2": "pass", "t3": "fail", "t4": "pass", "t5": "fail"},
+        created_at="2025-11-01T09:00:00",
+    )
+    live = openadapt_run(
+        tmp_path / "runs",
+        "new",
+        {"t1": "pass", "t2": "fail", "t3": "unfinished", "t4": "unfinished", "t6": "pass"},
+        created_at="2025-11-05T09:00:00",
+    )
+    (live / "summary.json").unlink()  # no summary and fresh files: the run is still going
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_pending_tasks_are_neither_shared_nor_regressions(finished_and_live: Path) -> None:
+    result = invoke("compare", "runs/old", "runs/new", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["pending"] == {"a": [], "b": ["t3", "t4"]}
+    assert data["shared_tasks"] == 2  # t1, t2: t3/t4 pending, t5/t6 on one side only
+    assert data["a_only_pass"] == ["t2"]  # t4 passed in A but is pending in B: not listed
+    assert data["missing"] == {"a": ["t6"], "b": ["t5"]}
+    assert data["metric_deltas"]["success_rate"] == {
+        "a": 1.0,
+        "b": 0.5,
+        "delta": -0.5,
+        "higher_is_better": True,
+    }
+    assert (data["a_all"]["tasks"], data["a_all"]["success_rate"]) == (5, 0.6)
+    assert (data["b_all"]["tasks"], data["b_all"]["success_rate"]) == (5, 0.4)
+    failing = invoke("compare", "runs/old", "runs/new", "--fail-on-regression")
+    assert failing.exit_code == 1  # t2, and only t2
+    assert "t4" not in failing.output.split("regression")[1].split("warning")[0]
+
+
+def test_swapping_the_sides_mirrors_every_figure(finished_and_live: Path) -> None:
+    forward = json.loads(invoke("compare", "runs/old", "runs/new", "--json").output)
+    backward = json.loads(invoke("compare", "runs/new", "runs/old", "--json").output)
+    assert backward["pending"] == {"a": forward["pending"]["b"], "b": forward["pending"]["a"]}
+    assert backward["a_all"] == forward["b_all"] and backward["b_all"] == forward["a_all"]
+    assert backward["a_only_pass"] == forward["b_only_pass"]
+    assert backward["b_only_pass"] == forward["a_only_pass"]
+    assert backward["missing"] == {"a": forward["missing"]["b"], "b": forward["missing"]["a"]}
+    assert backward["shared_tasks"] == forward["shared_tasks"]
+    assert backward["mcnemar_p"] == forward["mcnemar_p"]
+    for metric, entry in forward["metric_deltas"].items():
+        mirrored = backward["metric_deltas"][metric]
+        assert (mirrored["a"], mirrored["b"]) == (entry["b"], entry["a"])
+        assert mirrored["delta"] == (None if entry["delta"] is None else -entry["delta"])
+
+
+def test_only_pending_differences_do_not_fail_the_gate_of_regressions(tmp_path: Path) -> None:
+    openadapt_run(tmp_path, "old", {"t1": "pass", "t2": "pass"}, created_at="2025-11-01T09:00:00")
+    live = openadapt_run(
+        tmp_path, "new", {"t1": "pass", "t2": "unfinished"}, created_at="2025-11-02T09:00:00"
+    )
+    (live / "summary.json").unlink()
+    result = invoke("compare", str(tmp_path / "old"), str(live), "--fail-on-regression")
+    assert result.exit_code == 0, result.output
+    assert "1 pending in B" in result.output

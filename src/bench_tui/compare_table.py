@@ -80,7 +80,8 @@ def print_compare(
         console.print(f"{data['shared_tasks']} shared tasks")
         console.print(_quadrants(data))
         console.print(f"McNemar exact p = {data['mcnemar_p']:.4g} (on the shared tasks)")
-    deltas = Table(box=box.SIMPLE_HEAD)
+    title = f"over the {data['shared_tasks']} shared tasks" if runs else None
+    deltas = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
     for column in ("metric", "A", "B", "Δ"):
         deltas.add_column(column, justify="left" if column == "metric" else "right")
     for metric, entry in data["metric_deltas"].items():
@@ -88,6 +89,23 @@ def print_compare(
             metric, _value(metric, entry["a"]), _value(metric, entry["b"]), _delta(metric, entry)
         )
     console.print(deltas)
+    for side in ("a", "b"):
+        own = data.get(f"{side}_all")
+        if own is not None:
+            console.print(
+                f"{side.upper()} over all its {own['tasks']} tasks: "
+                f"success {_value('success_rate', own['success_rate'])}"
+            )
+    for side in ("a", "b"):
+        pending = data.get("pending", {}).get(side, [])
+        if pending:
+            console.print(
+                Text(
+                    f"{len(pending)} pending in {side.upper()} (still running, no outcome yet): "
+                    "not compared, never a regression",
+                    "yellow",
+                )
+            )
     gate = data["gate"]
     if gate is not None:
         delta = "—" if gate["delta"] is None else f"{gate['delta']:+.4g}"

@@ -7,12 +7,14 @@ A passed and B did not. Pure functions over model objects; no Textual, no Rich.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from bench_tui.analysis.summary import Figures
+from bench_tui.analysis.summary import Figures, figures
 from bench_tui.model import Action, Execution, Run, Step
+from bench_tui.model.dates import date_order
 
 GRID = 20
 """Coordinates are bucketed to a 20×20 grid (cells of 5 % of the screen): two models aiming at the
@@ -231,14 +233,56 @@ def pick_model(run: Run, model: str | None, name: str | None = None) -> str | No
     return models[0] if models else None
 
 
+Side = tuple[Run, str]
+"""A run and the model of it that is compared."""
+
+
+def baseline_first(
+    x: Side, y: Side, folder_times: Mapping[str, datetime | None] | None = None
+) -> tuple[Side, Side]:
+    """The two sides with the baseline first (DESIGN §10 "Baselines"): the older run, by its
+    `created_at`, else by its folder's time (`folder_times`, by run id); two models of one run
+    in the order the run lists them. The same answer whichever side the user started from."""
+    if x[0].id == y[0].id:
+        models = x[0].models
+        rank = {model: index for index, model in enumerate(models)}
+        return (x, y) if rank.get(x[1], 0) <= rank.get(y[1], 0) else (y, x)
+    times = folder_times or {}
+
+    def age(side: Side) -> tuple[bool, float, str]:
+        run = side[0]
+        moment = run.created_at or times.get(run.id)
+        # Undated runs go last: nothing says they are older.
+        return (moment is None, date_order(moment) if moment else 0.0, run.id)
+
+    return (x, y) if age(x) <= age(y) else (y, x)
+
+
 def executions_of(run: Run, model: str | None) -> list[Execution]:
     chosen = pick_model(run, model)
     return [e for e in run.executions if e.model == chosen]
 
 
-def _passed_by_task(executions: Iterable[Execution]) -> dict[TaskKey, bool]:
-    # errored, unfinished and infra are all "not passed" (FORMATS §2 counting rules)
-    return {task_key(e): e.status == "passed" for e in executions}
+def is_pending(run: Run, execution: Execution) -> bool:
+    """A task a run still being written has no outcome for yet (DESIGN §10 "Shared tasks").
+
+    Never shared, never a regression. Once the run has ended the same task is unfinished,
+    which counts as a failure (§9).
+    """
+    return run.live and execution.status == "unfinished"
+
+
+def _passed_by_task(run: Run, model: str | None) -> tuple[dict[TaskKey, bool], set[TaskKey]]:
+    """Verdicts by task (errored, unfinished and infra are "not passed", FORMATS §2), and the
+    tasks still pending."""
+    passed: dict[TaskKey, bool] = {}
+    pending: set[TaskKey] = set()
+    for execution in executions_of(run, model):
+        if is_pending(run, execution):
+            pending.add(task_key(execution))
+        else:
+            passed[task_key(execution)] = execution.status == "passed"
+    return passed, pending
 
 
 def mcnemar_exact(a_only: int, b_only: int) -> float:
@@ -265,6 +309,11 @@ class OutcomeMatrix:
     missing_b: list[str]
     """Tasks only A has (missing in B)."""
     mcnemar_p: float
+    pending_a: list[str] = field(default_factory=list)
+    """Tasks A (a run still being written) has not given an outcome for yet."""
+    pending_b: list[str] = field(default_factory=list)
+    shared_keys: frozenset[TaskKey] = frozenset()
+    """The tasks both sides have a verdict for: run-level deltas are computed over these."""
 
     @property
     def regressions(self) -> list[str]:
@@ -272,19 +321,34 @@ class OutcomeMatrix:
         return self.a_only_pass
 
 
-QUADRANTS = ("both_pass", "a_only", "b_only", "both_fail", "missing_a", "missing_b")
-"""a_only = A passed and B did not (a regression when A is the baseline); missing_a = only B has it."""
+QUADRANTS = (
+    "both_pass",
+    "a_only",
+    "b_only",
+    "both_fail",
+    "missing_a",
+    "missing_b",
+    "pending_a",
+    "pending_b",
+)
+"""a_only = A passed and B did not (a regression when A is the baseline); missing_a = only B has
+it; pending_a = A is still being written and has no outcome for it yet."""
+SHARED_QUADRANTS = ("both_pass", "a_only", "b_only", "both_fail")
 
 
 def task_quadrants(
     a: Run, b: Run, model_a: str | None = None, model_b: str | None = None
 ) -> dict[TaskKey, str]:
     """The quadrant of every task either side has. Raises CompareInputError like outcome_matrix."""
-    passed_a = _passed_by_task(executions_of(a, model_a))
-    passed_b = _passed_by_task(executions_of(b, model_b))
+    passed_a, pending_a = _passed_by_task(a, model_a)
+    passed_b, pending_b = _passed_by_task(b, model_b)
     quadrants: dict[TaskKey, str] = {}
-    for key in passed_a.keys() | passed_b.keys():
-        if key not in passed_a:
+    for key in passed_a.keys() | passed_b.keys() | pending_a | pending_b:
+        if key in pending_a:
+            quadrants[key] = "pending_a"
+        elif key in pending_b:
+            quadrants[key] = "pending_b"
+        elif key not in passed_a:
             quadrants[key] = "missing_a"
         elif key not in passed_b:
             quadrants[key] = "missing_b"
@@ -310,8 +374,9 @@ def outcome_matrix(
         return sum(1 for where in quadrants.values() if where == quadrant)
 
     a_only, b_only = labels("a_only"), labels("b_only")
+    shared = frozenset(key for key, where in quadrants.items() if where in SHARED_QUADRANTS)
     return OutcomeMatrix(
-        shared_tasks=sum(count(q) for q in ("both_pass", "a_only", "b_only", "both_fail")),
+        shared_tasks=len(shared),
         both_pass=count("both_pass"),
         both_fail=count("both_fail"),
         a_only_pass=a_only,
@@ -319,6 +384,9 @@ def outcome_matrix(
         missing_a=labels("missing_a"),
         missing_b=labels("missing_b"),
         mcnemar_p=mcnemar_exact(len(a_only), len(b_only)),
+        pending_a=labels("pending_a"),
+        pending_b=labels("pending_b"),
+        shared_keys=shared,
     )
 
 
@@ -332,6 +400,12 @@ def task_set_warnings(matrix: OutcomeMatrix) -> list[str]:
         if count:
             noun = "task" if count == 1 else "tasks"
             warnings.append(f"{count} {noun} only in {side} (missing in {other})")
+    for count, side in ((len(matrix.pending_a), "A"), (len(matrix.pending_b), "B")):
+        if count:
+            noun = "task" if count == 1 else "tasks"
+            warnings.append(
+                f"{count} {noun} pending in {side} (still running, no outcome yet): left out"
+            )
     if matrix.shared_tasks == 0:
         warnings.append("no shared tasks: the outcome matrix is empty")
     return warnings
@@ -376,3 +450,24 @@ def run_metric_deltas(a_figures: Figures, b_figures: Figures) -> dict[str, Metri
         name: metric_delta(getattr(a_figures, name), getattr(b_figures, name), higher)
         for name, higher in RUN_METRICS.items()
     }
+
+
+def shared_executions(run: Run, model: str | None, matrix: OutcomeMatrix) -> list[Execution]:
+    """The executions of `model` in `run` on the tasks both sides have a verdict for."""
+    return [e for e in executions_of(run, model) if task_key(e) in matrix.shared_keys]
+
+
+def shared_metric_deltas(
+    a: Run, b: Run, model_a: str | None, model_b: str | None, matrix: OutcomeMatrix
+) -> dict[str, MetricDelta]:
+    """Run-level deltas over the shared tasks only (DESIGN §10): unlike task sets never mix."""
+    return run_metric_deltas(
+        figures(shared_executions(a, model_a, matrix)),
+        figures(shared_executions(b, model_b, matrix)),
+    )
+
+
+def own_figures(run: Run, model: str | None) -> dict[str, float | int | None]:
+    """A side's figures over all of its own tasks (`a_all`/`b_all`): its run page's denominator."""
+    own = figures(executions_of(run, model))
+    return {name: getattr(own, name) for name in RUN_METRICS} | {"tasks": own.tasks}

@@ -14,10 +14,10 @@ from bench_tui.analysis.compare import (
     CompareInputError,
     MetricDelta,
     OutcomeMatrix,
-    executions_of,
     outcome_matrix,
+    own_figures,
     pick_model,
-    run_metric_deltas,
+    shared_metric_deltas,
     task_set_warnings,
 )
 from bench_tui.analysis.evaldelta import (
@@ -27,7 +27,6 @@ from bench_tui.analysis.evaldelta import (
     eval_metric_deltas,
     gate_on,
 )
-from bench_tui.analysis.summary import figures
 from bench_tui.model import EvalReport, Run
 
 
@@ -117,15 +116,18 @@ def compare_runs(
     model_a = pick_model(run_a, model_a, where_a)
     model_b = pick_model(run_b, model_b, where_b)
     matrix = outcome_matrix(run_a, run_b, model_a, model_b)
-    deltas = run_metric_deltas(
-        figures(executions_of(run_a, model_a)), figures(executions_of(run_b, model_b))
-    )
+    deltas = shared_metric_deltas(run_a, run_b, model_a, model_b, matrix)
     gate = None
     if gate_metric is not None:
         threshold = DEFAULT_GATE_THRESHOLD if gate_threshold is None else gate_threshold
         gate = gate_on(deltas, gate_metric, threshold)
+    data = _body(a_name, b_name, matrix, deltas, gate)
+    # Added after the §9 keys, never renaming them (DESIGN §10 "Shared tasks").
+    data["pending"] = {"a": list(matrix.pending_a), "b": list(matrix.pending_b)}
+    data["a_all"] = own_figures(run_a, model_a)
+    data["b_all"] = own_figures(run_b, model_b)
     return Comparison(
-        data=_body(a_name, b_name, matrix, deltas, gate),
+        data=data,
         regressions=list(matrix.regressions),
         gate=gate,
         warnings=task_set_warnings(matrix),

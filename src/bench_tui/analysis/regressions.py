@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench_tui.analysis.compare import TaskKey, task_key, task_label
+from bench_tui.analysis.compare import TaskKey, is_pending, task_key, task_label
 from bench_tui.analysis.summary import figures
 from bench_tui.model import Execution, Run
 from bench_tui.model.dates import date_order
@@ -39,6 +39,16 @@ def _selected(run: Run, model: str | None) -> list[Execution]:
     return [e for e in run.executions if model is None or e.model == model]
 
 
+def _settled(run: Run, model: str | None) -> list[Execution]:
+    """The executions with an outcome: a live run's pending tasks say nothing yet."""
+    return [e for e in _selected(run, model) if not is_pending(run, e)]
+
+
+def is_partial(run: Run, model: str | None = None) -> bool:
+    """A run still being written that has tasks without an outcome: its figures are partial."""
+    return any(is_pending(run, e) for e in _selected(run, model))
+
+
 @dataclass(frozen=True)
 class Regression:
     task_id: str
@@ -53,15 +63,16 @@ def series_regressions(series: Sequence[Run], model: str | None = None) -> list[
     """Tasks that passed in a run and did not pass in the next one, in series order then by task.
 
     `model` selects one model's executions (the series key's model); None takes every execution.
-    A task the next run lacks is not a regression, as in `compare`.
+    A task the next run lacks, or has not given an outcome for yet (pending), is not a regression,
+    as in `compare`.
     """
     found: list[Regression] = []
     for earlier, later in zip(series, series[1:], strict=False):
         before: dict[tuple[str, TaskKey], bool] = {
-            (e.model, task_key(e)): e.status == "passed" for e in _selected(earlier, model)
+            (e.model, task_key(e)): e.status == "passed" for e in _settled(earlier, model)
         }
         after: dict[tuple[str, TaskKey], bool] = {
-            (e.model, task_key(e)): e.status == "passed" for e in _selected(later, model)
+            (e.model, task_key(e)): e.status == "passed" for e in _settled(later, model)
         }
         worse = [k for k in before.keys() & after.keys() if before[k] and not after[k]]
         found.extend(

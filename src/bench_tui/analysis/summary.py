@@ -31,6 +31,12 @@ class Figures:
         return self.succeeded / self.tasks if self.tasks else 0.0
 
     @property
+    def with_errors(self) -> int:
+        """Tasks that met an error of any kind: no verdict (errored), an environment failure
+        (infra), or a failure that carries an error message. One figure for the errors card."""
+        return self.errors + self.infra + self.failed_with_error
+
+    @property
     def finished_only_rate(self) -> float | None:
         return self.succeeded / self.finished if self.finished else None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -18,15 +19,24 @@ from textual.widgets import Footer
 
 from bench_tui.analysis.compare import (
     QUADRANTS,
+    baseline_first,
     outcome_matrix,
-    run_metric_deltas,
+    own_figures,
+    shared_metric_deltas,
     task_label,
     task_quadrants,
     task_set_warnings,
 )
-from bench_tui.analysis.summary import figures
 from bench_tui.model import Execution, Run
-from bench_tui.triage.blind import blind_assignment, reveal
+from bench_tui.triage.blind import (
+    PREFERENCE_CHOICES,
+    PREFERENCE_LABELS,
+    blind_assignment,
+    blind_order,
+    current_preference,
+    preference_labels,
+    reveal,
+)
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
@@ -42,6 +52,8 @@ QUADRANT_LABELS = {
     "both_fail": "both fail",
     "missing_a": "missing in A",
     "missing_b": "missing in B",
+    "pending_a": "pending in A",
+    "pending_b": "pending in B",
 }
 QUADRANT_STYLES = {
     "both_pass": "green",
@@ -50,6 +62,8 @@ QUADRANT_STYLES = {
     "both_fail": "red",
     "missing_a": "dim",
     "missing_b": "dim",
+    "pending_a": "yellow",
+    "pending_b": "yellow",
 }
 CYCLE = (None, *QUADRANTS)
 
@@ -65,29 +79,48 @@ def _fmt(value: float | None, metric: str) -> str:
 class CompareRunScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("v", "cycle_quadrant", "Cycle quadrant filter", id="cycle_quadrant"),
+        Binding("S", "swap", "Swap sides", id="swap"),
+        Binding("v", "cycle_quadrant", "Quadrants", id="cycle_quadrant"),
         Binding("a", "quadrant('a_only')", "A only", id="a_only"),
         Binding("b", "quadrant('b_only')", "B only", id="b_only"),
         Binding("0", "quadrant('')", "All tasks", id="all_tasks"),
-        Binding("w", "blind", "Blind labelling on/off", id="blind"),
+        Binding("w", "blind", "Blind", id="blind"),
         Binding("t", "label_side(0)", "Label left", id="label_left"),
         Binding("T", "label_side(1)", "Label right", id="label_right"),
+        Binding("p", "preference", "Prefer", id="preference"),
     ]
 
-    def __init__(self, run_a: Run, model_a: str, run_b: Run, model_b: str, root: Path) -> None:
+    def __init__(
+        self,
+        run_x: Run,
+        model_x: str,
+        run_y: Run,
+        model_y: str,
+        root: Path,
+        folder_times: dict[str, datetime | None] | None = None,
+    ) -> None:
+        """Either side may be the run `c` was pressed on: A is always the baseline (the older
+        run, DESIGN §10), so both ways in show the same comparison."""
         super().__init__()
-        self.run_a, self.model_a, self.run_b, self.model_b = run_a, model_a, run_b, model_b
+        (run_a, model_a), (run_b, model_b) = baseline_first(
+            (run_x, model_x), (run_y, model_y), folder_times
+        )
         self.root = root
+        self.quadrant: str | None = None
+        self.stores = {run_a.id: TriageStore(run_a.path, relative_to=root)}
+        self.stores.setdefault(run_b.id, TriageStore(run_b.path, relative_to=root))
+        self.swapped_sides = False
+        self._set_sides(run_a, model_a, run_b, model_b)
+        self.label_set, _ = load_label_set()
+        self.blind_seed: int | None = None
+        self.swapped: dict[tuple[str, int | None], bool] = {}
+
+    def _set_sides(self, run_a: Run, model_a: str, run_b: Run, model_b: str) -> None:
+        self.run_a, self.model_a, self.run_b, self.model_b = run_a, model_a, run_b, model_b
         self.quadrants = task_quadrants(run_a, run_b, model_a, model_b)
         self.matrix = outcome_matrix(run_a, run_b, model_a, model_b)
         self.exec_a = {(e.task_id, e.seed): e for e in run_a.executions if e.model == model_a}
         self.exec_b = {(e.task_id, e.seed): e for e in run_b.executions if e.model == model_b}
-        self.quadrant: str | None = None
-        self.stores = {run_a.id: TriageStore(run_a.path, relative_to=root)}
-        self.stores.setdefault(run_b.id, TriageStore(run_b.path, relative_to=root))
-        self.label_set, _ = load_label_set()
-        self.blind_seed: int | None = None
-        self.swapped: dict[tuple[str, int | None], bool] = {}
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(self._heading(), classes="screen-heading", id="cmpr-heading")
@@ -110,6 +143,10 @@ class CompareRunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_figures()
+        self.query_one(VirtualTable).focus()
+
+    def _show_figures(self) -> None:
         matrix = self.matrix
         cards = [
             Card("both pass", str(matrix.both_pass), "", ""),
@@ -129,26 +166,53 @@ class CompareRunScreen(Screen[None]):
             Card("missing", f"{len(matrix.missing_a)} / {len(matrix.missing_b)}", "in A / in B"),
             Card("McNemar p", f"{matrix.mcnemar_p:.3g}", f"{matrix.shared_tasks} shared tasks"),
         ]
+        if matrix.pending_a or matrix.pending_b:
+            cards.append(
+                Card(
+                    "pending",
+                    f"{len(matrix.pending_a)} / {len(matrix.pending_b)}",
+                    "in A / in B: no outcome yet",
+                )
+            )
         self.query_one(MetricCards).show(cards)
+        self.query_one("#cmpr-heading", SafeStatic).update(self._heading())
+        self.query_one("#cmpr-deltas", SafeStatic).update(self._deltas())
+        self.query_one("#cmpr-regressions", SafeStatic).update(self._regressions())
         self._fill()
-        self.query_one(VirtualTable).focus()
+
+    def action_swap(self) -> None:
+        if self.blind_seed is not None:
+            self.notify("the sides are hidden while blind: press w to reveal first", timeout=2)
+            return
+        self.swapped_sides = not self.swapped_sides
+        self._set_sides(self.run_b, self.model_b, self.run_a, self.model_a)
+        self._show_figures()
 
     def _heading(self) -> Text:
         text = Text()
         text.append("A ", style="bold red")
-        text.append(f"{self.model_a} · {self.run_a.label}   ")
+        text.append(f"{self.model_a} · {self.run_a.label}")
+        text.append(
+            "  (swapped: the baseline is B)   " if self.swapped_sides else "  (baseline)   ",
+            style="dim",
+        )
         text.append("B ", style="bold blue")
         text.append(f"{self.model_b} · {self.run_b.label}")
+        text.append("   S swaps the sides", style="dim")
         for warning in task_set_warnings(self.matrix):
             text.append(f"\n⚠ {warning}", style="yellow")
         return text
 
     def _deltas(self) -> Table:
-        deltas = run_metric_deltas(
-            figures([e for e in self.run_a.executions if e.model == self.model_a]),
-            figures([e for e in self.run_b.executions if e.model == self.model_b]),
+        deltas = shared_metric_deltas(
+            self.run_a, self.run_b, self.model_a, self.model_b, self.matrix
         )
-        table = Table(title="metrics (B − A)", title_justify="left", box=None, expand=True)
+        table = Table(
+            title=f"metrics over the {self.matrix.shared_tasks} shared tasks (B − A)",
+            title_justify="left",
+            box=None,
+            expand=True,
+        )
         for column in ("metric", "A", "B", "Δ"):
             table.add_column(column, justify="left" if column == "metric" else "right")
         for metric, delta in deltas.items():
@@ -164,6 +228,14 @@ class CompareRunScreen(Screen[None]):
                     justify="right",
                 )
             table.add_row(metric, _fmt(delta.a, metric), _fmt(delta.b, metric), shown)
+        own_a = own_figures(self.run_a, self.model_a)
+        own_b = own_figures(self.run_b, self.model_b)
+        table.caption = (
+            f"success over all own tasks: A {_fmt(own_a['success_rate'], 'success_rate')} "
+            f"of {own_a['tasks']} · B {_fmt(own_b['success_rate'], 'success_rate')} "
+            f"of {own_b['tasks']}"
+        )
+        table.caption_justify = "left"
         return table
 
     def _regressions(self) -> Text:
@@ -179,9 +251,13 @@ class CompareRunScreen(Screen[None]):
         tasks = {t.task_id: t for t in (*self.run_a.tasks, *self.run_b.tasks)}
         rows = []
         order = {name: index for index, name in enumerate(QUADRANTS)}
-        for key, quadrant in sorted(
+        ordered = sorted(
             self.quadrants.items(), key=lambda kv: (order[kv[1]], kv[0][0], kv[0][1] or 0)
-        ):
+        )
+        if self.blind_seed is not None:
+            shuffled = blind_order(self.quadrants, self.blind_seed)
+            ordered = [(key, self.quadrants[key]) for key in shuffled]
+        for key, quadrant in ordered:
             if self.quadrant and quadrant != self.quadrant:
                 continue
             task = tasks.get(key[0])
@@ -309,6 +385,55 @@ class CompareRunScreen(Screen[None]):
                 toggle,
                 store.note_for(model, task_id, seed),
                 save_note,
+            )
+        )
+
+    def action_preference(self) -> None:
+        """Blind only: which side did better on this task (left, right, tie, both wrong)."""
+        from bench_tui.tui.screens.triage import TriageScreen
+
+        key = self.query_one(VirtualTable).cursor_key
+        if self.blind_seed is None:
+            self.notify("preferences are given blind: press w first", timeout=2)
+            return
+        if key is None or key not in self.exec_a or key not in self.exec_b:
+            self.notify("this task ran on one side only: nothing to prefer", timeout=2)
+            return
+        sides = [(self.run_a, self.model_a), (self.run_b, self.model_b)]
+        if self.swapped.get(key):
+            sides.reverse()
+        task_id, seed = key
+        blind = self.blind_seed
+
+        def labels_of(side: int) -> set[str]:
+            run, model = sides[side]
+            return set(self.stores[run.id].state().labels_for(model, task_id, seed))
+
+        def current() -> set[str]:
+            choice = current_preference(labels_of(0), labels_of(1))
+            return {choice} if choice else set()
+
+        def choose(choice: str) -> None:
+            again = choice in current()
+            try:
+                for side, new_label in enumerate(preference_labels(choice)):
+                    run, model = sides[side]
+                    store = self.stores[run.id]
+                    for old in labels_of(side) & PREFERENCE_LABELS:
+                        store.remove_label(model, task_id, old, seed=seed, blind_seed=blind)
+                    if not again:  # the same key again takes the choice back
+                        store.add_label(model, task_id, new_label, seed=seed, blind_seed=blind)
+            except OSError as exc:
+                self.notify(f"could not save the preference: {exc}", severity="error")
+
+        self.app.push_screen(
+            TriageScreen(
+                f"Which side did better on {task_label(key)}?",
+                PREFERENCE_CHOICES,
+                current,
+                choose,
+                None,
+                lambda _text: None,
             )
         )
 

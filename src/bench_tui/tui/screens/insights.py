@@ -13,7 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from bench_tui.analysis.failures import difficulty_ranking, group_failures
-from bench_tui.analysis.regressions import run_series, series_regressions, success_over_time
+from bench_tui.analysis.regressions import (
+    is_partial,
+    run_series,
+    series_regressions,
+    success_over_time,
+)
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
@@ -47,7 +52,10 @@ def series_text(runs: list[Run], run: Run, model: str) -> Text:
     for member, rate in zip(series, rates, strict=False):
         marker = "▶ " if member.id == run.id else "  "
         date = f"{member.created_at:%Y-%m-%d %H:%M}" if member.created_at else "no date"
-        text.append(f"{marker}{date}  {format_rate(rate):>6}  {member.label}\n")
+        text.append(f"{marker}{date}  {format_rate(rate):>6}  {member.label}")
+        if is_partial(member, model):
+            text.append("  partial", style="yellow")
+        text.append("\n")
     regressions = series_regressions(series, model)
     text.append(f"\nregressions between consecutive runs: {len(regressions)}\n", style="bold")
     labels = {member.id: member.label for member in series}

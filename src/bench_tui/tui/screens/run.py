@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from bench_tui.analysis.filtering import Filterable, compile_query
-from bench_tui.analysis.summary import ModelFigures, format_rate, model_figures
+from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
 from bench_tui.render.charts import bar
@@ -42,6 +44,26 @@ def export_path(results_root: Path, label: str) -> Path:
     if folder == results_root.resolve() or results_root.resolve() in folder.parents:
         folder = Path.home()
     return folder / f"bench-tui-{safe}.csv"
+
+
+def _errors_line(fig: Figures) -> str:
+    """What the errors card's figure is made of, e.g. "with errors (1 infra, 1 no verdict)"."""
+    parts = []
+    if fig.infra:
+        parts.append(f"{fig.infra} infra")
+    if fig.errors:
+        parts.append(f"{fig.errors} no verdict")
+    noun = "task" if fig.with_errors == 1 else "tasks"
+    return f"{noun} with errors" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def folder_time(run: Run) -> datetime | None:
+    """The run folder's modification time: the baseline rule's fallback for a run without a
+    date (DESIGN §10). One stat, on a folder the walk just listed."""
+    try:
+        return datetime.fromtimestamp(os.stat(run.path).st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def result_cell(execution: Execution | None) -> Text:
@@ -205,10 +227,7 @@ class RunScreen(Screen[None]):
                 f"{format_rate(fig.finished_only_rate)} of finished",
             ),
             Card(
-                "errors",
-                str(fig.errors),
-                f"{fig.infra} infra, {fig.failed_with_error} w/ err",
-                "bad" if fig.errors else "",
+                "errors", str(fig.with_errors), _errors_line(fig), "bad" if fig.with_errors else ""
             ),
             Card(
                 "mean steps",
@@ -514,11 +533,14 @@ class RunScreen(Screen[None]):
                 return
             other = next((r for r in runs if r.id == key[0]), None)
             if other is not None:
-                self.app.push_screen(CompareRunScreen(self.run, model, other, key[1], self.root))
+                times = {run.id: folder_time(run) for run in (self.run, other)}
+                self.app.push_screen(
+                    CompareRunScreen(self.run, model, other, key[1], self.root, times)
+                )
 
         self.app.push_screen(
             PickScreen(
-                f"Compare {model} · {self.run.label} (A) with… (B)",
+                f"Compare {model} · {self.run.label} with… (the older run is the baseline, A)",
                 RUN_PICK_COLUMNS,
                 run_partners(runs, self.run, model),
                 "No other run or model shares a task with this one.",
