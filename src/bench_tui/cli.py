@@ -71,6 +71,11 @@ def _root(
     """See GUI-agent benchmark runs, training logs and eval reports in a terminal."""
 
 
+def _exit_with(status: int) -> None:
+    if status:
+        raise typer.Exit(status)
+
+
 def _existing_dir(path: Path) -> Path:
     if not path.is_dir():
         typer.echo(f"bench-tui: no such folder: {path}", err=True)
@@ -97,7 +102,7 @@ def open_app(
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
-    launch(directory, images.value if images else None)
+    _exit_with(launch(directory, images.value if images else None))
 
 
 @app.command()
@@ -121,7 +126,7 @@ def demo(
     if not no_open:
         from bench_tui.tui.launch import launch
 
-        launch(out, images.value if images else None)
+        _exit_with(launch(out, images.value if images else None))
 
 
 @app.command()

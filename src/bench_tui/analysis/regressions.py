@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from bench_tui.analysis.compare import TaskKey, task_key, task_label
 from bench_tui.analysis.summary import figures
 from bench_tui.model import Execution, Run
+from bench_tui.model.dates import date_order
 
 SeriesKey = tuple[str | None, str]
 """(benchmark, model)."""
 
 
-def _run_order(run: Run) -> tuple[bool, datetime, str]:
+def _run_order(run: Run) -> tuple[bool, float, str]:
     # Runs without a date go last: they cannot be placed, and last is where a new run would be.
-    return (run.created_at is None, run.created_at or datetime.min, run.id)
+    return (run.created_at is None, date_order(run.created_at) if run.created_at else 0.0, run.id)
 
 
 def run_series(runs: Sequence[Run]) -> dict[SeriesKey, list[Run]]:

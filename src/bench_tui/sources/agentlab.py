@@ -59,12 +59,12 @@ class EpisodeInfo:
         return self.task_name.split(".", 1)[0] if self.task_name else None
 
 
-def _parse_date(text: str | None) -> datetime | None:
-    if not text:
-        return None
+def _folder_date(folder: Path, text: str, ctx: ReadContext) -> datetime | None:
+    """The date a folder name starts with; digits that are no date are a Problem."""
     try:
         return datetime.strptime(text, "%Y-%m-%d_%H-%M-%S")
     except ValueError:
+        ctx.problem(folder, f"folder name starts with {text}, which is not a real date and time")
         return None
 
 
@@ -199,7 +199,7 @@ def read_episode(path: Path, ctx: ReadContext) -> EpisodeInfo:
     info = EpisodeInfo(path=path)
     match = EPISODE_NAME.match(path.name)
     if match:
-        info.date = _parse_date(match.group(1))
+        info.date = _folder_date(path, match.group(1), ctx)
         info.agent = match.group(2)
         info.task_name = match.group(3)
         info.seed = int(match.group(4))
@@ -309,7 +309,9 @@ def _read_study(study: Path, episodes: list[Path], ctx: ReadContext, now: float)
         check_summary_csv(study, infos, ctx)
     benchmarks = Counter(i.benchmark for i in infos if i.benchmark)
     dates = [i.date for i in infos if i.date is not None]
-    created = _parse_date(m.group(1)) if (m := STUDY_DATE.match(study.name)) else None
+    # An episode read as its own study has its date from its name already (no second Problem).
+    m = STUDY_DATE.match(study.name) if study not in episodes else None
+    created = _folder_date(study, m.group(1), ctx) if m else None
     return Run(
         id=ctx.rel(study),
         path=str(study),

@@ -203,7 +203,7 @@ class FieldReader:
         self.ctx = ctx
         self.start_line = start_line
 
-    def _wrong(self, key: str, expected: str, value: Any) -> None:
+    def wrong(self, key: str, expected: str, value: Any) -> None:
         line = self.doc.line_of(key, self.start_line)
         self.ctx.problem(
             self.doc.path, f"expected {expected} for '{key}', got {describe_value(value)}", line
@@ -215,7 +215,7 @@ class FieldReader:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
-        self._wrong(key, "text", value)
+        self.wrong(key, "text", value)
         return None
 
     def number(self, key: str) -> float | None:
@@ -229,7 +229,7 @@ class FieldReader:
                 number = math.inf
             if math.isfinite(number):
                 return number
-        self._wrong(key, "a finite number", value)
+        self.wrong(key, "a finite number", value)
         return None
 
     def int(self, key: str) -> int | None:
@@ -240,14 +240,14 @@ class FieldReader:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        self._wrong(key, "a whole number", value)
+        self.wrong(key, "a whole number", value)
         return None
 
     def bool(self, key: str) -> bool | None:
         value = self.obj.get(key)
         if value is None or isinstance(value, bool):
             return value
-        self._wrong(key, "true or false", value)
+        self.wrong(key, "true or false", value)
         return None
 
     def list(self, key: str) -> list[Any]:
@@ -256,14 +256,14 @@ class FieldReader:
             return []
         if isinstance(value, list):
             return value
-        self._wrong(key, "a list", value)
+        self.wrong(key, "a list", value)
         return []
 
     def dict(self, key: str) -> dict[str, Any] | None:
         value = self.obj.get(key)
         if value is None or isinstance(value, dict):
             return value
-        self._wrong(key, "an object", value)
+        self.wrong(key, "an object", value)
         return None
 
 

@@ -41,12 +41,15 @@ def is_openadapt_run(path: Path, names: frozenset[str]) -> bool:
     return "metadata.json" in names or "summary.json" in names
 
 
-def _parse_datetime(value: str | None) -> datetime | None:
-    if not value:
+def _created_at(fields: FieldReader) -> datetime | None:
+    """`created_at` as written (local time, FORMATS §4): a zone, if any, is dropped."""
+    text = fields.str("created_at")
+    if not text:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
+        fields.wrong("created_at", "an ISO date and time", text)
         return None
     return parsed.replace(tzinfo=None)
 
@@ -138,13 +141,11 @@ def read_openadapt_run(
     With `checks`, execution files are read only as far as their outcome and what is left to
     check goes there (the app lists first, checks after); without, everything is checked now.
     """
-    metadata: dict[str, Any] = {}
     meta_path = run_dir / "metadata.json"
-    if meta_path.exists():
-        doc = read_json_object(meta_path, ctx, what="run metadata (JSON object)")
-        if doc is not None:
-            metadata = doc.data
-    meta_fields = FieldReader(JsonDoc(meta_path, "", metadata), metadata, ctx)
+    meta_doc = read_json_object(meta_path, ctx, what="run metadata (JSON object)", missing_ok=True)
+    if meta_doc is None:
+        meta_doc = JsonDoc(meta_path, "", {})
+    meta_fields = FieldReader(meta_doc, meta_doc.data, ctx)
     benchmark = meta_fields.str("benchmark_name")
     run_name = meta_fields.str("run_name") or run_dir.name
     meta_model = meta_fields.str("model_id") or "unknown"
@@ -202,7 +203,7 @@ def read_openadapt_run(
     )
     now = time.time() if now is None else now
     live = not has_summary and now - _newest_mtime(touched[-50:]) < RECENT_WRITE_S
-    created = _parse_datetime(meta_fields.str("created_at")) or _date_from_name(run_name)
+    created = _created_at(meta_fields) or _date_from_name(run_name)
     return Run(
         id=ctx.rel(run_dir),
         path=str(run_dir),

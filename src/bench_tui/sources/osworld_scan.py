@@ -252,10 +252,18 @@ def _note_time(scan: EpisodeScan, line: TrajLine, ctx: ReadContext, traj: Path) 
             line.number,
         )
         return
+    earliest = scan.first_key is None or key < scan.first_key
+    latest = scan.last_key is None or key > scan.last_key
+    # Only the earliest and latest become datetimes, so only they need to be real dates.
+    if (earliest or latest) and parse_timestamp(value) is None:
+        ctx.problem(
+            traj, f"'action_timestamp' {describe(value)} is not a real date and time", line.number
+        )
+        return
     scan.timestamps += 1
-    if scan.first_key is None or key < scan.first_key:
+    if earliest:
         scan.first_key = key
-    if scan.last_key is None or key > scan.last_key:
+    if latest:
         scan.last_key = key
 
 

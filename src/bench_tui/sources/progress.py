@@ -5,6 +5,7 @@ from __future__ import annotations
 from statistics import mean
 
 from bench_tui.model import LiveProgress, Run
+from bench_tui.model.dates import date_order
 from bench_tui.sources.live import LiveFile
 
 RECENT_TASKS_FOR_PACE = 10
@@ -30,7 +31,7 @@ def attach_live_files(runs: list[Run], live_files: list[LiveFile]) -> None:
         ]
         if not candidates:
             continue
-        run = max(candidates, key=lambda r: r.created_at.timestamp() if r.created_at else 0.0)
+        run = max(candidates, key=lambda r: date_order(r.created_at) if r.created_at else 0.0)
         finished = sum(1 for e in run.executions if e.finished)
         total = live.total if live.total is not None else len(run.tasks)
         done = live.completed if live.completed is not None else finished

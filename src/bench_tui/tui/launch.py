@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def launch(directory: Path, images: str | None) -> None:
+def launch(directory: Path, images: str | None) -> int:
+    """The exit status: 0, or non-zero when the app ended on an exception."""
     from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
     # The probe reads the terminal's answers on stdin: it cannot run once Textual owns the tty.
@@ -14,4 +15,7 @@ def launch(directory: Path, images: str | None) -> None:
 
     from bench_tui.tui.app import BenchApp
 
-    BenchApp(directory, images=choice.mode).run()
+    app = BenchApp(directory, images=choice.mode)
+    app.run()
+    # Textual prints the traceback of an unhandled exception and returns normally from run().
+    return app.return_code or 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
+from bench_tui.model.dates import date_order
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -67,7 +68,7 @@ def run_row(run: Run) -> Row:
             tasks,
             overall.finished,
             per_model[0].overall.success_rate if per_model else None,
-            run.created_at.timestamp() if run.created_at else None,
+            date_order(run.created_at) if run.created_at else None,
             run.live,
         ),
         data={
@@ -81,7 +82,8 @@ def run_row(run: Run) -> Row:
 
 
 def newest_first(run: Run) -> tuple[float, str]:
-    stamp = run.created_at.timestamp() if run.created_at else datetime.min.timestamp()
+    """Newest first, runs without a date last."""
+    stamp = date_order(run.created_at) if run.created_at else -math.inf
     return (-stamp, run.id)
 
 
