@@ -5,6 +5,7 @@ Each test builds the hostile input in tmp_path with the format builders of tests
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from bench_tui import cli
 from bench_tui.analysis.regressions import run_series
 from bench_tui.model import Execution, Run
 from bench_tui.model.dates import date_order
@@ -191,3 +194,64 @@ def test_impossible_dates_in_folder_names_and_timestamps_are_problems(tmp_path: 
         ("osworld/m/chrome/task-1/traj.jsonl", 1),
         ("osworld/m/chrome/task-1/traj.jsonl", 4),
     ]
+
+
+# ----- 15: C1 controls and line separators in JSON output ---------------------------------------
+
+UNSAFE_IN_JSON = "\x7f\x85\x9b\u2028\u2029"
+"""DEL, NEL, 8-bit CSI and the two Unicode line separators: raw, they move a terminal's cursor
+or break a line in a JavaScript reader of the output."""
+
+
+def _raw_encodings() -> list[bytes]:
+    characters = [chr(code) for code in range(0x7F, 0xA0)] + ["\u2028", "\u2029"]
+    return [character.encode() for character in characters]
+
+
+@pytest.fixture
+def c1_workspace(tmp_path: Path) -> Path:
+    hostile = f"t{UNSAFE_IN_JSON}é"
+    errors = {hostile: f"boom{UNSAFE_IN_JSON}", "lone": "half a pair: \ud800"}
+    outcomes = {hostile: "pass", "lone": "fail", "broken": "error"}
+    openadapt_run(tmp_path, f"run{UNSAFE_IN_JSON}é", outcomes, errors=errors)
+    newer = {hostile: "fail", "lone": "fail", "broken": "error"}
+    openadapt_run(tmp_path, "newer", newer, created_at="2025-12-01T00:00:00")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summary", "--json"],
+        ["validate", "--json"],
+        ["export", "--format", "json"],
+        ["compare", "--json"],
+    ],
+)
+def test_json_output_escapes_c1_controls_and_line_separators(
+    c1_workspace: Path, command: list[str]
+) -> None:
+    run = c1_workspace / f"run{UNSAFE_IN_JSON}é"
+    if command[0] == "compare":
+        args = [*command, str(run), str(c1_workspace / "newer")]
+    else:
+        args = [*command, str(c1_workspace)]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    raw = result.stdout_bytes
+    assert [code for code in _raw_encodings() if code in raw] == []
+    assert b"\\u009b" in raw
+    assert "é".encode() in raw  # other non-ASCII stays as it is
+    assert UNSAFE_IN_JSON in json.dumps(json.loads(raw), ensure_ascii=False)
+
+
+def test_export_json_file_escapes_c1_controls(c1_workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rows.json"
+    result = CliRunner().invoke(
+        cli.app, ["export", str(c1_workspace), "--format", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert [code for code in _raw_encodings() if code in raw] == []
+    rows = json.loads(raw)
+    assert {row["error"] for row in rows} >= {f"boom{UNSAFE_IN_JSON}", "half a pair: \ud800"}
