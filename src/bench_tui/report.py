@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from typing import Any
 
 from bench_tui.analysis.summary import Figures, figures, model_figures
 from bench_tui.analysis.training import summary_figures
+from bench_tui.csv_text import csv_cell, csv_line
 from bench_tui.model import Problem, Run, TrainingRun, Workspace
 from bench_tui.triage.store import TriageLookup
 
@@ -174,25 +173,12 @@ def run_export_rows(run: Run, triage: TriageLookup | None = None) -> list[dict[s
     return rows
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
 def render_export(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json_output(rows) + "\n"
     columns = list(EXPORT_COLUMNS)
     if any("seed" in row for row in rows):
         columns.append("seed")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
+    lines = [csv_line(columns)]
+    lines.extend(csv_line([csv_cell(row.get(column)) for column in columns]) for row in rows)
+    return "".join(lines)
