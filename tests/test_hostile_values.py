@@ -5,6 +5,7 @@ Each test builds the hostile input in tmp_path with the format builders of tests
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -26,14 +27,22 @@ from bench_tui.model import Execution, Run
 from bench_tui.model.dates import date_order
 from bench_tui.report import render_export
 from bench_tui.sources.discover import discover_workspace
+from bench_tui.sources.steps import load_steps
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.benchmarks import newest_first
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.compare_builders import openadapt_run
-from tests.fixtures.openadapt_builders import write_json
+from tests.fixtures.offline_builders import (
+    CANONICAL_EPISODE,
+    CUSTOM_LOG,
+    build_canonical_episode,
+    build_custom_training,
+    eval_report,
+)
+from tests.fixtures.openadapt_builders import build_complete_run, write_json
 from tests.fixtures.osworld_builders import osworld_line, write_jsonl, write_text
 from tests.fixtures.pilot import plain
-from tests.fixtures.web_builders import write_summary
+from tests.fixtures.web_builders import build_webarena_example, write_summary
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -341,3 +350,244 @@ def test_csv_keeps_numbers_the_tool_formatted() -> None:
         "-3",
     )
     assert (second["labels"], second["note"]) == ("'=bad;ok", "\\ud800")
+
+
+# ----- 13: impossible values ----------------------------------------------------------------------
+
+
+def _problems_at(problems: list, path_end: str) -> dict[int | None, str]:
+    return {p.line: p.message for p in problems if p.path.endswith(path_end)}
+
+
+def test_impossible_openadapt_outcomes_are_problems_and_not_figures(tmp_path: Path) -> None:
+    run = openadapt_run(tmp_path, "run", {"a": "fail", "b": "pass", "c": "pass"})
+    # One key per line: "task_id" on line 2, then success, score, num_steps, total_time_seconds.
+    write_json(
+        run / "tasks" / "a" / "execution.json",
+        {"task_id": "a", "success": False, "score": -5, "num_steps": -7, "total_time_seconds": 9},
+    )
+    write_json(
+        run / "tasks" / "b" / "execution.json",
+        {
+            "task_id": "b",
+            "success": True,
+            "score": 1,
+            "num_steps": 1e26,
+            "total_time_seconds": 1e308,
+        },
+    )
+    (run / "tasks" / "c" / "execution.json").write_text(
+        '{"task_id": "c", "success": true, "score": NaN, "num_steps": 4,\n'
+        ' "total_time_seconds": Infinity}'
+    )
+    workspace = discover_workspace(tmp_path)
+    executions = {e.task_id: e for e in workspace.runs[0].executions}
+    assert (executions["a"].score, executions["a"].num_steps) == (None, None)
+    assert (executions["b"].num_steps, executions["b"].duration_s) == (None, None)
+    assert (executions["c"].score, executions["c"].duration_s) == (None, None)
+    assert _problems_at(workspace.problems, "tasks/a/execution.json") == {
+        4: "expected a score from 0 to 1 for 'score', got -5",
+        5: "expected a step count from 0 to 1000000 for 'num_steps', got -7",
+    }
+    assert _problems_at(workspace.problems, "tasks/b/execution.json") == {
+        5: "expected a step count from 0 to 1000000 for 'num_steps', got 1e+26",
+        6: "expected a duration from 0 to 366 days (in seconds) for 'total_time_seconds', "
+        "got 1e+308",
+    }
+    assert set(_problems_at(workspace.problems, "tasks/c/execution.json")) == {1, 2}
+    result = CliRunner().invoke(cli.app, ["summary", str(tmp_path), "--json"])
+    figures = json.loads(result.output)["runs"][0]["models"][0]
+    assert (figures["mean_steps"], figures["mean_score"], figures["mean_duration_s"]) == (4, 1, 9)
+
+
+def test_impossible_agentlab_summary_values_are_problems(tmp_path: Path) -> None:
+    study = tmp_path / "2025-11-08_16-20-05_study"
+    episode = study / "2025-11-08_16-20-07_Agent_on_miniwob.click-button_3"
+    episode.mkdir(parents=True)
+    summary = {
+        "n_steps": 1e26,
+        "cum_reward": -5,
+        "err_msg": None,
+        "stats.cum_step_elapsed": 1e308,
+        "terminated": True,
+        "truncated": False,
+    }
+    write_summary(episode, **summary)
+    workspace = discover_workspace(tmp_path)
+    (execution,) = workspace.runs[0].executions
+    assert (execution.score, execution.num_steps, execution.duration_s) == (None, None, None)
+    assert execution.status == "failed"
+    messages = sorted(_problems_at(workspace.problems, "summary_info.json").values())
+    assert messages == [
+        "expected a duration from 0 to 366 days (in seconds) for 'stats.cum_step_elapsed', "
+        "got 1e+308",
+        "expected a score from 0 to 1 for 'cum_reward', got -5",
+        "expected a step count from 0 to 1000000 for 'n_steps', got 1e+26",
+    ]
+
+
+@pytest.mark.parametrize("written", ["-3", "1.5", "1e308"])
+def test_an_osworld_score_outside_0_1_is_no_verdict(tmp_path: Path, written: str) -> None:
+    write_text(tmp_path / "osworld" / "m" / "chrome" / "task-1" / "result.txt", written + "\n")
+    workspace = discover_workspace(tmp_path)
+    (execution,) = workspace.runs[0].executions
+    assert (execution.score, execution.status) == (None, "errored")
+    assert _problems_at(workspace.problems, "task-1/result.txt") == {
+        1: f"expected the task's score (a number from 0 to 1), got {written!r}"
+    }
+
+
+def test_timestamps_years_apart_give_no_duration(tmp_path: Path) -> None:
+    lines = [
+        osworld_line(1, "20251103@101502", "pyautogui.click(1, 1)"),
+        osworld_line(2, "99991231@235959", "DONE"),
+    ]
+    episode_dir = tmp_path / "osworld" / "m" / "chrome" / "task-1"
+    write_jsonl(episode_dir / "traj.jsonl", lines)
+    write_text(episode_dir / "result.txt", "1.0\n")
+    workspace = discover_workspace(tmp_path)
+    assert workspace.runs[0].executions[0].duration_s is None
+    assert _problems_at(workspace.problems, "task-1/traj.jsonl")[None] == (
+        "the action timestamps span 2912502 days: "
+        "expected a duration from 0 to 366 days (in seconds)"
+    )
+
+
+def test_impossible_training_values_are_problems(tmp_path: Path) -> None:
+    log = {
+        **CUSTOM_LOG,
+        "epoch": -1,
+        "step": -5,
+        "total_epochs": 1e26,
+        "learning_rate": -0.5,
+        "elapsed_time": 1e308,
+        "losses": [
+            {"epoch": 0, "step": -5, "loss": 2.71, "lr": 5e-05, "time": 8.1},
+            {"epoch": 0, "step": 2, "loss": 2.5, "lr": -1, "time": 9.0},
+            {"epoch": 1, "step": 8, "loss": 0.912, "lr": 2.5e-05, "time": 64.0},
+        ],
+    }
+    log_path = build_custom_training(tmp_path, log)
+    workspace = discover_workspace(tmp_path)
+    (training,) = workspace.trainings
+    assert (training.epoch, training.step, training.total_epochs) == (None, None, None)
+    assert (training.learning_rate, training.elapsed_time) == (None, None)
+    assert [point.step for point in training.losses] == [8]
+    text = log_path.read_text().splitlines()
+    messages = _problems_at(workspace.problems, "training_log.json")
+    assert messages[_line_with(text, '"step": -5')] == (
+        "expected a whole number from 0 to 10^12 for 'step', got -5"
+    )
+    assert messages[_line_with(text, '"elapsed_time"')] == (
+        "expected a duration from 0 to 366 days (in seconds) for 'elapsed_time', got 1e+308"
+    )
+    assert "'learning_rate', got -0.5" in messages[_line_with(text, '"learning_rate"')]
+    assert "'epoch', got -1" in messages[_line_with(text, '"epoch": -1')]
+    assert "'total_epochs', got 1e+26" in messages[_line_with(text, '"total_epochs"')]
+    assert len([m for m in messages.values() if m.startswith("loss entry")]) == 2
+    summary = json.loads(CliRunner().invoke(cli.app, ["summary", str(tmp_path), "--json"]).output)
+    assert summary["trainings"][0]["steps"] == 8
+
+
+def _line_with(lines: list[str], needle: str) -> int:
+    return next(number for number, line in enumerate(lines, 1) if needle in line)
+
+
+def test_impossible_eval_metrics_are_problems(tmp_path: Path) -> None:
+    report = eval_report(
+        action_type_accuracy=-0.5,
+        click_hit_rate=1.5,
+        num_episodes=1e26,
+        mean_coord_error=-1,
+        episode_success_rate=float("nan"),
+    )
+    path = write_json(tmp_path / "eval" / "eval_x.json", report)
+    workspace = discover_workspace(tmp_path)
+    (found,) = workspace.evals
+    metrics = found.metrics
+    assert [metrics[name] for name in ("action_type_accuracy", "click_hit_rate")] == [None, None]
+    assert [metrics[name] for name in ("num_episodes", "mean_coord_error")] == [None, None]
+    assert metrics["episode_success_rate"] is None
+    assert metrics["num_steps"] == 168
+    lines = path.read_text().splitlines()
+    messages = _problems_at(workspace.problems, "eval_x.json")
+    assert messages[_line_with(lines, "action_type_accuracy")] == (
+        "expected a rate from 0 to 1 for 'action_type_accuracy' in metrics, got -0.5"
+    )
+    assert "got 1.5" in messages[_line_with(lines, "click_hit_rate")]
+    assert "got 1e+26" in messages[_line_with(lines, "num_episodes")]
+    assert "got -1" in messages[_line_with(lines, "mean_coord_error")]
+
+
+def test_impossible_live_progress_counts_are_problems(tmp_path: Path) -> None:
+    run = openadapt_run(tmp_path, "run", {"a": "pass", "b": "unfinished"})
+    (run / "summary.json").unlink()
+    live = {
+        "status": "running",
+        "total_tasks": -3,
+        "tasks_completed": 1e26,
+        "current_task": {"task_id": "b"},
+    }
+    write_json(tmp_path / "benchmark_live.json", live)
+    workspace = discover_workspace(tmp_path)
+    progress = workspace.runs[0].progress
+    assert progress is not None
+    assert (progress.done, progress.total) == (1, 2)
+    messages = _problems_at(workspace.problems, "benchmark_live.json")
+    assert messages == {
+        3: "expected a count from 0 to 1000000000 for 'total_tasks', got -3",
+        4: "expected a count from 0 to 1000000000 for 'tasks_completed', got 1e+26",
+    }
+
+
+def test_webarena_log_times_years_apart_give_no_duration(tmp_path: Path) -> None:
+    build_webarena_example(tmp_path)
+    log = tmp_path / "wa_work" / "log_files" / "log_20251106120003_4821.log"
+    log.write_text(log.read_text().replace("2025-11-06 12:03:02,551", "9999-11-06 12:03:02,551"))
+    workspace = discover_workspace(tmp_path)
+    executions = {e.task_id: e for e in workspace.runs[0].executions}
+    assert executions["17"].duration_s is None
+    assert _problems_at(workspace.problems, "log_20251106120003_4821.log")[3] == (
+        "task 17 ran from 2025-11-06 12:00:41 to 9999-11-06 12:03:02: "
+        "expected a duration from 0 to 366 days (in seconds)"
+    )
+
+
+def test_impossible_step_times_are_problems(tmp_path: Path) -> None:
+    run = build_complete_run(tmp_path)
+    path = run / "tasks" / "notepad_greeting" / "execution.json"
+    data = json.loads(path.read_text())
+    data["steps"][0]["agent_logs"]["agent_think_ms"] = -5
+    data["steps"][0]["agent_logs"]["env_execute_ms"] = 1e308
+    data["steps"][1]["timestamp"] = 1e300
+    path.write_text(json.dumps(data, indent=1))
+    workspace = discover_workspace(tmp_path)
+    run_model = next(r for r in workspace.runs if r.id.endswith("091522"))
+    execution = next(e for e in run_model.executions if e.task_id == "notepad_greeting")
+    steps, problems = load_steps(run_model, execution, tmp_path)
+    assert (steps[0].think_ms, steps[0].exec_ms, steps[1].timestamp) == (None, None, None)
+    assert steps[1].exec_ms is None and steps[2].exec_ms is None
+    lines = path.read_text().splitlines()
+    messages = _problems_at(problems, "notepad_greeting/execution.json")
+    assert messages == {
+        _line_with(lines, "agent_think_ms"): "expected a duration from 0 to 366 days "
+        "(in milliseconds) for 'agent_think_ms' in steps[0].agent_logs, got -5",
+        _line_with(lines, "env_execute_ms"): "expected a duration from 0 to 366 days "
+        "(in milliseconds) for 'env_execute_ms' in steps[0].agent_logs, got 1e+308",
+        _line_with(lines, "1e+300"): "expected a time in seconds from 0 to the end of year "
+        "9999 for 'timestamp' in steps[1], got 1e+300",
+    }
+
+
+def test_an_impossible_episode_step_time_is_a_problem(tmp_path: Path) -> None:
+    episode = copy.deepcopy(CANONICAL_EPISODE)
+    episode["steps"][1]["timestamp"] = -7
+    path = build_canonical_episode(tmp_path, episode)
+    workspace = discover_workspace(tmp_path)
+    (found,) = workspace.episodes
+    assert [step.timestamp for step in found.steps] == [0.0, None, 2.4]
+    lines = path.read_text().splitlines()
+    assert _problems_at(workspace.problems, "episode.json") == {
+        _line_with(lines, '"timestamp": -7'): "expected a time in seconds from 0 to the end "
+        "of year 9999 for 'timestamp' in steps[1], got -7"
+    }

@@ -27,6 +27,7 @@ from bench_tui.sources.predictions import (
     looks_like_predictions,
     read_predictions,
 )
+from bench_tui.sources.ranges import TIMESTAMP, Range
 
 __all__ = [
     "checkpoint_label",
@@ -189,7 +190,7 @@ def _read_steps(
                 action=actions.read(raw_action, action_path, screen, screenshot),
                 reasoning=problems.text(step, "reasoning", step_path)
                 or problems.text(step, "thought", step_path),
-                timestamp=_first_number(step, ("timestamp", "t"), step_path, problems),
+                timestamp=_first_number(step, ("timestamp", "t"), step_path, problems, TIMESTAMP),
             )
         )
     return read
@@ -207,10 +208,14 @@ def _raw_action(step: dict[str, Any]) -> Any:
 
 
 def _first_number(
-    obj: dict[str, Any], keys: tuple[str, ...], where: JsonPath, problems: DocProblems
+    obj: dict[str, Any],
+    keys: tuple[str, ...],
+    where: JsonPath,
+    problems: DocProblems,
+    within: Range | None = None,
 ) -> float | None:
     for key in keys:
-        value = problems.number(obj, key, where)
+        value = problems.number(obj, key, where, within)
         if value is not None:
             return value
     return None

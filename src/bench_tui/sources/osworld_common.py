@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, describe_value, json_type
+from bench_tui.sources.ranges import SCORE
 
 RECENT_WRITE_S = 600.0
 FIRST_LINE_PEEK = 256 * 1024
@@ -166,12 +167,11 @@ def read_result(path: Path, ctx: ReadContext, now: float | None = None) -> Resul
         ctx.problem(path, "empty file: expected the task's score (a number from 0 to 1)", 1)
         return ResultReading("unreadable")
     score = parse_score(text)
-    if score is None:
+    # A score outside 0..1 is no score the harness writes: no verdict, like a garbled one.
+    if score is None or not SCORE.holds(score):
         shown = text if len(text) <= 40 else text[:37] + "..."
         ctx.problem(path, f"expected the task's score (a number from 0 to 1), got {shown!r}", 1)
         return ResultReading("unreadable")
-    if not 0.0 <= score <= 1.0:
-        ctx.problem(path, f"score {score:g} is outside 0..1; kept as written", 1)
     return ResultReading("score", score)
 
 
