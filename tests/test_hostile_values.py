@@ -42,7 +42,14 @@ from tests.fixtures.offline_builders import (
 from tests.fixtures.openadapt_builders import build_complete_run, write_json
 from tests.fixtures.osworld_builders import osworld_line, write_jsonl, write_text
 from tests.fixtures.pilot import plain
-from tests.fixtures.web_builders import build_webarena_example, write_summary
+from tests.fixtures.png import write_png
+from tests.fixtures.web_builders import (
+    Block,
+    build_webarena_example,
+    render_html,
+    task_config,
+    write_summary,
+)
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -591,3 +598,143 @@ def test_an_impossible_episode_step_time_is_a_problem(tmp_path: Path) -> None:
         _line_with(lines, '"timestamp": -7'): "expected a time in seconds from 0 to the end "
         "of year 9999 for 'timestamp' in steps[1], got -7"
     }
+
+
+# ----- 12: huge inputs are cut, with a notice -----------------------------------------------------
+
+CUT_NOTICE = "trace has more than 10000 steps: showing the first 10000"
+
+
+def _osworld_trace(root: Path, lines: list[str]) -> Path:
+    episode_dir = root / "osworld" / "m" / "chrome" / "task-1"
+    episode_dir.mkdir(parents=True)
+    (episode_dir / "traj.jsonl").write_text("".join(line + "\n" for line in lines))
+    write_text(episode_dir / "result.txt", "1.0\n")
+    return episode_dir
+
+
+def test_a_million_step_trace_shows_the_first_10000(tmp_path: Path) -> None:
+    lines = [f'{{"step_num": {number}}}' for number in range(1, 1_000_001)]
+    # Reading stops long before the end: the broken last line is never looked at.
+    episode_dir = _osworld_trace(tmp_path, [*lines, "not JSON"])
+    workspace = discover_workspace(tmp_path)
+    run = workspace.runs[0]
+    trace = f"{run.id}/chrome/task-1/traj.jsonl"
+    assert [(p.path, p.message) for p in workspace.problems] == [(trace, CUT_NOTICE)]
+    assert run.executions[0].num_steps is None
+    steps, problems = load_steps(run, run.executions[0], tmp_path)
+    assert len(steps) == 10_000
+    assert [(p.path, p.message) for p in problems] == [(trace, CUT_NOTICE)]
+    assert episode_dir.exists()
+
+
+def test_a_trace_of_endless_lines_stops_at_the_line_cap(tmp_path: Path) -> None:
+    lines = ['{"step_num": 1, "action": "DONE"}'] * 150_000
+    _osworld_trace(tmp_path, [*lines, "not JSON"])
+    workspace = discover_workspace(tmp_path)
+    run = workspace.runs[0]
+    notice = "trace has more than 100000 lines: only the first 100000 are read"
+    assert [(p.line, p.message) for p in workspace.problems] == [(None, notice)]
+    steps, problems = load_steps(run, run.executions[0], tmp_path)
+    assert len(steps) == 1 and len(steps[0].actions) == 100_000
+    assert [p.message for p in problems] == [notice]
+
+
+def test_openadapt_step_records_stop_at_the_cap(tmp_path: Path) -> None:
+    run_dir = build_complete_run(tmp_path)
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    data = json.loads(path.read_text())
+    data["steps"] = [{"step_idx": index, "action": {"type": "wait"}} for index in range(10_005)]
+    path.write_text(json.dumps(data, indent=1))
+    run = next(r for r in discover_workspace(tmp_path).runs if r.id.endswith("091522"))
+    execution = next(e for e in run.executions if e.task_id == "notepad_greeting")
+    steps, problems = load_steps(run, execution, tmp_path)
+    assert len(steps) == 10_000
+    lines = path.read_text().splitlines()
+    assert [(p.line, p.message) for p in problems] == [(_line_with(lines, '"steps"'), CUT_NOTICE)]
+
+
+def test_webarena_render_blocks_stop_at_the_cap(tmp_path: Path) -> None:
+    run_dir = build_webarena_example(tmp_path)
+    block = Block(parsed_action="scroll [down]", screenshot=None)
+    render = render_html(task_config(17, "Find the kettle", ["shopping"]), [block] * 10_005)
+    (run_dir / "render_17.html").write_text(render)
+    run = discover_workspace(tmp_path).runs[0]
+    execution = next(e for e in run.executions if e.task_id == "17")
+    steps, problems = load_steps(run, execution, tmp_path)
+    assert len(steps) == 10_000
+    assert [p.message for p in problems] == [CUT_NOTICE]
+
+
+def test_agentlab_steps_stop_at_the_cap(tmp_path: Path) -> None:
+    study = tmp_path / "2025-11-08_16-20-05_study"
+    episode = study / "2025-11-08_16-20-07_Agent_on_miniwob.click-button_3"
+    episode.mkdir(parents=True)
+    write_summary(episode, n_steps=1, cum_reward=1.0, err_msg=None, terminated=True)
+    picture = write_png(episode / "screenshot_step_0.png", (8, 8)).read_bytes()
+    for number in range(1, 10_005):
+        (episode / f"screenshot_step_{number}.png").write_bytes(picture)
+    run = discover_workspace(tmp_path).runs[0]
+    steps, problems = load_steps(run, run.executions[0], tmp_path)
+    assert len(steps) == 10_000
+    assert [p.message for p in problems] == [CUT_NOTICE]
+
+
+def test_episode_steps_stop_at_the_cap(tmp_path: Path) -> None:
+    episode = copy.deepcopy(CANONICAL_EPISODE)
+    episode["steps"] = [
+        {"step_index": index, "observation": {}, "action": {"type": "wait"}}
+        for index in range(10_005)
+    ]
+    path = build_canonical_episode(tmp_path, episode)
+    workspace = discover_workspace(tmp_path)
+    assert len(workspace.episodes[0].steps) == 10_000
+    lines = path.read_text().splitlines()
+    assert [(p.line, p.message) for p in workspace.problems] == [
+        (_line_with(lines, '"steps"'), CUT_NOTICE)
+    ]
+
+
+def test_a_30_mb_instruction_is_cut_with_a_notice(tmp_path: Path) -> None:
+    run_dir = openadapt_run(tmp_path, "run", {"a": "fail"}, errors={"a": "E" * 100_000})
+    task = {"task_id": "a", "instruction": "x" * 30_000_000}
+    write_json(run_dir / "tasks" / "a" / "task.json", task)
+    workspace = discover_workspace(tmp_path)
+    (loaded,) = workspace.runs[0].tasks
+    assert len(loaded.instruction) <= 65_536
+    assert loaded.instruction.endswith("… (cut: 29934528 more characters)")
+    error = workspace.runs[0].executions[0].error
+    assert len(error) <= 65_536 and error.endswith("more characters)")
+    located = sorted((p.path, p.line, p.message) for p in workspace.problems)
+    assert located == [
+        (
+            "run/tasks/a/execution.json",
+            _line_with(
+                (run_dir / "tasks" / "a" / "execution.json").read_text().splitlines(), "EEE"
+            ),
+            "'error' is 100000 characters long: showing the first 65472",
+        ),
+        (
+            "run/tasks/a/task.json",
+            3,
+            "'instruction' is 30000000 characters long: showing the first 65472",
+        ),
+    ]
+
+
+def test_long_texts_of_steps_and_osworld_tasks_are_cut(tmp_path: Path) -> None:
+    line = {"step_num": 1, "action": "DONE", "response": "r" * 200_000, "instruction": "i" * 70_000}
+    _osworld_trace(tmp_path, [json.dumps(line)])
+    workspace = discover_workspace(tmp_path)
+    run = workspace.runs[0]
+    assert run.tasks[0].instruction.endswith("… (cut: 4528 more characters)")
+    assert [p.message for p in workspace.problems] == [
+        "instruction of task task-1 is 70000 characters long: showing the first 65472"
+    ]
+    steps, problems = load_steps(run, run.executions[0], tmp_path)
+    assert len(steps[0].reasoning) <= 65_536
+    assert len(steps[0].raw_output) <= 65_536
+    assert [p.message for p in problems] == [
+        "reasoning of step 1 is 200000 characters long: showing the first 65472",
+        "model output of step 1 is 200000 characters long: showing the first 65472",
+    ]

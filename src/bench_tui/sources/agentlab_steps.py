@@ -16,6 +16,7 @@ from bench_tui.model import Execution, Run, Step
 from bench_tui.sources.browsergym_actions import Box, parse_action_string
 from bench_tui.sources.common import ReadContext, image_problem, image_size
 from bench_tui.sources.jsonvalues import as_number
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.ranges import MILLISECONDS
 from bench_tui.sources.safe_pickle import pick, read_pickle_file, to_plain
 
@@ -91,15 +92,23 @@ def load_agentlab_steps(run: Run, execution: Execution, ctx: ReadContext) -> lis
     if folder is None:
         return []
     record_files, shots = _numbered_files(folder, ctx)
+    numbers = sorted(set(record_files) | set(shots))
+    if len(numbers) > MAX_STEPS:
+        ctx.problem(folder, STEPS_CUT)
+        numbers = numbers[:MAX_STEPS]
     records: dict[int, Any] = {}
-    for number, path in record_files.items():
+    # Record k+1 also tells how action k went (_attach_follow_ups).
+    for number in [*numbers, numbers[-1] + 1] if numbers else []:
+        path = record_files.get(number)
+        if path is None:
+            continue
         ok, value = read_pickle_file(
             path, ctx, what=f"step record {number} (its screenshot is shown without the action)"
         )
         if ok:
             records[number] = value
     steps: list[Step] = []
-    for number in sorted(set(record_files) | set(shots)):
+    for number in numbers:
         steps.append(_step(len(steps), number, records.get(number), shots.get(number), ctx))
     _attach_follow_ups(steps, records)
     return steps

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bench_tui.model import Problem
+from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
 from bench_tui.sources.ranges import Range
 
 Num = TypeVar("Num", int, float)
@@ -213,9 +214,16 @@ class FieldReader:
         )
 
     def str(self, key: str) -> str | None:
+        """Text (numbers accepted), cut with a Problem past MAX_TEXT_CHARS."""
         value = self.obj.get(key)
-        if value is None or isinstance(value, str):
-            return value
+        if isinstance(value, str):
+            if len(value) <= MAX_TEXT_CHARS:
+                return value
+            line = self.doc.line_of(key, self.start_line)
+            self.ctx.problem(self.doc.path, text_cut_message(f"'{key}'", len(value)), line)
+            return cut_text(value)
+        if value is None:
+            return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         self.wrong(key, "text", value)

@@ -21,6 +21,7 @@ from bench_tui.model import Episode, EpisodeStep
 from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
 from bench_tui.sources.episode_actions import EpisodeActionReader, ScreenSize, screen_size_of
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.predictions import (
     checkpoint_label,
     episodes_from_predictions,
@@ -150,6 +151,9 @@ def _read_steps(
     actions = EpisodeActionReader(problems)
     screen: ScreenSize | None = None
     read: list[EpisodeStep] = []
+    if len(steps) > MAX_STEPS:
+        problems.add(where, STEPS_CUT)
+        steps = steps[:MAX_STEPS]
     for index, step in enumerate(steps):
         step_path: list[str | int] = [*where, index]
         if not isinstance(step, dict):

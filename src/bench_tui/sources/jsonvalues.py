@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from bench_tui.sources.common import JsonDoc, ReadContext, describe_value
 from bench_tui.sources.jsonpos import JsonLocator
+from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
 from bench_tui.sources.ranges import Range
 
 Num = TypeVar("Num", int, float)
@@ -128,12 +129,16 @@ class DocProblems:
         return None
 
     def text(self, obj: dict[str, Any], key: str, path: JsonPath) -> str | None:
+        """Optional text, cut with a Problem past MAX_TEXT_CHARS."""
         value = obj.get(key)
         if value is None:
             return None
         text = as_text(value)
         if text is None:
             self.wrong([*path, key], "text", value)
+        elif len(text) > MAX_TEXT_CHARS:
+            self.add([*path, key], text_cut_message(describe_path([*path, key]), len(text)))
+            text = cut_text(text)
         return text
 
     def flag(self, obj: dict[str, Any], key: str, path: JsonPath) -> bool | None:

@@ -23,6 +23,7 @@ from bench_tui.sources.common import (
     read_json_object,
 )
 from bench_tui.sources.jsonvalues import DocProblems
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.openadapt_actions import map_action
 from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
 from bench_tui.sources.ranges import (
@@ -322,6 +323,9 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
     if doc is None:
         return _screenshot_only_steps(task_dir, 0)
     records = FieldReader(doc, doc.data, ctx).list("steps")
+    if len(records) > MAX_STEPS:
+        ctx.problem(path, STEPS_CUT, doc.line_of("steps"))
+        records = records[:MAX_STEPS]
     values = DocProblems(doc, ctx)
     steps: list[Step] = []
     previous_time: float | None = None
