@@ -37,7 +37,9 @@ from tests.fixtures.offline_builders import (
     CUSTOM_LOG,
     build_canonical_episode,
     build_custom_training,
+    build_predictions_job,
     eval_report,
+    predictions_with_rows,
 )
 from tests.fixtures.openadapt_builders import build_complete_run, write_json
 from tests.fixtures.osworld_builders import osworld_line, write_jsonl, write_text
@@ -737,4 +739,20 @@ def test_long_texts_of_steps_and_osworld_tasks_are_cut(tmp_path: Path) -> None:
     assert [p.message for p in problems] == [
         "reasoning of step 1 is 200000 characters long: showing the first 65472",
         "model output of step 1 is 200000 characters long: showing the first 65472",
+    ]
+
+
+def test_prediction_rows_stop_at_the_cap(tmp_path: Path) -> None:
+    data = predictions_with_rows(10_005, [{"match": False}] * 10_005)
+    for row in data["base_data"]:
+        row["human_action"]["x"] = 0.5
+    build_custom_training(tmp_path)
+    job = build_predictions_job(tmp_path, {"epoch1": data})
+    workspace = discover_workspace(tmp_path)
+    (episode,) = workspace.episodes
+    assert len(episode.steps) == 10_000
+    assert len(episode.predictions["Epoch 1"]) == 10_000
+    lines = (job / "predictions_epoch1.json").read_text().splitlines()
+    assert [(p.line, p.message) for p in workspace.problems] == [
+        (_line_with(lines, '"base_data"'), CUT_NOTICE)
     ]
