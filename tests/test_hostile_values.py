@@ -646,14 +646,20 @@ def test_openadapt_step_records_stop_at_the_cap(tmp_path: Path) -> None:
     run_dir = build_complete_run(tmp_path)
     path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
     data = json.loads(path.read_text())
-    data["steps"] = [{"step_idx": index, "action": {"type": "wait"}} for index in range(10_005)]
+    data["steps"] = [
+        {"step_idx": index, "screenshot_path": "screenshots/step_000.png", "action": {}}
+        for index in range(10_005)
+    ]
     path.write_text(json.dumps(data, indent=1))
-    run = next(r for r in discover_workspace(tmp_path).runs if r.id.endswith("091522"))
+    workspace = discover_workspace(tmp_path)
+    lines = path.read_text().splitlines()
+    cut = (_line_with(lines, '"steps"'), CUT_NOTICE)
+    assert [(p.line, p.message) for p in workspace.problems if p.path.endswith(path.name)] == [cut]
+    run = next(r for r in workspace.runs if r.id.endswith("091522"))
     execution = next(e for e in run.executions if e.task_id == "notepad_greeting")
     steps, problems = load_steps(run, execution, tmp_path)
     assert len(steps) == 10_000
-    lines = path.read_text().splitlines()
-    assert [(p.line, p.message) for p in problems] == [(_line_with(lines, '"steps"'), CUT_NOTICE)]
+    assert [(p.line, p.message) for p in problems] == [cut]
 
 
 def test_webarena_render_blocks_stop_at_the_cap(tmp_path: Path) -> None:
@@ -755,4 +761,27 @@ def test_prediction_rows_stop_at_the_cap(tmp_path: Path) -> None:
     lines = (job / "predictions_epoch1.json").read_text().splitlines()
     assert [(p.line, p.message) for p in workspace.problems] == [
         (_line_with(lines, '"base_data"'), CUT_NOTICE)
+    ]
+
+
+def test_steps_a_reader_adds_past_the_cap_are_cut_too(tmp_path: Path) -> None:
+    run_dir = build_complete_run(tmp_path)
+    task_dir = run_dir / "tasks" / "notepad_greeting"
+    path = task_dir / "execution.json"
+    data = json.loads(path.read_text())
+    data["steps"] = [
+        {"step_idx": index, "screenshot_path": "screenshots/step_000.png", "action": {}}
+        for index in range(9_999)
+    ]
+    path.write_text(json.dumps(data, indent=1))
+    # Screenshots without a step record become steps of their own, after the records.
+    picture = (task_dir / "screenshots" / "step_000.png").read_bytes()
+    for index in range(3, 8):
+        (task_dir / "screenshots" / f"step_{index:03d}.png").write_bytes(picture)
+    run = next(r for r in discover_workspace(tmp_path).runs if r.id.endswith("091522"))
+    execution = next(e for e in run.executions if e.task_id == "notepad_greeting")
+    steps, problems = load_steps(run, execution, tmp_path)
+    assert len(steps) == 10_000
+    assert [(p.path, p.line, p.message) for p in problems] == [
+        (f"{run.id}/tasks/notepad_greeting/execution.json", None, CUT_NOTICE)
     ]

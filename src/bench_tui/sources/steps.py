@@ -40,7 +40,8 @@ def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], 
         return [], ctx.problems
     # Readers stop at MAX_STEPS themselves; extras some add (screenshots without a record) may not.
     if len(steps) > MAX_STEPS:
-        ctx.problem(where, STEPS_CUT)
+        if all(problem.message != STEPS_CUT for problem in ctx.problems):
+            ctx.problem(where, STEPS_CUT)
         steps = steps[:MAX_STEPS]
     cut_step_texts(steps, ctx, where)
     return steps, ctx.problems
