@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
 import sys
 from enum import StrEnum
@@ -17,7 +16,7 @@ from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
 from bench_tui.model import EvalReport, Run
-from bench_tui.report import export_rows, problem_json, render_export, summary_json
+from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
 from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
@@ -140,7 +139,7 @@ def summary(
     workspace = discover_workspace(directory)
     data = summary_json(workspace)
     if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json_output(data))
         return
     from bench_tui.summary_table import print_summary
 
@@ -156,11 +155,7 @@ def validate(
     _existing_dir(directory)
     problems = discover_workspace(directory).sorted_problems()
     if as_json:
-        typer.echo(
-            json.dumps(
-                {"problems": [problem_json(p) for p in problems]}, indent=2, ensure_ascii=False
-            )
-        )
+        typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
     elif problems:
         for problem in problems:
             typer.echo(visible(problem.located(), one_line=True))
@@ -315,7 +310,7 @@ def compare(
     except CompareInputError as exc:
         _usage_error(str(exc))
     if as_json:
-        typer.echo(json.dumps(comparison.data, indent=2, ensure_ascii=False))
+        typer.echo(json_output(comparison.data))
     else:
         from bench_tui.compare_table import print_compare
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from typing import Any
 
 from bench_tui.analysis.summary import Figures, figures, model_figures
 from bench_tui.analysis.training import summary_figures
+from bench_tui.csv_text import csv_cell, csv_line
 from bench_tui.model import Problem, Run, TrainingRun, Workspace
 from bench_tui.triage.store import TriageLookup
 
@@ -26,6 +26,18 @@ EXPORT_COLUMNS = (
     "labels",
     "note",
 )
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+"""DEL and the C1 controls (U+009B is an 8-bit CSI) act on terminals, U+2028/U+2029 end lines
+in JavaScript, and a lone surrogate (JSON may carry one) cannot be written as UTF-8."""
+
+
+def json_output(data: Any) -> str:
+    """The JSON every command prints or writes: non-ASCII as it is, except the characters above
+    as \\uXXXX escapes (they occur only inside strings there, so the JSON stays the same)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _figures_json(fig: Figures) -> dict[str, Any]:
@@ -161,25 +173,12 @@ def run_export_rows(run: Run, triage: TriageLookup | None = None) -> list[dict[s
     return rows
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
 def render_export(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        return json_output(rows) + "\n"
     columns = list(EXPORT_COLUMNS)
     if any("seed" in row for row in rows):
         columns.append("seed")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(column)) for column in columns])
-    return buffer.getvalue()
+    lines = [csv_line(columns)]
+    lines.extend(csv_line([csv_cell(row.get(column)) for column in columns]) for row in rows)
+    return "".join(lines)

@@ -7,7 +7,6 @@ Step records and screenshots are read on demand by `load_agentlab_steps` (agentl
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import time
@@ -21,6 +20,7 @@ from bench_tui.model import Execution, Run, Task
 from bench_tui.sources.agentlab_csv import check_summary_csv
 from bench_tui.sources.agentlab_steps import load_agentlab_steps
 from bench_tui.sources.common import FieldReader, JsonDoc, ReadContext, read_json_object
+from bench_tui.sources.ranges import SCORE, SECONDS, STEP_COUNT
 from bench_tui.sources.safe_pickle import pick, read_pickle_file, to_plain
 
 __all__ = ["is_agentlab_episode", "load_agentlab_steps", "read_agentlab_runs"]
@@ -141,11 +141,6 @@ def _read_summary(info: EpisodeInfo, ctx: ReadContext) -> None:
         info.summary_doc = doc
 
 
-def _finite(value: float | None) -> float | None:
-    # json.dump writes NaN for stats AgentLab could not aggregate; it means "not measured".
-    return value if value is not None and math.isfinite(value) else None
-
-
 def _one_line(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= PROBLEM_TEXT_LIMIT else line[: PROBLEM_TEXT_LIMIT - 3] + "..."
@@ -164,11 +159,11 @@ def _outcome(info: EpisodeInfo, ctx: ReadContext) -> Execution:
         return execution
     doc = info.summary_doc
     fields = FieldReader(doc, info.summary, ctx)
-    execution.score = _finite(fields.number("cum_reward"))
+    execution.score = fields.number("cum_reward", SCORE)
     if execution.score is None:
-        execution.score = _finite(fields.number("score"))
-    execution.num_steps = fields.int("n_steps")
-    execution.duration_s = _finite(fields.number("stats.cum_step_elapsed"))
+        execution.score = fields.number("score", SCORE)
+    execution.num_steps = fields.int("n_steps", STEP_COUNT)
+    execution.duration_s = fields.number("stats.cum_step_elapsed", SECONDS)
     err_msg = info.summary.get("err_msg")
     if err_msg is not None:
         text = err_msg if isinstance(err_msg, str) else str(err_msg)

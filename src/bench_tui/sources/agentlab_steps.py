@@ -15,6 +15,9 @@ from typing import Any
 from bench_tui.model import Execution, Run, Step
 from bench_tui.sources.browsergym_actions import Box, parse_action_string
 from bench_tui.sources.common import ReadContext, image_problem, image_size
+from bench_tui.sources.jsonvalues import as_number
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
+from bench_tui.sources.ranges import MILLISECONDS
 from bench_tui.sources.safe_pickle import pick, read_pickle_file, to_plain
 
 STEP_FILE = re.compile(r"^step_(\d+)\.pkl\.gz$")
@@ -48,10 +51,7 @@ def _numbered_files(folder: Path, ctx: ReadContext) -> tuple[dict[int, Path], di
 
 
 def _float(value: Any) -> float | None:
-    value = to_plain(value, max_depth=3)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
+    return as_number(to_plain(value, max_depth=3))
 
 
 def _text(value: Any) -> str | None:
@@ -81,7 +81,9 @@ def _elapsed_ms(record: Any, start: str, stop: str) -> float | None:
     end = _float(pick(record, "profiling", stop))
     if begin is None or end is None or end < begin or begin <= 0:
         return None
-    return (end - begin) * 1000.0
+    # Profiling stamps sit in pickles, where no line locates them: an impossible gap is left out.
+    elapsed = (end - begin) * 1000.0
+    return elapsed if MILLISECONDS.holds(elapsed) else None
 
 
 def load_agentlab_steps(run: Run, execution: Execution, ctx: ReadContext) -> list[Step]:
@@ -90,15 +92,23 @@ def load_agentlab_steps(run: Run, execution: Execution, ctx: ReadContext) -> lis
     if folder is None:
         return []
     record_files, shots = _numbered_files(folder, ctx)
+    numbers = sorted(set(record_files) | set(shots))
+    if len(numbers) > MAX_STEPS:
+        ctx.problem(folder, STEPS_CUT)
+        numbers = numbers[:MAX_STEPS]
     records: dict[int, Any] = {}
-    for number, path in record_files.items():
+    # Record k+1 also tells how action k went (_attach_follow_ups).
+    for number in [*numbers, numbers[-1] + 1] if numbers else []:
+        path = record_files.get(number)
+        if path is None:
+            continue
         ok, value = read_pickle_file(
             path, ctx, what=f"step record {number} (its screenshot is shown without the action)"
         )
         if ok:
             records[number] = value
     steps: list[Step] = []
-    for number in sorted(set(record_files) | set(shots)):
+    for number in numbers:
         steps.append(_step(len(steps), number, records.get(number), shots.get(number), ctx))
     _attach_follow_ups(steps, records)
     return steps

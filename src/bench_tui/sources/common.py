@@ -12,9 +12,13 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench_tui.model import Problem
+from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources.ranges import Range
+
+Num = TypeVar("Num", int, float)
 
 MAX_PARSE_BYTES = 32 * 1024 * 1024
 """Files above this are not parsed (DESIGN §9): one Problem says so."""
@@ -210,15 +214,23 @@ class FieldReader:
         )
 
     def str(self, key: str) -> str | None:
+        """Text (numbers accepted), cut with a Problem past MAX_TEXT_CHARS."""
         value = self.obj.get(key)
-        if value is None or isinstance(value, str):
-            return value
+        if isinstance(value, str):
+            if len(value) <= MAX_TEXT_CHARS:
+                return value
+            line = self.doc.line_of(key, self.start_line)
+            self.ctx.problem(self.doc.path, text_cut_message(f"'{key}'", len(value)), line)
+            return cut_text(value)
+        if value is None:
+            return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         self.wrong(key, "text", value)
         return None
 
-    def number(self, key: str) -> float | None:
+    def number(self, key: str, within: Range | None = None) -> float | None:
+        """A finite number; outside `within` it is a Problem and None (DESIGN §7)."""
         value = self.obj.get(key)
         if value is None:
             return None
@@ -228,19 +240,25 @@ class FieldReader:
             except OverflowError:
                 number = math.inf
             if math.isfinite(number):
-                return number
+                return self._within(key, number, value, within)
         self.wrong(key, "a finite number", value)
         return None
 
-    def int(self, key: str) -> int | None:
+    def int(self, key: str, within: Range | None = None) -> int | None:
         value = self.obj.get(key)
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return self._within(key, value, value, within)
         if isinstance(value, float) and value.is_integer():
-            return int(value)
+            return self._within(key, int(value), value, within)
         self.wrong(key, "a whole number", value)
+        return None
+
+    def _within(self, key: str, number: Num, value: Any, within: Range | None) -> Num | None:
+        if within is None or within.holds(number):
+            return number
+        self.wrong(key, within.expected, value)
         return None
 
     def bool(self, key: str) -> bool | None:

@@ -22,6 +22,7 @@ from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
 from bench_tui.sources.openadapt import is_openadapt_run, read_openadapt_run
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.progress import attach_live_files, mark_recent_runs
+from bench_tui.sources.text_limits import cut_run_texts
 
 SKIPPED_DIR_NAMES = frozenset({"__pycache__", "node_modules", ".git"})
 NOT_SNIFFED_JSON = frozenset(
@@ -277,6 +278,7 @@ def iter_workspace(
 
     for kind, item in walker.walk():
         if kind == "run":
+            cut_run_texts(item, ctx)  # type: ignore[arg-type]
             batch.runs.append(item)  # type: ignore[arg-type]
             all_runs.append(item)  # type: ignore[arg-type]
         elif kind == "eval":
@@ -290,6 +292,8 @@ def iter_workspace(
         if should_stop():
             return
     grouped = walker.finish()
+    for run in grouped:
+        cut_run_texts(run, ctx)
     batch.runs.extend(grouped)
     all_runs.extend(grouped)
     attach_live_files(all_runs, walker.collected.live_files)

@@ -21,12 +21,14 @@ from bench_tui.model import Episode, EpisodeStep
 from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
 from bench_tui.sources.episode_actions import EpisodeActionReader, ScreenSize, screen_size_of
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.predictions import (
     checkpoint_label,
     episodes_from_predictions,
     looks_like_predictions,
     read_predictions,
 )
+from bench_tui.sources.ranges import TIMESTAMP, Range
 
 __all__ = [
     "checkpoint_label",
@@ -149,6 +151,9 @@ def _read_steps(
     actions = EpisodeActionReader(problems)
     screen: ScreenSize | None = None
     read: list[EpisodeStep] = []
+    if len(steps) > MAX_STEPS:
+        problems.add(where, STEPS_CUT)
+        steps = steps[:MAX_STEPS]
     for index, step in enumerate(steps):
         step_path: list[str | int] = [*where, index]
         if not isinstance(step, dict):
@@ -189,7 +194,7 @@ def _read_steps(
                 action=actions.read(raw_action, action_path, screen, screenshot),
                 reasoning=problems.text(step, "reasoning", step_path)
                 or problems.text(step, "thought", step_path),
-                timestamp=_first_number(step, ("timestamp", "t"), step_path, problems),
+                timestamp=_first_number(step, ("timestamp", "t"), step_path, problems, TIMESTAMP),
             )
         )
     return read
@@ -207,10 +212,14 @@ def _raw_action(step: dict[str, Any]) -> Any:
 
 
 def _first_number(
-    obj: dict[str, Any], keys: tuple[str, ...], where: JsonPath, problems: DocProblems
+    obj: dict[str, Any],
+    keys: tuple[str, ...],
+    where: JsonPath,
+    problems: DocProblems,
+    within: Range | None = None,
 ) -> float | None:
     for key in keys:
-        value = problems.number(obj, key, where)
+        value = problems.number(obj, key, where, within)
         if value is not None:
             return value
     return None

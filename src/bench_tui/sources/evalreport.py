@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import KNOWN_METRICS, EvalReport
-from bench_tui.model.evalreport import COUNT_METRICS
+from bench_tui.model.evalreport import COUNT_METRICS, LOWER_IS_BETTER
 from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
 from bench_tui.sources.jsonvalues import DocProblems, as_number
+from bench_tui.sources.ranges import AT_LEAST_ZERO, COUNT, RATE
 
 WHAT = "an eval report (a JSON object with a 'metrics' object of known metrics)"
 
@@ -93,10 +94,11 @@ def _metric(
         return None
     number = as_number(value)
     if name in COUNT_METRICS:
-        if number is None or not number.is_integer() or number < 0:
+        if number is None or not number.is_integer():
             problems.wrong([*source_path, name], "a whole number of at least 0", value)
             return None
-        return number
+        return problems.within(number, [*source_path, name], value, COUNT)
     if number is None:
         problems.wrong([*source_path, name], "a finite number", value)
-    return number
+    within = AT_LEAST_ZERO if name in LOWER_IS_BETTER else RATE
+    return problems.within(number, [*source_path, name], value, within)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from bench_tui.sources.common import JsonDoc, ReadContext, describe_value
 from bench_tui.sources.jsonpos import JsonLocator
+from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources.ranges import Range
+
+Num = TypeVar("Num", int, float)
 
 JsonPath = Sequence[str | int]
 
@@ -91,32 +95,50 @@ class DocProblems:
             path, f"expected {expected} for {describe_path(path)}, got {describe_value(value)}"
         )
 
-    def number(self, obj: dict[str, Any], key: str, path: JsonPath) -> float | None:
-        """Optional number: absent/null is None silently, a wrong type is a Problem."""
+    def number(
+        self, obj: dict[str, Any], key: str, path: JsonPath, within: Range | None = None
+    ) -> float | None:
+        """Optional number: absent/null is None silently, a wrong type or a value outside
+        `within` is a Problem (and None)."""
         value = obj.get(key)
         if value is None:
             return None
         number = as_number(value)
         if number is None:
             self.wrong([*path, key], "a finite number", value)
-        return number
+        return self.within(number, [*path, key], value, within)
 
-    def whole(self, obj: dict[str, Any], key: str, path: JsonPath) -> int | None:
+    def whole(
+        self, obj: dict[str, Any], key: str, path: JsonPath, within: Range | None = None
+    ) -> int | None:
         value = obj.get(key)
         if value is None:
             return None
         number = as_whole(value)
         if number is None:
             self.wrong([*path, key], "a whole number", value)
-        return number
+        return self.within(number, [*path, key], value, within)
+
+    def within(
+        self, number: Num | None, path: JsonPath, value: Any, within: Range | None
+    ) -> Num | None:
+        """`number` if it is in range, else None with a Problem about `value` at `path`."""
+        if number is None or within is None or within.holds(number):
+            return number
+        self.wrong(path, within.expected, value)
+        return None
 
     def text(self, obj: dict[str, Any], key: str, path: JsonPath) -> str | None:
+        """Optional text, cut with a Problem past MAX_TEXT_CHARS."""
         value = obj.get(key)
         if value is None:
             return None
         text = as_text(value)
         if text is None:
             self.wrong([*path, key], "text", value)
+        elif len(text) > MAX_TEXT_CHARS:
+            self.add([*path, key], text_cut_message(describe_path([*path, key]), len(text)))
+            text = cut_text(text)
         return text
 
     def flag(self, obj: dict[str, Any], key: str, path: JsonPath) -> bool | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_tui.sources.common import FieldReader, ReadContext, read_json_object
+from bench_tui.sources.ranges import COUNT
 
 LIVE_FILE_NAMES = frozenset(
     {"benchmark_live.json", "live_eval_state.json", "benchmark_progress.json"}
@@ -37,10 +38,10 @@ def read_live_file(path: Path, ctx: ReadContext) -> LiveFile | None:
     return LiveFile(
         path=path,
         status=fields.str("status") or "unknown",
-        total=fields.int("total_tasks") if "total_tasks" in doc.data else fields.int("tasks_total"),
-        completed=fields.int("tasks_completed")
-        if "tasks_completed" in doc.data
-        else fields.int("tasks_complete"),
+        total=fields.int("total_tasks" if "total_tasks" in doc.data else "tasks_total", COUNT),
+        completed=fields.int(
+            "tasks_completed" if "tasks_completed" in doc.data else "tasks_complete", COUNT
+        ),
         current_task_id=current_id,
         modified_at=modified,
     )

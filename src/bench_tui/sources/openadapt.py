@@ -22,8 +22,19 @@ from bench_tui.sources.common import (
     image_size,
     read_json_object,
 )
+from bench_tui.sources.jsonvalues import DocProblems
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.openadapt_actions import map_action
 from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
+from bench_tui.sources.ranges import (
+    COUNT,
+    MILLISECONDS,
+    RATE,
+    SCORE,
+    SECONDS,
+    STEP_COUNT,
+    TIMESTAMP,
+)
 
 RECENT_WRITE_S = 120.0
 """A run without summary.json whose task files changed this recently is live."""
@@ -87,9 +98,9 @@ def _read_execution(
         model=fields.str("model_id") or fallback_model,
         status=_status(success, error_type) if success is not None else "errored",
         success=bool(success),
-        score=fields.number("score"),
-        num_steps=fields.int("num_steps"),
-        duration_s=fields.number("total_time_seconds"),
+        score=fields.number("score", SCORE),
+        num_steps=fields.int("num_steps", STEP_COUNT),
+        duration_s=fields.number("total_time_seconds", SECONDS),
         error=fields.str("error"),
         error_type=error_type,
         reason=fields.str("reason"),
@@ -239,9 +250,9 @@ def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadConte
     tasks = len(executions)
     succeeded = sum(1 for e in executions if e.status == "passed")
     checks: list[tuple[str, float | None, float]] = [
-        ("num_tasks", fields.number("num_tasks"), tasks),
-        ("num_success", fields.number("num_success"), succeeded),
-        ("success_rate", fields.number("success_rate"), succeeded / tasks if tasks else 0.0),
+        ("num_tasks", fields.number("num_tasks", COUNT), tasks),
+        ("num_success", fields.number("num_success", COUNT), succeeded),
+        ("success_rate", fields.number("success_rate", RATE), succeeded / tasks if tasks else 0.0),
     ]
     for key, claimed, actual in checks:
         if claimed is None:
@@ -312,6 +323,10 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
     if doc is None:
         return _screenshot_only_steps(task_dir, 0)
     records = FieldReader(doc, doc.data, ctx).list("steps")
+    if len(records) > MAX_STEPS:
+        ctx.problem(path, STEPS_CUT, doc.line_of("steps"))
+        records = records[:MAX_STEPS]
+    values = DocProblems(doc, ctx)
     steps: list[Step] = []
     previous_time: float | None = None
     for position, record in enumerate(records):
@@ -322,10 +337,9 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
         logs = record.get("agent_logs") if isinstance(record.get("agent_logs"), dict) else {}
         reasoning = record.get("reasoning")
         plan = logs.get("plan_result")
-        timestamp = record.get("timestamp")
-        timestamp = float(timestamp) if isinstance(timestamp, (int, float)) else None
-        think = logs.get("agent_think_ms")
-        execute = logs.get("env_execute_ms")
+        where = ["steps", position]
+        timestamp = values.number(record, "timestamp", where, TIMESTAMP)
+        logs_where = [*where, "agent_logs"]
         step = Step(
             index=position,
             source_number=record.get("step_idx")
@@ -335,8 +349,8 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
             actions=[map_action(record.get("action"), screen)],
             reasoning=reasoning if isinstance(reasoning, str) else None,
             raw_output=plan if isinstance(plan, str) else None,
-            think_ms=float(think) if isinstance(think, (int, float)) else None,
-            exec_ms=float(execute) if isinstance(execute, (int, float)) else None,
+            think_ms=values.number(logs, "agent_think_ms", logs_where, MILLISECONDS),
+            exec_ms=values.number(logs, "env_execute_ms", logs_where, MILLISECONDS),
             timestamp=timestamp,
             extra={k: v for k, v in logs.items() if k not in {"plan_result"}},
         )
@@ -349,6 +363,7 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
             step.exec_ms = max(0.0, (timestamp - previous_time) * 1000.0)
         previous_time = timestamp
         steps.append(step)
+    values.finish()
     steps.extend(_screenshot_only_steps(task_dir, len(steps), known={s.screenshot for s in steps}))
     _attach_logs(steps, doc.data.get("logs"))
     return steps

@@ -30,6 +30,7 @@ from bench_tui.sources.common import (
     read_text,
 )
 from bench_tui.sources.json_head import HEAD_BYTES, decode_prefix, object_head
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 
 EXECUTION_WHAT = "an execution record (JSON object)"
 OUTCOME_KEYS = frozenset(
@@ -126,7 +127,12 @@ def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> N
     """Each step record must be an object; its screenshot is queued for `run_checks`."""
     folder = os.path.dirname(os.fspath(doc.path))
     execution = os.fspath(doc.path)
-    for number, step in enumerate(FieldReader(doc, doc.data, ctx).list("steps")):
+    records = FieldReader(doc, doc.data, ctx).list("steps")
+    if len(records) > MAX_STEPS:
+        # The step view shows no more; checking the screenshots of the rest would take minutes.
+        ctx.problem(doc.path, STEPS_CUT, doc.line_of("steps"))
+        records = records[:MAX_STEPS]
+    for number, step in enumerate(records):
         if not isinstance(step, dict):
             ctx.problem(
                 doc.path, f"expected an object for step {number}, got {type(step).__name__}"

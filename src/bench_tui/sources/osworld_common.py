@@ -13,12 +13,15 @@ import math
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, describe_value, json_type
+from bench_tui.sources.limits import MAX_TRACE_LINES
+from bench_tui.sources.ranges import SCORE
 
 RECENT_WRITE_S = 600.0
 FIRST_LINE_PEEK = 256 * 1024
@@ -74,40 +77,49 @@ class TrajLine:
     data: dict[str, Any]
 
 
-def read_traj_lines(path: Path, ctx: ReadContext, now: float | None = None) -> list[TrajLine]:
-    """Every JSON object line of a traj.jsonl; each bad line is a located Problem."""
+def read_traj_lines(path: Path, ctx: ReadContext, now: float | None = None) -> Iterator[TrajLine]:
+    """The JSON object lines of a traj.jsonl, parsed as the caller asks for them (a caller that
+    has enough stops early); each bad line is a located Problem. At most MAX_TRACE_LINES."""
     try:
         info = path.stat()
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
-        return []
+        return
     if info.st_size > MAX_PARSE_BYTES:
         ctx.problem(
             path,
             f"file is {info.st_size / 1048576:.1f} MB, over the 32 MB limit: not parsed "
             "(trajectory lines)",
         )
-        return []
+        return
     try:
         raw = path.read_bytes()
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
-        return []
+        return
     now = time.time() if now is None else now
     being_written = not raw.endswith(b"\n") and now - info.st_mtime < RECENT_WRITE_S
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     chunks = raw.split(b"\n")
-    lines: list[TrajLine] = []
+    read = 0
     for index, chunk in enumerate(chunks):
         number = index + 1
         chunk = chunk.strip()
         if not chunk:
             continue
+        if read == MAX_TRACE_LINES:
+            ctx.problem(
+                path,
+                f"trace has more than {MAX_TRACE_LINES} lines: "
+                f"only the first {MAX_TRACE_LINES} are read",
+            )
+            return
+        read += 1
         is_last_unterminated = index == len(chunks) - 1
         value, error = _decode_line(chunk)
         if error is None and isinstance(value, dict):
-            lines.append(TrajLine(number, value))
+            yield TrajLine(number, value)
             continue
         if is_last_unterminated and being_written:
             continue
@@ -116,7 +128,6 @@ def read_traj_lines(path: Path, ctx: ReadContext, now: float | None = None) -> l
         elif is_last_unterminated:
             error += "; the last line has no newline, so the run was probably stopped mid-write"
         ctx.problem(path, error, number)
-    return lines
 
 
 def _decode_line(chunk: bytes) -> tuple[Any, str | None]:
@@ -166,12 +177,11 @@ def read_result(path: Path, ctx: ReadContext, now: float | None = None) -> Resul
         ctx.problem(path, "empty file: expected the task's score (a number from 0 to 1)", 1)
         return ResultReading("unreadable")
     score = parse_score(text)
-    if score is None:
+    # A score outside 0..1 is no score the harness writes: no verdict, like a garbled one.
+    if score is None or not SCORE.holds(score):
         shown = text if len(text) <= 40 else text[:37] + "..."
         ctx.problem(path, f"expected the task's score (a number from 0 to 1), got {shown!r}", 1)
         return ResultReading("unreadable")
-    if not 0.0 <= score <= 1.0:
-        ctx.problem(path, f"score {score:g} is outside 0..1; kept as written", 1)
     return ResultReading("score", score)
 
 

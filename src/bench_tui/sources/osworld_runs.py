@@ -20,6 +20,7 @@ from bench_tui.sources.osworld_common import RECENT_WRITE_S, EpisodeKind
 from bench_tui.sources.osworld_paths import RunSettings, run_root, run_settings, unstarted_folders
 from bench_tui.sources.osworld_scan import EpisodeScan, scan_episode
 from bench_tui.sources.osworld_tasks import TaskCatalog, match_key, variant_key
+from bench_tui.sources.ranges import SECONDS
 
 
 def read_episode_runs(
@@ -150,7 +151,7 @@ def _execution(
         task_id=task_id,
         model=settings.model,
         num_steps=scan.num_steps,
-        duration_s=scan.duration_s,
+        duration_s=_duration(scan, ctx),
         error=scan.error,
         error_type=scan.error_type,
         source_path=str(scan.folder),
@@ -181,6 +182,17 @@ def _execution(
             scan.error_line,
         )
     return execution
+
+
+def _duration(scan: EpisodeScan, ctx: ReadContext) -> float | None:
+    seconds = scan.duration_s
+    if seconds is None or SECONDS.holds(seconds):
+        return seconds
+    ctx.problem(
+        scan.folder / "traj.jsonl",
+        f"the action timestamps span {seconds / 86400:.0f} days: expected {SECONDS.expected}",
+    )
+    return None
 
 
 def _add_index_tasks(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench_tui.sources.common import ReadContext
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.osworld_common import (
     EpisodeKind,
     ResultReading,
@@ -57,10 +59,12 @@ class EpisodeScan:
     """Why the agent stopped, when runtime.log says (FORMATS §10: message or thought exit)."""
     modified_at: float = 0.0
     timestamps: int = 0
+    cut: bool = False
+    """The trace has more than MAX_STEPS steps and was read no further: its count is unknown."""
 
     @property
     def num_steps(self) -> int | None:
-        if not self.has_traj:
+        if not self.has_traj or self.cut:
             return None
         return len(self.step_numbers) + self.loose_steps
 
@@ -197,7 +201,7 @@ def read_stop_reason(path: Path, ctx: ReadContext) -> str | None:
     return STOP_REASONS[flags[-1]] if flags else None
 
 
-def _scan_lines(scan: EpisodeScan, lines: list[TrajLine], ctx: ReadContext, traj: Path) -> None:
+def _scan_lines(scan: EpisodeScan, lines: Iterable[TrajLine], ctx: ReadContext, traj: Path) -> None:
     shot_key = "screenshot" if scan.kind == "waa" else "screenshot_file"
     named = missing = 0
     first_missing: tuple[int, str] | None = None
@@ -219,6 +223,10 @@ def _scan_lines(scan: EpisodeScan, lines: list[TrajLine], ctx: ReadContext, traj
             scan.step_numbers.add(number)
         elif "action" in data:
             scan.loose_steps += 1
+        if len(scan.step_numbers) + scan.loose_steps > MAX_STEPS:
+            ctx.problem(traj, STEPS_CUT)
+            scan.cut = True
+            break
         written = data.get(shot_key)
         if isinstance(written, str) and written and not is_placeholder(written):
             named += 1
@@ -301,7 +309,10 @@ class Grouped:
     """Error lines before any call (the episode crashed during setup)."""
 
 
-def group_calls(lines: list[TrajLine], kind: EpisodeKind, ctx: ReadContext, traj: Path) -> Grouped:
+def group_calls(
+    lines: Iterable[TrajLine], kind: EpisodeKind, ctx: ReadContext, traj: Path
+) -> Grouped:
+    """Lines grouped into model calls, at most MAX_STEPS of them."""
     grouped = Grouped()
     for line in lines:
         if "Error" in line.data:
@@ -317,6 +328,9 @@ def group_calls(lines: list[TrajLine], kind: EpisodeKind, ctx: ReadContext, traj
         last = grouped.calls[-1] if grouped.calls else None
         if number is not None and last is not None and last.number == number and not last.errors:
             last.lines.append(line)
+        elif len(grouped.calls) == MAX_STEPS:
+            ctx.problem(traj, STEPS_CUT)
+            break
         else:
             grouped.calls.append(CallGroup(number, [line]))
     return grouped

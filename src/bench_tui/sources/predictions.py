@@ -17,6 +17,7 @@ from bench_tui.sources.common import ReadContext, json_type, read_json
 from bench_tui.sources.dsl import parse_dsl_action
 from bench_tui.sources.episode_actions import plain_action
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath, as_text
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 
 WHAT = "a predictions file (a JSON object with a 'base_data' list and a 'predictions' list)"
 _FILE_NAME = re.compile(r"predictions_(.+)\.json", re.IGNORECASE)
@@ -66,8 +67,12 @@ def read_predictions(
         ctx.problem(path, f"expected {WHAT}, got {kind}", line=1)
         return None
     problems = DocProblems(doc, ctx)
+    base_data = data["base_data"]
+    if len(base_data) > MAX_STEPS:
+        problems.add(["base_data"], STEPS_CUT)
+        base_data = base_data[:MAX_STEPS]
     rows: list[dict[str, Any]] = []
-    for index, row in enumerate(data["base_data"]):
+    for index, row in enumerate(base_data):
         where: list[str | int] = ["base_data", index]
         if isinstance(row, dict):
             # Read once with reporting so wrong types are located; the Episode built later
@@ -80,12 +85,13 @@ def read_predictions(
                 where, f"step {index} unreadable: expected an object, got a JSON {json_type(row)}"
             )
             rows.append({})
-    predictions = _read_predictions(data, len(rows), problems)
+    predictions = _read_predictions(data, len(data["base_data"]), problems)
     problems.finish()
     return checkpoint_label(path.name), rows, predictions
 
 
 def _read_predictions(data: dict[str, Any], count: int, problems: DocProblems) -> list[Prediction]:
+    """One per base_data step (`count` of them; the first MAX_STEPS): missing ones are none."""
     entries = data.get("predictions")
     if entries is None:
         entries = []
@@ -102,7 +108,7 @@ def _read_predictions(data: dict[str, Any], count: int, problems: DocProblems) -
         _prediction(entries[index], ["predictions", index], problems)
         if index < len(entries)
         else Prediction()
-        for index in range(count)
+        for index in range(min(count, MAX_STEPS))
     ]
 
 

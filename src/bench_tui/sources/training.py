@@ -17,8 +17,18 @@ from bench_tui.model import LossPoint, TrainingAction, TrainingEvaluation, Train
 from bench_tui.sources.checkpoints import find_checkpoints
 from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
 from bench_tui.sources.jsonvalues import DocProblems, as_number, as_whole
+from bench_tui.sources.ranges import (
+    AT_LEAST_ZERO,
+    COUNT,
+    EPOCH,
+    SECONDS,
+    TRAINING_STEP,
+    Range,
+)
 
 WHAT = "a training log (a JSON object with a 'losses' list)"
+EPOCH_TOTAL = Range(-math.inf, EPOCH.high, "a number of epochs up to 1000000")
+"""Zero or less is a placeholder for "unknown" (see _total_epochs), not an impossible value."""
 
 RETRY_DELAY_S = 0.05
 """Pause before re-reading a log that failed to parse: long enough for the writer to finish."""
@@ -79,12 +89,12 @@ def read_training(
         goal=problems.text(data, "goal", []),
         hostname=problems.text(data, "hostname", []),
         started_at=_started_at(data, problems),
-        epoch=problems.number(data, "epoch", []),
-        step=problems.whole(data, "step", []),
+        epoch=problems.number(data, "epoch", [], EPOCH),
+        step=problems.whole(data, "step", [], TRAINING_STEP),
         total_epochs=total_epochs,
         loss=problems.number(data, "loss", []),
-        learning_rate=problems.number(data, "learning_rate", []),
-        elapsed_time=problems.number(data, "elapsed_time", []),
+        learning_rate=problems.number(data, "learning_rate", [], AT_LEAST_ZERO),
+        elapsed_time=problems.number(data, "elapsed_time", [], SECONDS),
         losses=losses,
         evaluations=_read_evaluations(data, problems),
         checkpoints=find_checkpoints(job_dir, ctx),
@@ -134,21 +144,21 @@ def _loss_point(entry: Any) -> tuple[LossPoint | None, str]:
     step = as_whole(entry.get("step"))
     loss = as_number(entry.get("loss"))
     wrong: list[str] = []
-    if epoch is None or epoch < 0:
-        wrong.append("'epoch' as a number of at least 0")
-    if step is None:
-        wrong.append("'step' as a whole number")
+    if epoch is None or not EPOCH.holds(epoch):
+        wrong.append(f"'epoch' as {EPOCH.expected}")
+    if step is None or not TRAINING_STEP.holds(step):
+        wrong.append(f"'step' as {TRAINING_STEP.expected}")
     if loss is None:
         wrong.append("'loss' as a finite number")
     if wrong or epoch is None or step is None or loss is None:
         return None, "expected " + _listing(wrong)
     optional_wrong = [
-        key
-        for key in ("lr", "time")
-        if entry.get(key) is not None and as_number(entry.get(key)) is None
+        f"'{key}' as {within.expected}"
+        for key, within in (("lr", AT_LEAST_ZERO), ("time", SECONDS))
+        if entry.get(key) is not None and not _number_within(entry.get(key), within)
     ]
     if optional_wrong:
-        return None, "expected " + _listing([f"'{key}' as a number" for key in optional_wrong])
+        return None, "expected " + _listing(optional_wrong)
     # Every field was checked above: skip pydantic's validation, which dominated reading a
     # long log (one entry per step).
     return (
@@ -161,6 +171,11 @@ def _loss_point(entry: Any) -> tuple[LossPoint | None, str]:
         ),
         "",
     )
+
+
+def _number_within(value: Any, within: Range) -> bool:
+    number = as_number(value)
+    return number is not None and within.holds(number)
 
 
 def _listing(items: list[str]) -> str:
@@ -179,20 +194,21 @@ def _read_evaluations(data: dict[str, Any], problems: DocProblems) -> list[Train
     for index, entry in enumerate(entries):
         path: list[str | int] = ["evaluations", index]
         epoch = as_number(entry.get("epoch")) if isinstance(entry, dict) else None
-        if not isinstance(entry, dict) or epoch is None:
+        if not isinstance(entry, dict) or epoch is None or not EPOCH.holds(epoch):
             problems.add(
                 path,
-                f"evaluation entry {index} skipped: expected an object with 'epoch' as a number",
+                f"evaluation entry {index} skipped: expected an object with 'epoch' as "
+                f"{EPOCH.expected}",
             )
             continue
         evaluations.append(
             TrainingEvaluation(
                 epoch=epoch,
-                sample_idx=problems.whole(entry, "sample_idx", path),
+                sample_idx=problems.whole(entry, "sample_idx", path, COUNT),
                 image_path=problems.text(entry, "image_path", path),
                 human_action=_training_action(entry, "human_action", path, problems),
                 predicted_action=_training_action(entry, "predicted_action", path, problems),
-                distance=problems.number(entry, "distance", path),
+                distance=problems.number(entry, "distance", path, AT_LEAST_ZERO),
                 # Kept as logged and named so: upstream compared a norm distance with 50, so it
                 # is nearly always true. The app recomputes a hit from `distance`.
                 correct_as_logged=problems.flag(entry, "correct", path),
@@ -232,7 +248,7 @@ def _variant(data: dict[str, Any], losses: list[LossPoint]) -> Literal["custom",
 
 
 def _total_epochs(data: dict[str, Any], problems: DocProblems) -> int | None:
-    value = problems.number(data, "total_epochs", [])
+    value = problems.number(data, "total_epochs", [], EPOCH_TOTAL)
     # Zero or negative totals are placeholders (unknown), not "no epochs": dividing by them or
     # showing "epoch 1/0" helps nobody. A fractional total (TRL allows 1.5) counts the started
     # epoch, like the epoch count of the summary.

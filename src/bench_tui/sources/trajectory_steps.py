@@ -20,6 +20,7 @@ from bench_tui.sources.osworld_common import (
     read_traj_lines,
 )
 from bench_tui.sources.osworld_scan import CallGroup, Grouped, error_text, group_calls
+from bench_tui.sources.ranges import MILLISECONDS
 
 MAX_EXTRA_TEXT = 500
 
@@ -84,7 +85,12 @@ def call_timing(call: CallGroup, previous: datetime | None) -> Timing:
     first, last = valid[0], valid[-1]
     think = (first - previous).total_seconds() * 1000.0 if previous is not None else None
     spread = (last - first).total_seconds() * 1000.0 if len(valid) > 1 else None
-    return Timing(epoch_seconds(first), think, spread, last)
+    # A gap of years between stamps is a Problem of the scan (the episode's span); no time here.
+    return Timing(epoch_seconds(first), _plausible(think), _plausible(spread), last)
+
+
+def _plausible(milliseconds: float | None) -> float | None:
+    return milliseconds if milliseconds is None or MILLISECONDS.holds(milliseconds) else None
 
 
 def error_logs(call: CallGroup) -> list[str]:

@@ -21,6 +21,7 @@ from bench_tui.sources.common import (
     ReadContext,
     read_json_object,
 )
+from bench_tui.sources.ranges import SECONDS
 from bench_tui.sources.webarena_logs import (
     LogSummary,
     TaskLog,
@@ -157,11 +158,23 @@ def _benchmark(config: dict[str, Any], sites: set[str]) -> str:
     return "webarena"
 
 
-def _duration(record: TaskLog | None) -> float | None:
+def _duration(task_id: str, record: TaskLog | None, ctx: ReadContext) -> float | None:
     if record is None or record.started is None or record.ended is None:
         return None
     seconds = (record.ended - record.started).total_seconds()
-    return seconds if seconds >= 0 else None
+    if seconds < 0:
+        return None
+    if SECONDS.holds(seconds):
+        return seconds
+    if record.events:
+        last = record.events[-1]
+        ctx.problem(
+            last.path,
+            f"task {task_id} ran from {record.started:%Y-%m-%d %H:%M:%S} to "
+            f"{record.ended:%Y-%m-%d %H:%M:%S}: expected {SECONDS.expected}",
+            last.line,
+        )
+    return None
 
 
 def read_webarena_run(run_dir: Path, ctx: ReadContext, *, now: float | None = None) -> Run | None:
@@ -265,7 +278,7 @@ def _execution(
         task_id=task_id,
         model=model,
         num_steps=scan.blocks if scan is not None else None,
-        duration_s=_duration(record),
+        duration_s=_duration(task_id, record, ctx),
         source_path=str(render) if render is not None else None,
     )
     answer = scan.last.stop_answer if scan is not None and scan.last is not None else None

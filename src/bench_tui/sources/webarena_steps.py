@@ -17,6 +17,7 @@ from typing import Any
 
 from bench_tui.model import Execution, Run, Step
 from bench_tui.sources.common import PNG_SIGNATURE, ReadContext
+from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.webarena_render import (
     RenderBlock,
     block_action,
@@ -85,6 +86,9 @@ def load_webarena_steps(run: Run, execution: Execution, ctx: ReadContext) -> lis
     if text is None:
         return []
     _, blocks = split_render(text)
+    if len(blocks) > MAX_STEPS:
+        ctx.problem(render, STEPS_CUT)
+        blocks = blocks[:MAX_STEPS]
     steps: list[Step] = []
     for index, block_text in enumerate(blocks):
         block = parse_block(block_text)
