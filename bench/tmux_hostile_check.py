@@ -105,7 +105,9 @@ def main() -> int:
         window_name = tmux(sock, "display-message", "-p", "-t", "p", "#{window_name}").strip()
         traceback = any("Traceback (most recent call last)" in screen for screen in screens)
         if traceback:
-            first = next(screen for screen in screens if "Traceback (most recent call last)" in screen)
+            first = next(
+                screen for screen in screens if "Traceback (most recent call last)" in screen
+            )
             print(first, file=sys.stderr)
         shown_escapes = sum(screen.count("␛") for screen in screens)
     finally:
