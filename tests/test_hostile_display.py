@@ -21,6 +21,7 @@ from bench_tui.safetext import data, visible, visible_text, visible_tree
 from tests.fixtures.hostile_corpus import MARKUP, PAYLOAD, build_hostile_workspace
 
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +60,27 @@ def test_visible_tree_reaches_keys_and_nested_values() -> None:
 # ----- the command line -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [["summary"], ["validate"]], ids=lambda args: " ".join(args))
-def test_human_output_carries_no_control_character(hostile: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary"],
+        ["validate"],
+        ["summary", "--json"],
+        ["validate", "--json"],
+        ["export", "--format", "csv"],
+        ["export", "--format", "json"],
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_no_output_carries_a_control_character(hostile: Path, args: list[str]) -> None:
     result = CliRunner().invoke(cli.app, [*args, str(hostile)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     out = result.stdout_bytes.decode("utf-8")
-    assert RAW_CONTROL.search(out) is None, RAW_CONTROL.search(out)
-    assert "␛]52;" in out  # shown, not dropped
+    # CSV keeps tab, CR and LF inside quoted cells: they are the data, and a CSV reader needs them.
+    pattern = CSV_CONTROL if "csv" in args else RAW_CONTROL
+    assert pattern.search(out) is None, pattern.search(out)
+    # Shown, not dropped: visibly on a screen, escaped in JSON and CSV.
+    assert "␛]52;" in out or "\\u001b]52;" in out or "\\x1b]52;" in out
 
 
 def test_piped_summary_is_never_wrapped_and_keeps_markup_literal(hostile: Path) -> None:

@@ -102,6 +102,11 @@ class BenchApp(App[None]):
         self.set_interval(self.live_refresh_s, self._refresh_live_runs)
 
     @property
+    def _screens_gone(self) -> bool:
+        """The app is shutting down: a worker's last message finds no screen left to update."""
+        return not self.screen_stack
+
+    @property
     def main_screen(self) -> Screen[object]:
         """The tabs' screen: still the bottom of the stack while a run or task page is open."""
         return self.screen_stack[0]
@@ -148,6 +153,8 @@ class BenchApp(App[None]):
 
     @on(WorkspaceBatch)
     def _on_batch(self, message: WorkspaceBatch) -> None:
+        if self._screens_gone:
+            return
         batch = message.batch
         workspace = self.workspace
         workspace.runs.extend(batch.runs)
@@ -192,7 +199,7 @@ class BenchApp(App[None]):
 
     @on(ChecksProgress)
     def _on_checks_progress(self, message: ChecksProgress) -> None:
-        if message.scan != self.scan_number:
+        if self._screens_gone or message.scan != self.scan_number:
             return  # from a scan a reload replaced
         self._add_problems(message.problems)
         status = self.main_screen.query_one(StatusLine)
@@ -225,6 +232,8 @@ class BenchApp(App[None]):
 
     @on(LiveRunsRefreshed)
     def _on_live_refreshed(self, message: LiveRunsRefreshed) -> None:
+        if self._screens_gone:
+            return
         workspace = self.workspace
         runs_pane = self.main_screen.query_one(RunListPane)
         for run_id, fresh, problems in message.updates:
