@@ -23,15 +23,27 @@ from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}
+DEFAULT_DEMO_OUT = Path("bench-tui-demo")
 
 
 class OpenByDefault(TyperGroup):
     """`bench-tui [OPTIONS] DIR` means `bench-tui open [OPTIONS] DIR` (DESIGN §9)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in GLOBAL_WORDS):
+        if not args or (
+            args[0] not in self.commands
+            and args[0] not in GLOBAL_WORDS
+            and (not args[0].startswith("-") or self._is_open_option(ctx, args[0]))
+        ):
             args = ["open", *args]
         return super().parse_args(ctx, args)
+
+    def _is_open_option(self, ctx: Any, word: str) -> bool:
+        # `bench-tui --images=halfblock DIR` is `open`; `bench-tui --bogus` is a mistake of the
+        # whole command, answered with its own usage rather than `open`'s.
+        name = word.split("=", 1)[0]
+        command = self.commands.get("open")
+        return command is not None and any(name in param.opts for param in command.get_params(ctx))
 
 
 app = typer.Typer(
@@ -78,7 +90,12 @@ def _exit_with(status: int) -> None:
 
 def _existing_dir(path: Path) -> Path:
     if not path.is_dir():
-        typer.echo(f"bench-tui: no such folder: {visible(path, one_line=True)}", err=True)
+        shown = visible(path, one_line=True)
+        if path.exists():
+            message = f"{shown} is a file, not a folder: give the folder that holds it"
+        else:
+            message = f"no such folder: {shown}"
+        typer.echo(f"bench-tui: {message}", err=True)
         raise typer.Exit(2)
     return path
 
@@ -90,7 +107,7 @@ ExistingDir = Annotated[
 
 @app.command("open")
 def open_app(
-    directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="[DIR]")] = Path("."),
+    directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="DIR")] = Path("."),
     images: Annotated[
         ImageMode | None,
         typer.Option(
@@ -107,9 +124,7 @@ def open_app(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the demo.")] = Path(
-        "bench-tui-demo"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Where to write the demo.")] = DEFAULT_DEMO_OUT,
     no_open: Annotated[bool, typer.Option("--no-open", help="Write it, do not open it.")] = False,
     tasks: Annotated[int, typer.Option("--tasks", min=1, help="Tasks per run.")] = 40,
     images: Annotated[ImageMode | None, typer.Option("--images", show_default=False)] = None,
@@ -117,12 +132,19 @@ def demo(
     """Write a synthetic workspace, then open it."""
     from bench_tui.demo import DemoRefused, write_demo
 
+    if Path("demo").is_dir() and out == DEFAULT_DEMO_OUT:
+        # `demo` is a command name, so `bench-tui demo` never opens a folder called demo.
+        typer.echo("bench-tui: ./demo is a folder: to open it, run `bench-tui open demo`", err=True)
     try:
-        write_demo(out, tasks_per_run=tasks)
+        summary = write_demo(out, tasks_per_run=tasks)
     except DemoRefused as exc:
         typer.echo(f"bench-tui: {visible(exc, one_line=True)}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"demo workspace written to {visible(out, one_line=True)}")
+    if summary.kept_labels:
+        typer.echo(
+            f"kept the triage labels of {len(summary.kept_labels)} run(s) of the earlier demo"
+        )
     if not no_open:
         from bench_tui.tui.launch import launch
 
@@ -167,14 +189,17 @@ def validate(
 @app.command()
 def export(
     directory: ExistingDir,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.", metavar="csv|json")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File (default stdout).")
     ] = None,
 ) -> None:
     """One row per (run, model, task)."""
     _existing_dir(directory)
-    text = render_export(export_rows(discover_workspace(directory)), fmt.value)
+    if fmt not in {choice.value for choice in ExportFormat}:
+        choices = " or ".join(choice.value for choice in ExportFormat)
+        _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
+    text = render_export(export_rows(discover_workspace(directory)), fmt)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -69,6 +69,14 @@ def print_summary(data: dict[str, Any], console: Console | None = None) -> None:
                 _num(training.get("best_loss"), 4),
             )
         console.print(trainings)
+    if data.get("episodes"):
+        episodes = Table(title="Episodes", title_justify="left", box=box.SIMPLE_HEAD)
+        episodes.add_column("episode file")
+        episodes.add_column("episode id")
+        episodes.add_column("steps", justify="right")
+        for episode in data["episodes"]:
+            episodes.add_row(episode["id"], episode.get("episode_id") or "—", str(episode["steps"]))
+        console.print(episodes)
     count = len(data["problems"])
     console.print(
         f"{count} problem{'s' if count != 1 else ''}"

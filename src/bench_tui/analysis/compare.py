@@ -15,6 +15,7 @@ from typing import Any
 from bench_tui.analysis.summary import Figures, figures
 from bench_tui.model import Action, Execution, Run, Step
 from bench_tui.model.dates import date_order
+from bench_tui.model.ordering import natural_key
 
 GRID = 20
 """Coordinates are bucketed to a 20×20 grid (cells of 5 % of the screen): two models aiming at the
@@ -368,7 +369,9 @@ def outcome_matrix(
 
     def labels(quadrant: str) -> list[str]:
         keys = [key for key, where in quadrants.items() if where == quadrant]
-        return [task_label(key) for key in sorted(keys, key=lambda k: (k[0], k[1] or 0))]
+        return [
+            task_label(key) for key in sorted(keys, key=lambda k: (natural_key(k[0]), k[1] or 0))
+        ]
 
     def count(quadrant: str) -> int:
         return sum(1 for where in quadrants.values() if where == quadrant)

@@ -83,7 +83,7 @@ def _body(
             "a": list(matrix.missing_a) if matrix else [],
             "b": list(matrix.missing_b) if matrix else [],
         },
-        "mcnemar_p": matrix.mcnemar_p if matrix else 1.0,
+        "mcnemar_p": matrix.mcnemar_p if matrix else None,  # eval reports have no tasks
         "metric_deltas": {name: _delta_json(delta) for name, delta in deltas.items()},
         "gate": _gate_json(gate),
     }

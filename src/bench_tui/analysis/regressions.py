@@ -13,6 +13,7 @@ from bench_tui.analysis.compare import TaskKey, is_pending, task_key, task_label
 from bench_tui.analysis.summary import figures
 from bench_tui.model import Execution, Run
 from bench_tui.model.dates import date_order
+from bench_tui.model.ordering import natural_key
 
 SeriesKey = tuple[str | None, str]
 """(benchmark, model)."""
@@ -77,7 +78,9 @@ def series_regressions(series: Sequence[Run], model: str | None = None) -> list[
         worse = [k for k in before.keys() & after.keys() if before[k] and not after[k]]
         found.extend(
             Regression(task_label(key), earlier.id, later.id, execution_model)
-            for execution_model, key in sorted(worse, key=lambda k: (k[1][0], k[1][1] or 0, k[0]))
+            for execution_model, key in sorted(
+                worse, key=lambda k: (natural_key(k[1][0]), k[1][1] or 0, k[0])
+            )
         )
     return found
 

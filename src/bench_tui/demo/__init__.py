@@ -12,7 +12,9 @@ No Textual here: the CLI and the tests call this directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench_tui.demo.apps import catalog
@@ -21,6 +23,7 @@ from bench_tui.demo.files import (
     MARKER_NAME,
     FileWriter,
     dumps,
+    is_safe_entry,
     marker_data,
     read_marker_entries,
     remove_entries,
@@ -56,6 +59,8 @@ class DemoSummary:
     """Distinct screenshots rendered (everything else is a hard link to one of them)."""
     files: int
     links: int
+    kept_labels: list[str] = field(default_factory=list)
+    """Runs whose triage labels an earlier demo held and this one kept (their `.bench-tui/`)."""
 
 
 def is_demo_folder(path: Path) -> bool:
@@ -88,6 +93,39 @@ def prepare(out: Path) -> list[str]:
     return previous if previous is not None else demo_entries()
 
 
+LABELS_ASIDE = ".bench-tui-labels-kept"
+"""Where a rewrite keeps an earlier demo's triage stores while their runs are written again."""
+
+
+def _set_aside_labels(out: Path, previous: list[str]) -> dict[str, Path]:
+    """Move each earlier run's `.bench-tui/` out of the way: labels are the user's, not the demo's."""
+    aside: dict[str, Path] = {}
+    for entry in previous:
+        store = out / entry / ".bench-tui"
+        if not is_safe_entry(entry) or store.is_symlink() or not store.is_dir():
+            continue
+        target = out / LABELS_ASIDE / entry
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(store, target)
+        aside[entry] = target
+    return aside
+
+
+def _restore_labels(out: Path, aside: dict[str, Path]) -> list[str]:
+    """Put the stores back into the runs written again; a run the new demo lacks keeps its store
+    in LABELS_ASIDE, where the user can still find it."""
+    restored = []
+    for entry, store in sorted(aside.items()):
+        run = out / entry
+        if run.is_dir() and not (run / ".bench-tui").exists():
+            os.replace(store, run / ".bench-tui")
+            restored.append(entry)
+    holder = out / LABELS_ASIDE
+    if holder.is_dir() and not any(path.is_file() for path in holder.rglob("*")):
+        shutil.rmtree(holder)
+    return restored
+
+
 def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
     """Write the demo workspace under `out` and describe it.
 
@@ -106,9 +144,11 @@ def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
     writer.write_text(
         marker, dumps(marker_data(sorted(set(previous) | set(entries)), tasks_per_run))
     )
+    kept = _set_aside_labels(out, previous)
     remove_entries(out, previous)
     output = Output(writer, ScreenCache(out / CACHE_DIR, catalog()))
     runs = write_runs(output, out / "benchmark_results", build_tasks(tasks_per_run))
+    kept_labels = _restore_labels(out, kept)
     training = write_training(output, out)
     writer.write_text(marker, dumps(marker_data(entries, tasks_per_run)))
     return DemoSummary(
@@ -123,5 +163,6 @@ def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
         episodes=training.episodes,
         screens=len(output.cache.rendered),
         files=writer.files,
+        kept_labels=kept_labels,
         links=writer.links,
     )

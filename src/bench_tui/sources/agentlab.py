@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Run, Task
+from bench_tui.model.ordering import natural_key
 from bench_tui.sources.agentlab_csv import check_summary_csv
 from bench_tui.sources.agentlab_steps import load_agentlab_steps
 from bench_tui.sources.common import FieldReader, JsonDoc, ReadContext, read_json_object
@@ -288,7 +289,14 @@ def _read_study(study: Path, episodes: list[Path], ctx: ReadContext, now: float)
     infos = [read_episode(path, ctx) for path in episodes]
     _assign_models(infos)
     infos = _dedupe(infos, ctx)
-    infos.sort(key=lambda i: (i.execution.model, i.execution.task_id, i.seed or 0, i.path.name))
+    infos.sort(
+        key=lambda i: (
+            i.execution.model,
+            natural_key(i.execution.task_id),
+            i.seed or 0,
+            i.path.name,
+        )
+    )
     tasks: dict[str, Task] = {}
     for info in infos:
         task = tasks.setdefault(

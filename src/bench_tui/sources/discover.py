@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
+from bench_tui.model.ordering import natural_key
 from bench_tui.sources import registry
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
 from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
@@ -312,7 +313,7 @@ def discover_workspace(root: Path, **options: object) -> Workspace:
         workspace.trainings.extend(batch.trainings)
         workspace.episodes.extend(batch.episodes)
         workspace.problems.extend(batch.problems)
-    workspace.runs.sort(key=lambda run: run.id)
-    workspace.evals.sort(key=lambda report: report.id)
-    workspace.trainings.sort(key=lambda training: training.id)
+    workspace.runs.sort(key=lambda run: natural_key(run.id))
+    workspace.evals.sort(key=lambda report: natural_key(report.id))
+    workspace.trainings.sort(key=lambda training: natural_key(training.id))
     return workspace

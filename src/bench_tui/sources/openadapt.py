@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Run, Step, Task
+from bench_tui.model.ordering import natural_key
 from bench_tui.sources.common import (
     DEFAULT_SCREEN,
     FieldReader,
@@ -167,7 +168,9 @@ def read_openadapt_run(
     tasks_root = run_dir / "tasks"
     try:
         with os.scandir(tasks_root) as entries:
-            task_names = sorted(entry.name for entry in entries if entry.is_dir())
+            task_names = sorted(
+                (entry.name for entry in entries if entry.is_dir()), key=natural_key
+            )
     except OSError as exc:
         ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
         task_names = []

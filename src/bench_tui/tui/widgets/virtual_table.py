@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from bench_tui.model.ordering import natural_key
 from bench_tui.safetext import data, visible, visible_text
 
 Cell = str | Text
@@ -54,7 +55,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
         return (2, 0)
     if isinstance(value, (int, float)):
         return (0, value)
-    return (1, str(value).lower())
+    return (1, natural_key(str(value)))  # browser_2 before browser_10
 
 
 class VirtualTable(ScrollView, can_focus=True):
