@@ -26,7 +26,7 @@ from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
-from bench_tui.tui.screens.help import HelpScreen, binding_rows
+from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_title
 from bench_tui.tui.screens.problems import ProblemsScreen
 from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.screens.task import TaskScreen
@@ -312,8 +312,12 @@ class BenchApp(App[None]):
         self.push_screen(ProblemsScreen(self.root, self.workspace.sorted_problems()))
 
     def action_help(self) -> None:
-        title = type(self.screen).__name__.removesuffix("Screen") or "main"
-        self.push_screen(HelpScreen(binding_rows(self.screen), title))
+        tab = (
+            self.main_screen.query_one(TabbedContent).active
+            if self.screen is self.main_screen
+            else None
+        )
+        self.push_screen(HelpScreen(binding_rows(self.screen), help_title(self.screen, tab)))
 
     def action_reload(self) -> None:
         while len(self.screen_stack) > 1:

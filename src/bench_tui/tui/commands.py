@@ -6,19 +6,15 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from bench_tui.tui.screens.help import key_label
+from bench_tui.tui.screens.help import screen_bindings
 
 
 class BindingCommands(Provider):
     def _entries(self) -> list[tuple[str, str, object, str]]:
-        screen = self.screen
+        # The screen's own actions first, as in `?`: not "Up (up)" at the top.
         entries: dict[str, tuple[str, str, object, str]] = {}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            description = binding.description or binding.action
-            if description in entries:
-                continue
-            entries[description] = (description, binding.action, active.node, key_label(key))
+        for keys, description, action, node in screen_bindings(self.screen):
+            entries.setdefault(description, (description, action, node, keys))
         return list(entries.values())
 
     async def discover(self) -> Hits:

@@ -77,6 +77,7 @@ def _fmt(value: float | None, metric: str) -> str:
 
 
 class CompareRunScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Run comparison"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("S", "swap", "Swap sides", id="swap"),

@@ -43,6 +43,7 @@ def _describe(step: Step | None) -> str:
 
 
 class CompareTaskScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Split view"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("up,k,left,h", "move(-1)", "Prev pair", id="prev_pair"),

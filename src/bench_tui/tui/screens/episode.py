@@ -72,6 +72,7 @@ def predicted_text(score: StepScore) -> str:
 
 
 class EpisodeScreen(StepPlayback):
+    HELP_TITLE: ClassVar[str] = "Episode viewer"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("left,h,up,k", "step(-1)", "Prev step", show=False, id="prev_step"),

@@ -121,6 +121,8 @@ def gate_text(pair: EvalPair, settings: GateSettings, *, raw: bool = False) -> T
 class EvalsScreen(Screen[None]):
     """All eval reports given; the pair of the report under the cursor drives the delta table."""
 
+    HELP_TITLE: ClassVar[str] = "Eval reports"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("left_square_bracket", "pair(-1)", "Prev pair", id="prev_pair"),

@@ -30,22 +30,55 @@ def key_label(keys: str) -> str:
     return " ".join(KEY_NAMES.get(key, key) for key in keys.split(","))
 
 
-def binding_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every binding active on `screen`, focused widget first."""
-    seen: set[tuple[str, str]] = set()
-    rows: list[tuple[str, str]] = []
-    by_action: dict[tuple[str, str], list[str]] = {}
+def _declared_actions(node: object) -> set[str]:
+    """Actions bench-tui's own classes bind on `node` (not Textual's built-in Tab, Ctrl+C…)."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("bench_tui"):
+            continue
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            actions.add(binding.action if isinstance(binding, Binding) else binding[1])
+    return actions
+
+
+def binding_rank(screen: Screen, node: object, action: str) -> tuple[bool, int]:
+    """The screen's own keys first, then those of the widget in focus (moving in a list), then
+    the app-wide ones, and Textual's built-in keys last: what a person opened `?` to find
+    comes first."""
+    level = 0 if node is screen else 2 if node is screen.app else 1
+    return (action not in _declared_actions(node), level)
+
+
+def screen_bindings(screen: Screen) -> list[tuple[str, str, str, object]]:
+    """(keys, description, action, node) per action active on `screen`, in `binding_rank` order."""
+    by_action: dict[tuple[str, str], tuple[list[str], object]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         description = binding.description or binding.action
-        group = (description, binding.action)
-        by_action.setdefault(group, []).append(key_label(key))
-    for (description, _action), keys in by_action.items():
-        entry = (" ".join(dict.fromkeys(keys)), description)
-        if entry not in seen:
-            seen.add(entry)
-            rows.append(entry)
+        keys, _node = by_action.setdefault((description, binding.action), ([], active.node))
+        keys.append(key_label(key))
+    entries = [
+        (" ".join(dict.fromkeys(keys)), description, action, node)
+        for (description, action), (keys, node) in by_action.items()
+    ]
+    return sorted(entries, key=lambda entry: binding_rank(screen, entry[3], entry[2]))
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, description) for every binding active on `screen`, the screen's own first."""
+    rows: list[tuple[str, str]] = []
+    for keys, description, _action, _node in screen_bindings(screen):
+        if (keys, description) not in rows:
+            rows.append((keys, description))
     return rows
+
+
+def help_title(screen: Screen, active_tab: str | None) -> str:
+    """A person's name for the screen: its HELP_TITLE, or the tab the main screen shows."""
+    title = getattr(screen, "HELP_TITLE", None)
+    if isinstance(title, str):
+        return title
+    return (active_tab or "main").capitalize()
 
 
 class HelpScreen(ModalScreen[None]):

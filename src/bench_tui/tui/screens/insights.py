@@ -89,6 +89,7 @@ def difficulty_table(runs: list[Run], run: Run) -> Table:
 
 
 class InsightsScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Insights"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back", id="back")]
 
     def __init__(self, run: Run, model: str, runs: list[Run]) -> None:

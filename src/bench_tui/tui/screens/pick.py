@@ -15,6 +15,7 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 
 class PickScreen(ModalScreen[Any]):
+    HELP_TITLE: ClassVar[str] = "Pick"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, title: str, columns: list[Column], rows: list[Row], empty_text: str) -> None:

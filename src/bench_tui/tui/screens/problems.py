@@ -72,6 +72,7 @@ class FileExcerptScreen(ModalScreen[None]):
 
 
 class ProblemsScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Problems"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("slash", "filter", "Filter", id="filter"),

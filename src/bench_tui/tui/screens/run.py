@@ -115,6 +115,8 @@ def short_model(model: str, width: int = 12) -> str:
 class RunScreen(Screen[None]):
     """One run. Enter on a task opens its step replay."""
 
+    HELP_TITLE: ClassVar[str] = "Run page"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer shows what a first visit needs and fits 160 columns; `?` and Ctrl+P list all.
         Binding("escape", "app.pop_screen", "Back", id="back"),

@@ -34,6 +34,7 @@ def step_kind(step: Step) -> str:
 
 
 class TaskScreen(StepPlayback):
+    HELP_TITLE: ClassVar[str] = "Task page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("left,h,up,k", "step(-1)", "Prev step", id="prev_step"),

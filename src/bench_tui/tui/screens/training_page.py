@@ -118,6 +118,7 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
 
 
 class TrainingScreen(Screen[None]):
+    HELP_TITLE: ClassVar[str] = "Training page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("slash", "filter", "Filter evaluations", id="filter"),
