@@ -78,6 +78,7 @@ class CompareTaskScreen(Screen[None]):
                     Column("b", "B action", flex=True),
                 ],
                 id="cmp-table",
+                sortable=False,  # sorting aligned pairs would lose the alignment
                 empty_text="Loading both traces…",
             )
             with Horizontal(id="cmp-shots"):

@@ -109,11 +109,14 @@ class VirtualTable(ScrollView, can_focus=True):
         columns: Sequence[Column] = (),
         *,
         empty_text: str = "Nothing to show.",
+        sortable: bool = True,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.sortable = sortable
+        """False where the order is the content (aligned steps): `s` is then not offered."""
         self.columns: list[Column] = list(columns)
         self.empty_text = empty_text
         self._all_rows: list[Row] = []
@@ -262,6 +265,10 @@ class VirtualTable(ScrollView, can_focus=True):
         visible = self._visible_columns()
         later = [i for i in visible if i > self.cursor_column]
         self.cursor_column = later[0] if later else (visible[-1] if visible else 0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides the key from the footer and `?` as well as ignoring it.
+        return self.sortable or action != "sort"
 
     def action_sort(self) -> None:
         """Sort on the focused column; again on the same column reverses."""

@@ -1,0 +1,100 @@
+"""A person's first minutes: `?` and the palette, keys a screen does not offer, cells that stay one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench_tui.tui.app import BenchApp
+from bench_tui.tui.commands import BindingCommands
+from bench_tui.tui.screens.help import HelpScreen
+from bench_tui.tui.screens.run import RunScreen
+from tests.fixtures.compare_builders import openadapt_run
+from tests.fixtures.pilot import settle_pilot
+
+
+async def test_help_titles_and_the_screens_own_keys_first(tmp_path: Path) -> None:
+    openadapt_run(tmp_path, "run", {"t1": "pass", "t2": "fail"})
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("question_mark")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.title_text == "Benchmarks"
+        await pilot.press("escape", "enter")
+        await settle_pilot(pilot)
+        run_screen = app.screen
+        assert isinstance(run_screen, RunScreen)
+        await pilot.press("question_mark")
+        await settle_pilot(pilot)
+        assert app.screen.title_text == "Run page"
+        descriptions = [description for _keys, description in app.screen.rows]
+        assert descriptions[0] == "Back"
+        assert descriptions.index("Insights") < descriptions.index("Up")
+        assert descriptions.index("Up") < descriptions.index("Quit")
+        await pilot.press("escape")
+        await settle_pilot(pilot)
+        provider = BindingCommands(run_screen)
+        first = [description for description, *_ in provider._entries()][:3]
+        assert first[0] == "Back" and "Up" not in first
+
+
+async def test_the_split_view_offers_no_sort(tmp_path: Path) -> None:
+    from bench_tui.tui.screens.compare_task import CompareTaskScreen
+    from bench_tui.tui.screens.help import binding_rows
+    from bench_tui.tui.widgets.virtual_table import VirtualTable
+    from tests.fixtures.openadapt_builders import build_complete_run
+
+    build_complete_run(tmp_path / "a")
+    build_complete_run(tmp_path / "b")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        app.screen.query_one("#tasks-table").focus()
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        await pilot.press("c")
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        table = split.query_one("#cmp-table", VirtualTable)
+        table.focus()
+        before = [row.key for row in table.rows]
+        await pilot.press("right", "s")
+        assert [row.key for row in table.rows] == before
+        assert table.sort_column is None
+        assert "Sort" not in [description for _keys, description in binding_rows(split)]
+
+
+async def test_typed_text_with_a_newline_stays_on_its_row(tmp_path: Path) -> None:
+    import json
+
+    from bench_tui.tui.screens.task import TaskScreen
+    from tests.fixtures.openadapt_builders import build_complete_run, write_json
+
+    run = build_complete_run(tmp_path)
+    path = run / "tasks" / "notepad_greeting" / "execution.json"
+    execution = json.loads(path.read_text())
+    execution["steps"][0]["action"]["text"] = "good\nmorning"
+    execution["steps"][0]["action"]["raw_action"] = None
+    write_json(path, execution)
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        table = app.screen.query_one("#tasks-table")
+        table.focus()
+        table.move_cursor_to_key("notepad_greeting")
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, TaskScreen)
+        lines = [
+            "".join(text for text, _style, control in strip if not control)
+            for strip in app.screen._compositor.render_strips()
+        ]
+        assert any("good⏎morning" in line for line in lines), "\n".join(lines)
