@@ -98,3 +98,53 @@ async def test_typed_text_with_a_newline_stays_on_its_row(tmp_path: Path) -> Non
             for strip in app.screen._compositor.render_strips()
         ]
         assert any("good⏎morning" in line for line in lines), "\n".join(lines)
+
+
+async def test_a_frequency_filter_is_written_in_the_bar_and_cleared_like_any(
+    tmp_path: Path,
+) -> None:
+    from bench_tui.tui.screens.pick import PickScreen
+    from bench_tui.tui.widgets.filter_bar import FilterBar
+    from bench_tui.tui.widgets.virtual_table import VirtualTable
+
+    openadapt_run(
+        tmp_path,
+        "run",
+        {"file_a": "pass", "file_b": "fail", "settings:dark_mode": "pass", "paint_1": "fail"},
+    )
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        screen = app.screen
+        table = screen.query_one("#tasks-table", VirtualTable)
+        bar = screen.query_one("#tasks-filter", FilterBar)
+        table.focus()
+        table.cursor_column = [c.key for c in table.columns].index("domain")
+        await pilot.press("F")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, PickScreen)
+        app.screen.query_one(VirtualTable).move_cursor_to_key("file")
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert bar.display and bar.value == "domain=file"  # visible, as text
+        assert [row.key for row in table.rows] == ["file_a", "file_b"]
+        await pilot.press("x")  # failures only adds to what the bar says
+        await settle_pilot(pilot)
+        assert bar.value == "domain=file !status:pass"
+        assert [row.key for row in table.rows] == ["file_b"]
+        bar.focus()
+        await pilot.press("escape")  # clears everything the bar held
+        await settle_pilot(pilot)
+        assert bar.value == "" and len(table.rows) == 4
+        # An id with a colon is typed as it reads.
+        await pilot.press("slash")
+        for char in "settings:dark":
+            await pilot.press(char)
+        await settle_pilot(pilot)
+        assert [row.key for row in table.rows] == ["settings:dark_mode"]
+        bar.value = "status:bogus"
+        await settle_pilot(pilot)
+        assert not table.rows
+        assert "status: takes pass, fail, infra, error, unfinished" in table.empty_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -16,7 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.failures import MISSING
+from bench_tui.analysis.filtering import (
+    Filterable,
+    compile_query,
+    exact_tokens,
+    query_hints,
+    quote_value,
+)
 from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
@@ -141,7 +149,6 @@ class RunScreen(Screen[None]):
         self.model_index = 0
         self.store = TriageStore(run.path, relative_to=root)
         self.label_set, self.label_problems = load_label_set()
-        self.column_filter: tuple[int, str] | None = None
         self.query_text = ""
         self._index(run)
 
@@ -385,18 +392,30 @@ class RunScreen(Screen[None]):
     def _apply_filter(self, query: str | None = None) -> None:
         if query is not None:
             self.query_text = query
-        predicate = compile_query(self.query_text)
-        column_filter = self.column_filter
-        if not self.query_text.strip() and column_filter is None:
-            self.query_one("#tasks-table", VirtualTable).set_filter(None)
+        table = self.query_one("#tasks-table", VirtualTable)
+        hints = query_hints(self.query_text)
+        table.empty_text = "No task matches the filter." + (
+            f" ({'; '.join(hints)})" if hints else ""
+        )
+        if not self.query_text.strip():
+            table.set_filter(None)
             return
+        predicate = compile_query(self.query_text)
+        # `column="value"` (what F writes): the whole cell of that column, by column key.
+        positions = {column.key: index for index, column in enumerate(table.columns)}
+        exact = [
+            (positions.get(token.field or ""), token.value, token.negated)
+            for token in exact_tokens(self.query_text)
+        ]
 
         def keep(row: Row) -> bool:
-            if column_filter is not None and cell_text(row, column_filter[0]) != column_filter[1]:
-                return False
+            for position, value, negated in exact:
+                matched = position is not None and cell_text(row, position) == value
+                if matched == negated:
+                    return False
             return predicate(row.data["filter"])
 
-        self.query_one("#tasks-table", VirtualTable).set_filter(keep)
+        table.set_filter(keep)
 
     # ----- triage, marks, frequency, export -------------------------------------------------------
     def _seed(self, task_id: str) -> int | None:
@@ -484,14 +503,25 @@ class RunScreen(Screen[None]):
         column = table.cursor_column
         values = [cell_text(row, column) for row in table.rows]
 
+        key = table.columns[column].key
+        bar_widget = self.query_one("#tasks-filter", FilterBar)
+        # One value per column, written in the bar where it can be seen (and cleared).
+        written = re.compile(rf'(^|\s)!?{re.escape(key)}=("[^"]*"|\S*)')
+        active = written.search(bar_widget.value) is not None
+
         def picked(value: str | None) -> None:
             if value is None:
                 return
-            self.column_filter = None if value == CLEAR else (column, value)
-            self._apply_filter()
+            query = written.sub(" ", bar_widget.value).strip()
+            if value != CLEAR:
+                cell = "" if value == MISSING else value  # the table counts empty cells as "—"
+                query = f"{query} {key}={quote_value(cell)}".strip()
+            bar_widget.value = query
+            bar_widget.display = bool(query)
+            self._apply_filter(query)
 
         self.app.push_screen(
-            frequency_screen(table.columns[column].label, values, self.column_filter is not None),
+            frequency_screen(table.columns[column].label, values, active),
             picked,
         )
 
