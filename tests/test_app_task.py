@@ -248,3 +248,28 @@ async def test_wrapped_details_keep_every_character_when_a_scrollbar_appears(
             line = pane.render_line(y - int(pane.scroll_y))
             shown.append("".join(segment.text for segment in line))
         assert digits in "".join(line.strip() for line in shown)
+
+
+async def test_log_lines_before_the_first_step_show_above_step_1s_logs(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    record = json.loads(path.read_text())
+    record["logs"] = [
+        {"timestamp": 0.5, "level": "INFO", "message": "Environment reset complete"},
+        {"timestamp": 1.0, "level": "INFO", "message": "Step 0: Getting action from agent"},
+        {"timestamp": 9.0, "level": "INFO", "message": "Step 2: Agent signaled task completion"},
+        {"timestamp": 9.5, "level": "INFO", "message": "Evaluating task result"},
+    ]
+    path.write_text(json.dumps(record))
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        text = details(screen)
+        assert "before step 1\nINFO: Environment reset complete" in text
+        assert text.index("before step 1") < text.index("logs\nINFO: Step 0: Getting action")
+        await pilot.press("end")
+        await settle(app, pilot)
+        text = details(screen)
+        assert "before step 1" not in text
+        assert "Agent signaled task completion\nINFO: Evaluating task result" in text

@@ -33,6 +33,8 @@ class Step(BaseModel):
     exec_ms: float | None = None
     timestamp: float | None = None
     logs: list[str] = Field(default_factory=list)
+    logs_before: list[str] = Field(default_factory=list)
+    """Log lines from before this step began: kept on the first step only ("before step 1")."""
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -261,6 +261,10 @@ class TaskScreen(StepPlayback):
         if reasoning:
             text.append("\nreasoning\n", style="bold")
             text.append(reasoning.strip() + "\n")
+        if step.logs_before:
+            text.append("\nbefore step 1\n", style="bold")
+            for line in step.logs_before[-20:]:
+                text.append(line + "\n", style="dim")
         if step.logs:
             text.append("\nlogs\n", style="bold")
             for line in step.logs[-20:]:
