@@ -23,6 +23,8 @@ class Step(BaseModel):
 
     index: int
     source_number: int | None = None
+    recorded: bool = True
+    """False for a screenshot found without a step record: shown, never counted."""
     screenshot: str | None = None
     """Absolute path of the image the model saw before acting (None when there is none)."""
     screenshot_is_after: bool = False

@@ -372,6 +372,7 @@ def _screenshot_only_steps(
             Step(
                 index=first_index + len(extra),
                 source_number=int(SCREENSHOT_NAME.match(name).group(1)),
+                recorded=False,
                 screenshot=str(folder / name),
                 logs=["screenshot without a step record"],
             )
