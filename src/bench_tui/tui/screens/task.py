@@ -79,8 +79,11 @@ class TaskScreen(StepPlayback):
     @property
     def execution(self) -> Execution | None:
         """This model's execution of this task: never another model's (DESIGN §10)."""
+        return self._execution_of(self.task_id, self.model)
+
+    def _execution_of(self, task_id: str, model: str) -> Execution | None:
         for execution in self.run.executions:
-            if execution.task_id == self.task_id and execution.model == self.model:
+            if execution.task_id == task_id and execution.model == model:
                 return execution
         return None
 
@@ -129,7 +132,7 @@ class TaskScreen(StepPlayback):
 
     @work(thread=True, exclusive=True, group="steps", exit_on_error=False)
     def _load_steps(self, task_id: str, model: str) -> None:
-        execution = self.execution
+        execution = self._execution_of(task_id, model)
         if execution is None:
             steps, problems = [], []
         else:
