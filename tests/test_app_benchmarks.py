@@ -222,13 +222,18 @@ async def test_model_cycling_breakdown_toggle_and_list_movement(tmp_path: Path) 
         await app.push_screen(RunScreen(two_model_run(), tmp_path))
         await pilot.pause()
         screen = app.screen
+        # ▸ marks the model whose steps, time and error the rows show
         assert [c.label for c in screen.query_one("#tasks-table", VirtualTable).columns][3:5] == [
-            "base",
+            "▸base",
             "tuned",
         ]
         assert card_texts(screen)[0].startswith("success\n33.3%")
         await pilot.press("m")
         assert card_texts(screen)[0].startswith("success\n50.0%")
+        assert [c.label for c in screen.query_one("#tasks-table", VirtualTable).columns][3:5] == [
+            "base",
+            "▸tuned",
+        ]
         await pilot.press("m")
         assert card_texts(screen)[0].startswith("success\n33.3%")
         breakdown = screen.query_one("#run-breakdown")

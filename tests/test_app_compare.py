@@ -158,6 +158,42 @@ async def test_identical_prefix_collapses_and_expands(two_runs: Path) -> None:
         assert table.rows[0].key == 0 and len(table.rows) == len(split.alignment.pairs)
 
 
+async def test_split_view_numbers_steps_from_1_and_names_each_model(two_runs: Path) -> None:
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_newest_run(app, pilot, 1)
+        await pilot.press("c", "enter", "a", "enter")
+        await settle(pilot)
+        await settle(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        table = split.query_one("#cmp-table", VirtualTable)
+        # pairs (0, 0), (None, 1), (1, 2), (2, 3): the step numbers each side shows
+        assert [(row.cells[1], row.cells[4]) for row in table.rows] == [
+            ("1", "1"),
+            ("", "2"),
+            ("2", "3"),
+            ("3", "4"),
+        ]
+        shown = split.query_one("#cmp-details").content.plain
+        assert "first divergence at B step 2" in shown
+        assert "B step 2 (file #1): click" in shown
+        heading = split.query_one("#cmp-heading").content.plain
+        assert "A tern-vl-3b-lora-e3 · waa_eval_20251104_091522" in heading
+        assert "B other-model · waa_eval_20251106_080000" in heading
+        await pilot.press("up")
+        shown = split.query_one("#cmp-details").content.plain
+        assert "A step 1 (file #0)" in shown and "B step 1 (file #0)" in shown
+
+
+def test_a_divergence_is_named_by_1_based_steps() -> None:
+    from bench_tui.tui.screens.compare_task import _pair_steps
+
+    assert _pair_steps((2, 2)) == "step 3"
+    assert _pair_steps((2, 4)) == "A step 3 / B step 5"
+    assert _pair_steps((None, 0)) == "B step 1" and _pair_steps((0, None)) == "A step 1"
+
+
 async def test_split_view_stacks_on_a_narrow_terminal(two_runs: Path) -> None:
     app = BenchApp(two_runs, images="none")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -248,3 +248,69 @@ async def test_wrapped_details_keep_every_character_when_a_scrollbar_appears(
             line = pane.render_line(y - int(pane.scroll_y))
             shown.append("".join(segment.text for segment in line))
         assert digits in "".join(line.strip() for line in shown)
+
+
+async def test_log_lines_before_the_first_step_show_above_step_1s_logs(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+    record = json.loads(path.read_text())
+    record["logs"] = [
+        {"timestamp": 0.5, "level": "INFO", "message": "Environment reset complete"},
+        {"timestamp": 1.0, "level": "INFO", "message": "Step 0: Getting action from agent"},
+        {"timestamp": 9.0, "level": "INFO", "message": "Step 2: Agent signaled task completion"},
+        {"timestamp": 9.5, "level": "INFO", "message": "Evaluating task result"},
+    ]
+    path.write_text(json.dumps(record))
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        text = details(screen)
+        assert "before step 1\nINFO: Environment reset complete" in text
+        assert text.index("before step 1") < text.index("logs\nINFO: Step 0: Getting action")
+        await pilot.press("end")
+        await settle(app, pilot)
+        text = details(screen)
+        assert "before step 1" not in text
+        assert "Agent signaled task completion\nINFO: Evaluating task result" in text
+
+
+async def test_steps_are_numbered_from_1_with_the_files_index_beside(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "notepad_greeting")
+        table = screen.query_one("#steps-table")
+        assert [row.cells[0] for row in table.rows] == ["1", "2", "3"]
+        assert details(screen).startswith("step 1/3  file #0")
+        heading = screen.query_one("#task-heading").content.plain
+        # The same count as the list; the closing done record beside it, not counted.
+        assert "2 steps + closing record" in heading
+        assert "⚠" not in details(screen)
+        await pilot.press("end")
+        assert details(screen).startswith("step 3/3  file #2  not counted in the steps")
+        await pilot.press("escape")
+        tasks = app.screen.query_one("#tasks-table")
+        steps_column = [c.label for c in tasks.columns].index("steps")
+        row = next(r for r in tasks.rows if r.key == "notepad_greeting")
+        assert row.cells[steps_column] == "2"  # the same count in the task list
+
+
+async def test_a_count_the_trace_contradicts_is_said_and_is_a_problem(tmp_path: Path) -> None:
+    from tests.fixtures.web_builders import build_agentlab_example
+
+    study = build_agentlab_example(tmp_path)
+    (episode,) = study.glob("*click-button_3")
+    for path in [*episode.glob("step_*.pkl.gz"), *episode.glob("screenshot_step_*")]:
+        path.unlink()
+    summary = json.loads((episode / "summary_info.json").read_text())
+    summary["n_steps"] = 10
+    (episode / "summary_info.json").write_text(json.dumps(summary))
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_task(app, pilot, "miniwob.click-button")
+        heading = screen.query_one("#task-heading").content.plain
+        assert "10 steps · the trace holds 0 step records" in heading
+        where = f"{episode.relative_to(tmp_path)}/summary_info.json"
+        assert f"⚠ {where}: 'n_steps' is 10 but the trace holds 0 step records" in details(screen)

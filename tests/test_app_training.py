@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.offline_builders import (
     CUSTOM_LOG,
     build_custom_training,
+    build_eval_pairs,
     build_eval_reports,
     build_trl_training,
     custom_log_with_epochs,
@@ -310,3 +312,64 @@ async def test_offline_only_folder_opens_on_training_and_stays_there(workspace: 
             await pilot.pause(0.05)
             seen.add(tabs.active)
         assert seen == {"training"}
+
+
+def screen_lines(app: BenchApp) -> list[str]:
+    """What the terminal shows, line by line."""
+    return [
+        "".join(text for text, _, control in strip if not control)
+        for strip in app.screen._compositor.render_strips()
+    ]
+
+
+def gate_lines_shown(app: BenchApp) -> list[str]:
+    return [line for line in screen_lines(app) if " PASS " in line or " FAIL " in line]
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+async def test_every_pair_gets_its_gate_and_names_that_tell_reports_apart(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    build_eval_pairs(tmp_path)
+    app = make_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        pane = gate_lines_shown(app)
+        assert len(pane) == 4 and len(set(pane)) == 4, pane
+        # the v3 pair (ft 55.0%, base 30.0%) passes and has its line
+        assert any("PASS" in line and "55.0%" in line and "+25.0 pp" in line for line in pane)
+        await pilot.press("E")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EvalsScreen)
+        assert "10 reports, 4 base/fine-tuned pairs" in static_text(screen, "#evals-heading")
+        gates = gate_lines_shown(app)
+        assert len(gates) == 4, gates
+        names = [re.findall(r"(\S+) \d+\.\d%", line) for line in gates]
+        shown = [name for pair in names for name in pair]
+        assert len(shown) == 8 and len(set(shown)) == 8, shown  # 8 reports, 8 different names
+        assert sum(line.lstrip().startswith("▸") for line in gates) == 1
+        charts = static_text(screen, "#evals-charts").split("\n\naction_type_accuracy\n")[1]
+        block = charts.split("\n\n")[0]
+        bars = [line.split(" ", 1)[0] for line in block.splitlines()]
+        assert len(bars) == 10 and len(set(bars)) == 10, bars  # every report's bar, all apart
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+        assert screen.pair_index == 3
+        title = str(screen.query_one("#evals-pair").content.title)
+        assert "eval_qwen3_2b_ft_login_v3" in title and "eval_qwen3_2b_base_login_v3" in title
+        assert gate_lines_shown(app)[3].lstrip().startswith("▸")
+
+
+async def test_the_training_page_shows_every_pairs_gate(tmp_path: Path) -> None:
+    build_custom_training(tmp_path)
+    build_eval_pairs(tmp_path)  # made with the training's config: all linked to it
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_training(app, pilot, "training_output/20251102_141005")
+        gates = static_text(screen, "#checkpoint-detail").splitlines()
+        assert len(gates) == 4 and all(" PASS " in g or " FAIL " in g for g in gates)
+        assert any("eval_qwen3_2b_ft_login_v3" in g and "+25.0 pp" in g for g in gates)
+        assert any("login/eval/eval_qwen3_2b_base_login" in g for g in gates)

@@ -210,3 +210,15 @@ async def test_an_episode_without_predictions_shows_human_actions_only(workspace
         shot = screen.query_one(Screenshot)
         assert {m.tag for m in shot._markers} == {"H"}
         assert "Buy one pair of red socks" in content(screen, "#episode-heading")
+
+
+async def test_episode_steps_are_numbered_from_1(workspace: Path) -> None:
+    """One step numbering across the app (DESIGN §10): the first step record is step 1."""
+    app = make_app(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_episode(app, pilot)
+        steps = screen.query_one("#episode-steps", VirtualTable)
+        assert column(steps, "#") == ["1", "2", "3", "4"]
+        assert content(screen, "#episode-details").startswith("step 1/4")
+        await pilot.press("end")
+        assert content(screen, "#episode-details").startswith("step 4/4")

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, figures, model_figures
 from bench_tui.analysis.training import summary_figures
 from bench_tui.csv_text import csv_cell, csv_line
@@ -161,7 +162,7 @@ def run_export_rows(run: Run, triage: TriageLookup | None = None) -> list[dict[s
             "status": execution.status,
             "success": execution.status == "passed",
             "score": execution.score,
-            "steps": execution.num_steps,
+            "steps": step_count(execution),
             "duration_s": execution.duration_s,
             "error": execution.error,
             "labels": sorted(labels.get(key, ())),

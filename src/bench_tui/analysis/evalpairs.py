@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -71,6 +72,21 @@ def report_role(report: EvalReport) -> Role:
 
 def report_folder(report: EvalReport) -> str:
     return report.id.rsplit("/", 1)[0] if "/" in report.id else ""
+
+
+def report_labels(reports: Sequence[EvalReport]) -> dict[str, str]:
+    """Each report's shortest path suffix no other report ends with: its name where that is
+    unique, else with as many parent folders as tell it apart (`v2/eval_tern3b_ft`)."""
+    parts = {r.id: tuple(r.id.removesuffix(".json").split("/")) for r in reports}
+    labels: dict[str, str] = {}
+    depth = 1
+    while len(labels) < len(parts):
+        counts = Counter(path[-depth:] for path in parts.values())
+        for key, path in parts.items():
+            if key not in labels and (counts[path[-depth:]] == 1 or depth >= len(path)):
+                labels[key] = "/".join(path[-depth:])
+        depth += 1
+    return labels
 
 
 def name_stem(report: EvalReport) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from bench_tui.analysis.compare import task_key, task_label
+from bench_tui.analysis.steps import step_count
 from bench_tui.model import Execution, Run
 
 MISSING = "—"
@@ -131,7 +132,7 @@ def difficulty_ranking(runs: Sequence[Run]) -> list[TaskDifficulty]:
                 attempts.setdefault(execution.task_id, []).append(execution)
     ranking: list[TaskDifficulty] = []
     for task_id, executions in attempts.items():
-        steps = [e.num_steps for e in executions if e.num_steps is not None]
+        steps = [n for n in map(step_count, executions) if n is not None]
         ranking.append(
             TaskDifficulty(
                 task_id=task_id,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import fmean
 
+from bench_tui.analysis.steps import step_count
 from bench_tui.model import Execution, Run
 
 
@@ -57,7 +58,7 @@ def figures(executions: list[Execution]) -> Figures:
         unfinished=sum(1 for e in executions if e.status == "unfinished"),
         failed_with_error=sum(1 for e in executions if e.status == "failed" and e.error),
         mean_score=_mean(e.score for e in finished),
-        mean_steps=_mean(e.num_steps for e in finished),
+        mean_steps=_mean(step_count(e) for e in finished),
         mean_duration_s=_mean(e.duration_s for e in finished),
     )
 

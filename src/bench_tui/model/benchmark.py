@@ -23,6 +23,8 @@ class Step(BaseModel):
 
     index: int
     source_number: int | None = None
+    recorded: bool = True
+    """False for a screenshot found without a step record: shown, never counted."""
     screenshot: str | None = None
     """Absolute path of the image the model saw before acting (None when there is none)."""
     screenshot_is_after: bool = False
@@ -33,6 +35,8 @@ class Step(BaseModel):
     exec_ms: float | None = None
     timestamp: float | None = None
     logs: list[str] = Field(default_factory=list)
+    logs_before: list[str] = Field(default_factory=list)
+    """Log lines from before this step began: kept on the first step only ("before step 1")."""
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @property

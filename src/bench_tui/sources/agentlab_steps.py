@@ -109,7 +109,10 @@ def load_agentlab_steps(run: Run, execution: Execution, ctx: ReadContext) -> lis
             records[number] = value
     steps: list[Step] = []
     for number in numbers:
-        steps.append(_step(len(steps), number, records.get(number), shots.get(number), ctx))
+        step = _step(len(steps), number, records.get(number), shots.get(number), ctx)
+        # An unreadable record is still a record (its Problem says why it shows no action).
+        step.recorded = number in record_files
+        steps.append(step)
     _attach_follow_ups(steps, records)
     return steps
 

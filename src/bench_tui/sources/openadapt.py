@@ -23,7 +23,7 @@ from bench_tui.sources.common import (
     image_size,
     read_json_object,
 )
-from bench_tui.sources.jsonvalues import DocProblems
+from bench_tui.sources.jsonvalues import DocProblems, as_number
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.openadapt_actions import map_action
 from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
@@ -36,6 +36,7 @@ from bench_tui.sources.ranges import (
     STEP_COUNT,
     TIMESTAMP,
 )
+from bench_tui.sources.step_logs import LogEntry, attach_log_lines
 
 RECENT_WRITE_S = 120.0
 """A run without summary.json whose task files changed this recently is live."""
@@ -389,6 +390,7 @@ def _screenshot_only_steps(
             Step(
                 index=first_index + len(extra),
                 source_number=int(SCREENSHOT_NAME.match(name).group(1)),
+                recorded=False,
                 screenshot=str(folder / name),
                 logs=["screenshot without a step record"],
             )
@@ -397,10 +399,10 @@ def _screenshot_only_steps(
 
 
 def _attach_logs(steps: list[Step], logs: Any) -> None:
-    """Run logs carry 'Step N:' in their text; file each line under its step when it says so."""
-    if not isinstance(logs, list) or not steps:
+    """The run's log lines under their steps (sources/step_logs.py has the rule)."""
+    if not isinstance(logs, list):
         return
-    pattern = re.compile(r"\bstep (\d+)\b", re.IGNORECASE)
+    entries: list[LogEntry] = []
     for entry in logs:
         if not isinstance(entry, dict):
             continue
@@ -408,8 +410,5 @@ def _attach_logs(steps: list[Step], logs: Any) -> None:
         if not isinstance(message, str):
             continue
         level = entry.get("level") if isinstance(entry.get("level"), str) else "INFO"
-        match = pattern.search(message)
-        target = steps[0]
-        if match and int(match.group(1)) < len(steps):
-            target = steps[int(match.group(1))]
-        target.logs.append(f"{level}: {message}")
+        entries.append(LogEntry(as_number(entry.get("timestamp")), message, f"{level}: {message}"))
+    attach_log_lines(steps, entries)

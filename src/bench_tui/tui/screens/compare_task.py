@@ -36,6 +36,19 @@ def side_label(run: Run, execution: Execution) -> str:
     return f"{execution.model} · {run.label}"
 
 
+def _pair_steps(pair: tuple[int | None, int | None]) -> str:
+    """`step 3`, or `A step 3 / B step 4` once a gap has put the two sides out of step."""
+    ia, ib = pair
+    if ia is not None and ia == ib:
+        return f"step {ia + 1}"
+    sides = [f"{label} step {i + 1}" for label, i in (("A", ia), ("B", ib)) if i is not None]
+    return " / ".join(sides)
+
+
+def _file_number(step: Step) -> str:
+    return f" (file #{step.source_number})" if step.source_number is not None else ""
+
+
 def _describe(step: Step | None) -> str:
     if step is None:
         return "—"
@@ -161,13 +174,13 @@ class CompareTaskScreen(Screen[None]):
                     key=index,
                     cells=(
                         mark,
-                        "" if ia is None else str(ia),
+                        "" if ia is None else str(ia + 1),
                         Text(
                             _describe(steps_a[ia] if ia is not None else None),
                             style="" if same else "bold",
                         ),
                         Text("=", style="green") if same else Text("≠", style="bold red"),
-                        "" if ib is None else str(ib),
+                        "" if ib is None else str(ib + 1),
                         Text(
                             _describe(steps_b[ib] if ib is not None else None),
                             style="" if same else "bold",
@@ -193,7 +206,11 @@ class CompareTaskScreen(Screen[None]):
             where = alignment.first_divergence
             details.append(
                 f"{alignment.matches} matching steps · "
-                + ("identical traces" if where is None else f"first divergence at pair {where + 1}")
+                + (
+                    "identical traces"
+                    if where is None
+                    else f"first divergence at {_pair_steps(alignment.pairs[where])}"
+                )
                 + "\n",
                 style="dim",
             )
@@ -208,7 +225,7 @@ class CompareTaskScreen(Screen[None]):
                 details.append("no step here (gap)\n", style="dim")
                 shot.show(None, (), caption=f"{label}: no step")
                 continue
-            details.append(f"step {index}: {_describe(step)}\n")
+            details.append(f"step {index + 1}{_file_number(step)}: {_describe(step)}\n")
             reasoning = step.reasoning or step.raw_output
             if reasoning:
                 details.append(reasoning.strip()[:600] + "\n", style="italic")
@@ -216,7 +233,7 @@ class CompareTaskScreen(Screen[None]):
                 m for a in step.actions for m in markers_for_action(a, colour, tag=label)
             )
             shot.show(
-                step.screenshot, markers, overlay=self.overlay, caption=f"{label}: step {index}"
+                step.screenshot, markers, overlay=self.overlay, caption=f"{label}: step {index + 1}"
             )
         self.query_one("#cmp-details", TextPane).update(details)
 

@@ -88,7 +88,7 @@ class EpisodeScreen(StepPlayback):
         Binding("P", "toggle_predicted", "P marker", id="toggle_predicted"),
         Binding("o", "overlay", "Overlay", id="overlay"),
         Binding("p", "progression", "Progression", id="progression"),
-        Binding("f", "fullscreen", "Full-screen image", show=False, id="fullscreen"),
+        Binding("f", "fullscreen", "Full screen", show=False, id="fullscreen"),
     ]
 
     def __init__(self, episode: Episode, root: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,12 +22,14 @@ from bench_tui.analysis.evalpairs import (
     gate_settings,
     pair_gate,
     pair_reports,
+    report_labels,
     report_role,
 )
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import KNOWN_METRICS, EvalReport, higher_is_better
 from bench_tui.model.evalreport import COUNT_METRICS, LOWER_IS_BETTER
 from bench_tui.render.charts import bar
+from bench_tui.render.labels import fit_distinct
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -52,6 +54,9 @@ ROLE_LABEL = {"base": "base", "finetuned": "ft", "other": ""}
 BAR_FILL = {"finetuned": "█", "base": "░", "other": "▓"}
 BAR_STYLE = {"finetuned": "green", "base": "grey62", "other": "dodger_blue1"}
 BAR_WIDTH = 30
+CHART_LABEL_W = 24
+NAME_ROOM = 24
+"""Cells a report name gets in a gate line before the line says less to make room."""
 
 
 def format_metric(metric: str, value: float | None) -> str:
@@ -87,8 +92,19 @@ def metric_names(reports: Sequence[EvalReport]) -> list[str]:
     return [*KNOWN_METRICS, *extra]
 
 
-def gate_text(pair: EvalPair, settings: GateSettings, *, raw: bool = False) -> Text:
-    """`PASS  LoRA gate · metric: ft 61.2% − base 27.4% = +33.8 pp ≥ 20.0 pp`."""
+def gate_text(
+    pair: EvalPair,
+    settings: GateSettings,
+    *,
+    raw: bool = False,
+    labels: Mapping[str, str] | None = None,
+    prefix: bool = True,
+) -> Text:
+    """`PASS  LoRA gate · metric: ft 61.2% − base 27.4% = +33.8 pp ≥ 20.0 pp`.
+
+    Reports are named by `labels` (evalpairs.report_labels), so two pairs never read alike.
+    """
+    names = labels or {}
     gate = pair_gate(pair, settings)
     metric = gate.metric
     text = Text()
@@ -96,10 +112,10 @@ def gate_text(pair: EvalPair, settings: GateSettings, *, raw: bool = False) -> T
         " PASS " if gate.passed else " FAIL ",
         style=f"bold reverse {'green' if gate.passed else 'red'}",
     )
-    text.append(f"  LoRA gate · {metric}: ")
-    text.append(pair.finetuned.name, style="bold")
+    text.append(f"  LoRA gate · {metric}: " if prefix else "  ")
+    text.append(names.get(pair.finetuned.id, pair.finetuned.name), style="bold")
     text.append(f" {format_metric(metric, pair.finetuned.metrics.get(metric))}  −  ")
-    text.append(pair.base.name, style="bold")
+    text.append(names.get(pair.base.id, pair.base.name), style="bold")
     text.append(f" {format_metric(metric, pair.base.metrics.get(metric))}")
     if gate.delta is None:
         text.append("  not measured on both sides", style="yellow")
@@ -116,6 +132,58 @@ def gate_text(pair: EvalPair, settings: GateSettings, *, raw: bool = False) -> T
     if settings.note:
         text.append(f"  ⚠ {settings.note}", style="yellow")
     return text
+
+
+def gate_lines(
+    pairs: Sequence[EvalPair],
+    settings: GateSettings,
+    labels: Mapping[str, str],
+    width: int,
+    *,
+    raw: bool = False,
+    current: int | None = None,
+) -> Text:
+    """Every pair's gate, one line each (the widget keeps them unwrapped), within `width`
+    cells where the figures allow.
+
+    The report names are cut to the room the figures leave (render/labels.py), so no two
+    reports read alike at any width; `current` marks one pair with ▸.
+    """
+    if not pairs:
+        return Text()
+    marker = 0 if current is None else 2
+    blank = {r.id: "" for pair in pairs for r in (pair.base, pair.finetuned)}
+    ids = list(blank)
+
+    def name_cells(report: EvalReport) -> int:
+        return min(NAME_ROOM, len(labels.get(report.id, report.id)))
+
+    # The most said that leaves every name NAME_ROOM cells (or its length): the raw figures go
+    # first, then the gate's name (a heading may say it).
+    for with_raw, prefix in ((raw, True), (False, True), (False, False)):
+        fixed = [
+            len(gate_text(pair, settings, raw=with_raw, labels=blank, prefix=prefix).plain)
+            for pair in pairs
+        ]
+        needed = max(
+            cells + name_cells(pair.base) + name_cells(pair.finetuned) + marker
+            for cells, pair in zip(fixed, pairs, strict=True)
+        )
+        if needed <= width:
+            room = NAME_ROOM
+            break
+    else:
+        room = max(8, (width - marker - max(fixed)) // 2)
+    fitted = fit_distinct([labels.get(key, key) for key in ids], room)
+    names = dict(zip(ids, fitted, strict=True))
+    lines = []
+    for index, pair in enumerate(pairs):
+        line = Text()
+        if current is not None:
+            line.append("▸ " if index == current else "  ", style="bold")
+        line.append_text(gate_text(pair, settings, raw=with_raw, labels=names, prefix=prefix))
+        lines.append(line)
+    return Text("\n").join(lines)
 
 
 class EvalsScreen(Screen[None]):
@@ -144,12 +212,14 @@ class EvalsScreen(Screen[None]):
         self.title_text = title
         self.settings = gate_settings()
         self.pairs = pair_reports(self.reports)
+        self.labels = report_labels(self.reports)
         self.pair_index = 0
         self.metrics = metric_names(self.reports)
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(self._heading(), id="evals-heading", classes="screen-heading")
-        yield SafeStatic(self._gates(), id="evals-gates")
+        with VerticalScroll(id="evals-gates-box"):
+            yield SafeStatic(self._gates(), id="evals-gates")
         yield VirtualTable(self._columns(), id="evals-report-table", empty_text="No eval reports.")
         with Horizontal(id="evals-body"):
             with VerticalScroll(id="evals-pair-box"):
@@ -182,16 +252,26 @@ class EvalsScreen(Screen[None]):
         return text
 
     def _gates(self) -> Text:
+        """Every pair's gate, one line each; ▸ marks the pair shown below ([ ] move it)."""
         if not self.pairs:
             return Text(
                 "No base/fine-tuned pair: the gate needs two sibling reports named with "
                 "base and ft / finetuned / lora.",
                 style="dim",
             )
-        lines = [gate_text(pair, self.settings, raw=True) for pair in self.pairs[:4]]
-        if len(self.pairs) > 4:
-            lines.append(Text(f"… {len(self.pairs) - 4} more pairs: [ ] to browse", style="dim"))
-        return Text("\n").join(lines)
+        width = (self.size.width or self.app.size.width) - 2  # the box's padding
+        return gate_lines(
+            self.pairs, self.settings, self.labels, width, raw=True, current=self.pair_index
+        )
+
+    def on_resize(self) -> None:
+        self._show_gates()
+
+    def _show_gates(self) -> None:
+        self.query_one("#evals-gates", SafeStatic).update(self._gates())
+        if self.pairs:
+            box = self.query_one("#evals-gates-box", VerticalScroll)
+            box.scroll_to(y=self.pair_index, animate=False, immediate=True)
 
     def _columns(self) -> list[Column]:
         columns = [
@@ -236,11 +316,13 @@ class EvalsScreen(Screen[None]):
                 self.pair_index = index
                 break
         self._show_pair(key)
+        self._show_gates()
 
     def action_pair(self, delta: int) -> None:
         if self.pairs:
             self.pair_index = (self.pair_index + delta) % len(self.pairs)
             self._show_pair(None)
+            self._show_gates()
 
     def _show_pair(self, key: str | None) -> None:
         panel = self.query_one("#evals-pair", SafeStatic)
@@ -258,17 +340,16 @@ class EvalsScreen(Screen[None]):
         return key in (pair.base.id, pair.finetuned.id)
 
     def _pair_table(self, pair: EvalPair) -> Table:
-        table = Table(
-            title=f"pair {self.pair_index + 1}/{len(self.pairs)}: fine-tuned vs base "
-            f"(matched on {pair.matched_on})",
-            title_justify="left",
-            expand=True,
-            box=None,
-            padding=(0, 1),
-        )
+        # The names go in the title, which wraps: a column header would cut them alike.
+        title = Text(f"pair {self.pair_index + 1}/{len(self.pairs)}: ")
+        title.append(self.labels.get(pair.finetuned.id, pair.finetuned.name), style="bold")
+        title.append(" (ft) vs ")
+        title.append(self.labels.get(pair.base.id, pair.base.name), style="bold")
+        title.append(f" (base), matched on {pair.matched_on}")
+        table = Table(title=title, title_justify="left", expand=True, box=None, padding=(0, 1))
         table.add_column("metric", no_wrap=True)
-        table.add_column(Text(f"base\n{pair.base.name}", overflow="ellipsis"), justify="right")
-        table.add_column(Text(f"ft\n{pair.finetuned.name}", overflow="ellipsis"), justify="right")
+        table.add_column("base", justify="right")
+        table.add_column("ft", justify="right")
         table.add_column("Δ ft − base", justify="right", no_wrap=True)
         deltas = eval_metric_deltas(pair.base, pair.finetuned)
         for metric in self.metrics:
@@ -290,7 +371,7 @@ class EvalsScreen(Screen[None]):
 
     def _report_table(self, report: EvalReport) -> Table:
         table = Table(
-            title=f"{report.name} (not part of a pair)",
+            title=f"{self.labels.get(report.id, report.name)} (not part of a pair)",
             title_justify="left",
             expand=True,
             box=None,
@@ -308,8 +389,14 @@ class EvalsScreen(Screen[None]):
         for role, label in (("finetuned", "fine-tuned"), ("base", "base"), ("other", "other")):
             text.append(BAR_FILL[role] * 2, style=BAR_STYLE[role])
             text.append(f" {label}   ")
-        width = max((len(r.name) for r in self.reports), default=10)
-        width = min(width, 24)
+        width = min(max((len(name) for name in self.labels.values()), default=10), CHART_LABEL_W)
+        names = dict(
+            zip(
+                self.labels,
+                fit_distinct(list(self.labels.values()), width),
+                strict=True,
+            )
+        )
         for metric in self.metrics:
             if metric in COUNT_METRICS:
                 continue
@@ -324,7 +411,7 @@ class EvalsScreen(Screen[None]):
             for report, value in zip(self.reports, values, strict=True):
                 role = report_role(report)
                 fraction = None if value is None or scale <= 0 else value / scale
-                text.append(f"\n{report.name[:width]:<{width}} ")
+                text.append(f"\n{names.get(report.id, report.name):<{width}} ")
                 text.append(_pattern_bar(fraction, BAR_WIDTH, role), style=BAR_STYLE[role])
                 text.append(f" {format_metric(metric, value)}")
         return text

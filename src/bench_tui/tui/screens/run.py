@@ -25,6 +25,7 @@ from bench_tui.analysis.filtering import (
     query_hints,
     quote_value,
 )
+from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
@@ -294,8 +295,16 @@ class RunScreen(Screen[None]):
             Column("instruction", "instruction", flex=True),
         ]
         if len(self.models) > 1:
+            # ▸ marks the model whose steps, time, error and labels the row shows (`m` moves it).
             columns += [
-                Column(f"m{i}", short_model(m.model), 12) for i, m in enumerate(self.models)
+                Column(
+                    f"m{i}",
+                    "▸" + short_model(m.model, 11)
+                    if i == self.model_index
+                    else short_model(m.model),
+                    12,
+                )
+                for i, m in enumerate(self.models)
             ]
         else:
             columns.append(Column("result", "result", 9))
@@ -308,6 +317,7 @@ class RunScreen(Screen[None]):
         return columns
 
     def _rows(self, only: set[str] | None = None) -> list[Row]:
+        """One row per task; outcome columns per model, the rest the selected model's."""
         model_names = [m.model for m in self.models]
         state = self.store.state()
         current = self.current_model.model if self.current_model else None
@@ -316,20 +326,21 @@ class RunScreen(Screen[None]):
             if only is not None and task.task_id not in only:
                 continue
             executions = self.by_task.get(task.task_id, {})
-            first = executions.get(model_names[0]) if model_names else None
-            seed = executions[current].seed if current in executions else None
+            mine = executions.get(current) if current is not None else None
+            seed = mine.seed if mine is not None else None
             labels = (
                 state.labels_for(current, task.task_id, seed, all_steps=True) if current else []
             )
             results = [result_cell(executions.get(name)) for name in model_names]
-            error = first.error_type or (first.error or "") if first else ""
+            error = mine.error_type or (mine.error or "") if mine else ""
+            steps = step_count(mine) if mine is not None else None
             cells = (
                 task.task_id,
                 task.domain or "—",
                 task.instruction or "",
                 *results,
-                "—" if first is None or first.num_steps is None else str(first.num_steps),
-                format_seconds(first.duration_s if first else None),
+                "—" if steps is None else str(steps),
+                format_seconds(mine.duration_s if mine else None),
                 error.splitlines()[0] if error else "",
                 ", ".join(labels),
             )
@@ -342,8 +353,8 @@ class RunScreen(Screen[None]):
                         task.domain,
                         task.instruction,
                         *[outcome_rank(executions.get(name)) for name in model_names],
-                        first.num_steps if first else None,
-                        first.duration_s if first else None,
+                        steps,
+                        mine.duration_s if mine else None,
                         error or None,
                         ", ".join(labels) or None,
                     ),
@@ -381,9 +392,16 @@ class RunScreen(Screen[None]):
         breakdown.display = not breakdown.display
 
     def action_next_model(self) -> None:
-        if self.models:
-            self.model_index = (self.model_index + 1) % len(self.models)
-            self._show_model()
+        """Cards, breakdown and the task list's steps, time, error and labels follow `m`."""
+        if len(self.models) < 2:
+            only = self.models[0].model if self.models else "no model"
+            self.notify(f"m: this run has one model ({only})", timeout=2)
+            return
+        self.model_index = (self.model_index + 1) % len(self.models)
+        self._show_model()
+        table = self.query_one("#tasks-table", VirtualTable)
+        table.set_columns(self._columns())
+        table.set_rows(self._rows())
 
     @on(Input.Changed, "#tasks-filter")
     def _filter_changed(self, event: Input.Changed) -> None:

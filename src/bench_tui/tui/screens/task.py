@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from bench_tui.analysis.steps import TraceSteps, count_disagreement, step_count, trace_steps
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
@@ -45,10 +46,11 @@ class TaskScreen(StepPlayback):
         Binding("plus,equals_sign", "speed(1)", "Faster", show=False, id="faster"),
         Binding("minus", "speed(-1)", "Slower", show=False, id="slower"),
         Binding("o", "overlay", "Overlay", id="overlay"),
-        Binding("f", "fullscreen", "Full-screen image", id="fullscreen"),
+        Binding("f", "fullscreen", "Full screen", id="fullscreen"),
         Binding("left_square_bracket", "task(-1)", "Prev task", id="prev_task"),
         Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
         Binding("c", "compare", "Compare", id="compare"),
+        Binding("m", "next_model", "Model", id="next_model"),
         Binding("pageup", "details_page(-1)", "Scroll details up", show=False, id="details_up"),
         Binding(
             "pagedown", "details_page(1)", "Scroll details down", show=False, id="details_down"
@@ -64,7 +66,9 @@ class TaskScreen(StepPlayback):
         self.model = model
         self.task_order = task_order or [task_id]
         self.root = root
+        self.models = run.models
         self.steps: list[Step] = []
+        self.trace: TraceSteps | None = None
         self.step_problems: list[Problem] = []
         self.current = 0
         self.overlay = True
@@ -75,11 +79,12 @@ class TaskScreen(StepPlayback):
 
     @property
     def execution(self) -> Execution | None:
+        """This model's execution of this task: never another model's (DESIGN §10)."""
+        return self._execution_of(self.task_id, self.model)
+
+    def _execution_of(self, task_id: str, model: str) -> Execution | None:
         for execution in self.run.executions:
-            if execution.task_id == self.task_id and execution.model == self.model:
-                return execution
-        for execution in self.run.executions:
-            if execution.task_id == self.task_id:
+            if execution.task_id == task_id and execution.model == model:
                 return execution
         return None
 
@@ -119,36 +124,50 @@ class TaskScreen(StepPlayback):
     def _load(self) -> None:
         self.steps_loading = True
         self.steps = []
+        self.trace = None
         self._render_heading()
         table = self.query_one("#steps-table", VirtualTable)
         table.empty_text = "Loading steps…"
         table.set_rows([])
-        self._load_steps(self.task_id)
+        self._load_steps(self.task_id, self.model)
 
     @work(thread=True, exclusive=True, group="steps", exit_on_error=False)
-    def _load_steps(self, task_id: str) -> None:
-        execution = self.execution
+    def _load_steps(self, task_id: str, model: str) -> None:
+        execution = self._execution_of(task_id, model)
         if execution is None:
             steps, problems = [], []
         else:
             steps, problems = load_steps(self.run, execution, self.root)
-        self.app.call_from_thread(self._steps_loaded, task_id, steps, problems)
+            trace = trace_steps(execution, steps)
+            message = count_disagreement(self.run.format, trace)
+            if message is not None:
+                where = self._rel(execution.source_path or self.run.path)
+                problems = [*problems, Problem(path=where, message=message)]
+        self.app.call_from_thread(self._steps_loaded, (task_id, model), steps, problems)
 
-    def _steps_loaded(self, task_id: str, steps: list[Step], problems: list[Problem]) -> None:
-        if task_id != self.task_id:
-            return  # the user moved on to another task meanwhile
+    def _steps_loaded(
+        self, key: tuple[str, str], steps: list[Step], problems: list[Problem]
+    ) -> None:
+        if key != (self.task_id, self.model):
+            return  # the user moved on to another task or model meanwhile
         self.steps_loading = False
+        execution = self.execution
+        self.trace = trace_steps(execution, steps) if execution is not None else None
         self.steps = steps
         self.step_problems = problems
         self.current = min(self.current, max(0, len(steps) - 1))
         table = self.query_one("#steps-table", VirtualTable)
-        table.empty_text = "This execution recorded no steps."
+        table.empty_text = (
+            "This execution recorded no steps."
+            if self.execution is not None
+            else f"Not run by this model ({self.model})."
+        )
         table.set_rows(
             [
                 Row(
                     key=index,
                     cells=(
-                        str(step.source_number if step.source_number is not None else step.index),
+                        str(index + 1),
                         Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "white")),
                         self._action_text(step),
                     ),
@@ -192,13 +211,21 @@ class TaskScreen(StepPlayback):
         text = Text()
         position = self.task_order.index(self.task_id) + 1 if self.task_id in self.task_order else 0
         text.append(f"{self.task_id}", style="bold")
-        text.append(f"  [{position}/{len(self.task_order)}]  {self.model}  ", style="dim")
-        text.append_text(result_cell(execution))
-        text.append(" ")
-        if execution is not None:
+        text.append(f"  [{position}/{len(self.task_order)}]  ", style="dim")
+        text.append(self.model, style="bold")
+        if len(self.models) > 1:
+            index = self.models.index(self.model) + 1 if self.model in self.models else 0
+            text.append(f" (m: {index}/{len(self.models)})", style="dim")
+        text.append("  ")
+        if execution is None:
+            text.append("not run by this model", style="yellow")
+        else:
+            text.append_text(result_cell(execution))
+            text.append(" ")
             if execution.score is not None:
                 text.append(f"  score {execution.score:g}")
             text.append(f"  {format_seconds(execution.duration_s)}")
+            text.append(f"  {self._steps_text(execution)}")
         if task is not None and task.instruction:
             text.append(f"\n{task.instruction}", style="italic")
         if execution is not None and (execution.error or execution.reason):
@@ -209,6 +236,13 @@ class TaskScreen(StepPlayback):
             if execution.reason:
                 text.append(f"\nverdict: {execution.reason}", style="dim")
         self.query_one("#task-heading", SafeStatic).update(text)
+
+    def _steps_text(self, execution: Execution) -> str:
+        """The task's step count (analysis/steps.py), its trace's records beside it once read."""
+        if self.trace is not None and not self.steps_loading:
+            return self.trace.describe()
+        count = step_count(execution)
+        return "" if count is None else f"{count} step{'' if count == 1 else 's'}"
 
     def _show_step(self) -> None:
         details = self.query_one("#step-details", TextPane)
@@ -240,15 +274,22 @@ class TaskScreen(StepPlayback):
         for problem in problems:
             text.append(f"⚠ {problem.located()}\n", style="yellow")
         if not self.steps:
-            text.append(
-                "Loading steps…" if self.steps_loading else "No steps recorded for this execution.",
-                style="dim",
-            )
+            if self.execution is None:
+                message = f"Not run by this model ({self.model}): m switches to another model."
+            elif self.steps_loading:
+                message = "Loading steps…"
+            else:
+                message = "No steps recorded for this execution."
+            text.append(message, style="dim")
             return text
         step = self.steps[self.current]
         text.append(f"step {self.current + 1}/{len(self.steps)}", style="bold")
-        if step.source_number is not None:
-            text.append(f"  (#{step.source_number} in the file)", style="dim")
+        if not step.recorded:
+            text.append("  screenshot without a step record", style="dim")
+        elif step.source_number is not None:
+            text.append(f"  file #{step.source_number}", style="dim")
+        if self._is_uncounted(step):
+            text.append("  not counted in the steps", style="dim")
         if step.duration_ms is not None:
             think = f"think {step.think_ms / 1000:.1f}s " if step.think_ms is not None else ""
             act = f"act {step.exec_ms / 1000:.1f}s" if step.exec_ms is not None else ""
@@ -262,11 +303,22 @@ class TaskScreen(StepPlayback):
         if reasoning:
             text.append("\nreasoning\n", style="bold")
             text.append(reasoning.strip() + "\n")
+        if step.logs_before:
+            text.append("\nbefore step 1\n", style="bold")
+            for line in step.logs_before[-20:]:
+                text.append(line + "\n", style="dim")
         if step.logs:
             text.append("\nlogs\n", style="bold")
             for line in step.logs[-20:]:
                 text.append(line + "\n", style="dim")
         return text
+
+    def _is_uncounted(self, step: Step) -> bool:
+        """The last step record, when the task's count leaves it out (analysis/steps.py)."""
+        if self.trace is None or not self.trace.last_uncounted:
+            return False
+        recorded = [s for s in self.steps if s.recorded]
+        return bool(recorded) and recorded[-1] is step
 
     def _step_count(self) -> int:
         return len(self.steps)
@@ -297,6 +349,9 @@ class TaskScreen(StepPlayback):
 
         mine = self.execution
         if mine is None:
+            self.notify(
+                f"{self.task_id} was not run by {self.model}: nothing to compare", timeout=2
+            )
             return
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
 
@@ -328,6 +383,16 @@ class TaskScreen(StepPlayback):
             ),
             picked,
         )
+
+    def action_next_model(self) -> None:
+        """Another model's execution of the same task (DESIGN §10 "Models in one run")."""
+        if len(self.models) < 2:
+            only = self.models[0] if self.models else self.model
+            self.notify(f"m: this run has one model ({only})", timeout=2)
+            return
+        index = self.models.index(self.model) if self.model in self.models else -1
+        self.model = self.models[(index + 1) % len(self.models)]
+        self._load()
 
     def action_task(self, delta: int) -> None:
         if self.task_id not in self.task_order:

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 
-from bench_tui.analysis.evalpairs import gate_settings, pair_reports, report_role
+from bench_tui.analysis.evalpairs import gate_settings, pair_reports, report_labels, report_role
 from bench_tui.analysis.summary import format_rate
 from bench_tui.analysis.training import training_status
 from bench_tui.model import EvalReport, TrainingRun
@@ -24,7 +24,7 @@ from bench_tui.model.training import TrainingStatus
 from bench_tui.render.charts import sparkline
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.training import read_training
-from bench_tui.tui.screens.evals import EvalsScreen, gate_text
+from bench_tui.tui.screens.evals import EvalsScreen, gate_lines
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -131,6 +131,10 @@ class TrainingPane(Vertical):
     def on_mount(self) -> None:
         self.set_interval(PANE_REFRESH_S, self._refresh_live)
 
+    def on_resize(self) -> None:
+        if self.evals:
+            self._render_evals()  # the gates' report names are cut to the width
+
     def show(self, trainings: list[TrainingRun], evals: list[EvalReport]) -> None:
         for run in trainings:
             known = self.trainings.get(run.id)
@@ -192,7 +196,8 @@ class TrainingPane(Vertical):
         gates.display = bool(pairs)
         if pairs:
             settings = gate_settings()
-            gates.update(Text("\n").join(gate_text(pair, settings) for pair in pairs[:3]))
+            width = (self.size.width or self.app.size.width) - 2  # the gates' padding
+            gates.update(gate_lines(pairs, settings, report_labels(self.evals), width))
 
     # ----- keeping LIVE runs fresh -------------------------------------------------------------
     def _refresh_live(self) -> None:

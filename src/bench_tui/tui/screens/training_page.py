@@ -23,6 +23,7 @@ from bench_tui.analysis.evalpairs import (
     gate_settings,
     link_checkpoints,
     pair_reports,
+    report_labels,
 )
 from bench_tui.analysis.filtering import Filterable, compile_query
 from bench_tui.analysis.summary import format_rate
@@ -270,7 +271,9 @@ class TrainingScreen(Screen[None]):
         pairs = pair_reports(linked)
         settings = gate_settings()
         if pairs:
-            body = Text("\n").join(gate_text(pair, settings) for pair in pairs[:2])
+            # Every pair, its lines wrapped rather than its names cut; more than fit scroll.
+            labels = report_labels(linked)
+            body = Text("\n").join(gate_text(pair, settings, labels=labels) for pair in pairs)
         else:
             body = Text("No base/fine-tuned report pair made with this config.", style="dim")
         self.query_one("#checkpoint-detail", SafeStatic).update(body)

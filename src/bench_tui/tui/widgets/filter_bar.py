@@ -22,7 +22,7 @@ class FilterBar(Input):
 
     def __init__(
         self,
-        placeholder: str = "filter: words, !word, \"a phrase\", domain:x, status:fail, model:x, label:x",
+        placeholder: str = 'filter: words, !word, "a phrase", domain:x, status:fail, model:x, label:x',
         **kwargs: object,
     ) -> None:
         super().__init__(placeholder=placeholder, **kwargs)  # type: ignore[arg-type]
