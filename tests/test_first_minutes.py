@@ -148,3 +148,55 @@ async def test_a_frequency_filter_is_written_in_the_bar_and_cleared_like_any(
         await settle_pilot(pilot)
         assert not table.rows
         assert "status: takes pass, fail, infra, error, unfinished" in table.empty_text
+
+
+async def test_labels_and_notes_on_the_task_page_and_in_the_split_view(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from bench_tui.triage.store import TriageStore
+    from bench_tui.tui.screens.compare_task import CompareTaskScreen
+    from bench_tui.tui.screens.task import TaskScreen
+    from bench_tui.tui.screens.triage import TriageScreen
+
+    monkeypatch.setenv("BENCH_TUI_LABELS", str(tmp_path / "_none.toml"))
+    openadapt_run(tmp_path, "old", {"t1": "pass"}, model="m-old", created_at="2025-11-01T09:00:00")
+    openadapt_run(tmp_path, "new", {"t1": "fail"}, model="m-new", created_at="2025-11-02T09:00:00")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        table = app.query_one("#runs-table")
+        table.move_cursor_to_key("new")
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        app.screen.query_one("#tasks-table").focus()
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        page = app.screen
+        assert isinstance(page, TaskScreen)
+        await pilot.press("t")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("g", "n")  # "grounding miss", then a note
+        await settle_pilot(pilot)
+        for char in "clicked the wrong tab":
+            await pilot.press("space" if char == " " else char)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert app.screen is page
+        heading = page.query_one("#task-heading").content.plain
+        assert "labels: grounding miss" in heading and "note: clicked the wrong tab" in heading
+        await pilot.press("c")
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        assert split.sides[0][0].id == "old"
+        await pilot.press("T")  # B is the newer run: the same execution
+        await settle_pilot(pilot)
+        await pilot.press("p", "escape")  # add "planning"
+        await settle_pilot(pilot)
+        heading = split.query_one("#cmp-heading").content.plain
+        assert "B labels: grounding miss, planning" in heading
+    state = TriageStore(tmp_path / "new").state()
+    assert sorted(state.labels_for("m-new", "t1")) == ["grounding miss", "planning"]

@@ -17,7 +17,10 @@ from bench_tui.analysis.compare import Alignment, align_steps
 from bench_tui.model import Execution, Run, Step
 from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
+from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
@@ -64,6 +67,8 @@ class CompareTaskScreen(Screen[None]):
         Binding("n", "next_divergence", "Next divergence", id="next_divergence"),
         Binding("z", "toggle_prefix", "Expand/collapse prefix", id="toggle_prefix"),
         Binding("o", "overlay", "Overlay", id="overlay"),
+        Binding("t", "label_side(0)", "Label A", id="label_a"),
+        Binding("T", "label_side(1)", "Label B", id="label_b"),
     ]
 
     def __init__(
@@ -72,6 +77,8 @@ class CompareTaskScreen(Screen[None]):
         super().__init__()
         self.sides = ((run_a, exec_a), (run_b, exec_b))
         self.root = root
+        self.stores = {run.id: TriageStore(run.path, relative_to=root) for run in (run_a, run_b)}
+        self.label_set, _ = load_label_set()
         self.steps: tuple[list[Step], list[Step]] = ([], [])
         self.alignment: Alignment | None = None
         self.collapsed = True
@@ -118,7 +125,32 @@ class CompareTaskScreen(Screen[None]):
         text.append("   B ", style=B_STYLE)
         text.append(side_label(run_b, exec_b) + "  ")
         text.append_text(result_cell(exec_b))
+        for name, style, (run, execution) in (
+            ("A", A_STYLE, self.sides[0]),
+            ("B", B_STYLE, self.sides[1]),
+        ):
+            labels = labels_line(
+                self.stores[run.id], execution.model, execution.task_id, execution.seed
+            )
+            if labels:
+                text.append(f"\n{name} ", style=style)
+                text.append_text(labels)
         return text
+
+    def action_label_side(self, side: int) -> None:
+        run, execution = self.sides[side]
+        name = "AB"[side]
+        self.app.push_screen(
+            label_dialog(
+                self.stores[run.id],
+                self.label_set,
+                execution.model,
+                [(execution.task_id, execution.seed)],
+                f"Label {name}: {execution.task_id} ({execution.model})",
+                lambda message: self.notify(message, severity="error"),
+                changed=lambda: self.query_one("#cmp-heading", SafeStatic).update(self._heading()),
+            )
+        )
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     def _load(self) -> None:

@@ -451,44 +451,22 @@ class RunScreen(Screen[None]):
         self.query_one("#tasks-table", VirtualTable).replace_rows(self._rows(set(task_ids)))
 
     def action_triage(self) -> None:
-        from bench_tui.tui.screens.triage import TriageScreen
+        from bench_tui.tui.screens.triage import label_dialog
 
         targets = self._targets()
         if not targets or self.current_model is None:
             return
         model = self.current_model.model
-
-        def current_labels() -> set[str]:
-            state = self.store.state()
-            sets = [set(state.labels_for(model, t, self._seed(t))) for t in targets]
-            return set.intersection(*sets) if sets else set()
-
-        def toggle(label: str) -> None:
-            remove = label in current_labels()
-            try:
-                for task_id in targets:
-                    write = self.store.remove_label if remove else self.store.add_label
-                    write(model, task_id, label, seed=self._seed(task_id))
-            except OSError as exc:
-                self.notify(f"could not save the label: {exc}", severity="error")
-            self._refresh_task_rows(targets)
-
-        def save_note(text: str) -> None:
-            try:
-                for task_id in targets:
-                    self.store.set_note(model, task_id, text, seed=self._seed(task_id))
-            except OSError as exc:
-                self.notify(f"could not save the note: {exc}", severity="error")
-
         what = targets[0] if len(targets) == 1 else f"{len(targets)} marked tasks"
-        note = (
-            self.store.note_for(model, targets[0], self._seed(targets[0]))
-            if len(targets) == 1
-            else None
-        )
         self.app.push_screen(
-            TriageScreen(
-                f"Label {what} ({model})", self.label_set, current_labels, toggle, note, save_note
+            label_dialog(
+                self.store,
+                self.label_set,
+                model,
+                [(task_id, self._seed(task_id)) for task_id in targets],
+                f"Label {what} ({model})",
+                lambda message: self.notify(message, severity="error"),
+                changed=lambda: self._refresh_task_rows(targets),
             )
         )
 

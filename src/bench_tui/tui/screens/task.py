@@ -12,13 +12,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from bench_tui.analysis.compare import baseline_first
 from bench_tui.analysis.steps import TraceSteps, count_disagreement, step_count, trace_steps
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
+from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.playback import StepPlayback
-from bench_tui.tui.screens.run import format_seconds, result_cell
+from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
+from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
@@ -51,6 +55,7 @@ class TaskScreen(StepPlayback):
         Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
         Binding("c", "compare", "Compare", id="compare"),
         Binding("m", "next_model", "Model", id="next_model"),
+        Binding("t", "triage", "Label", id="triage"),
         Binding("pageup", "details_page(-1)", "Scroll details up", show=False, id="details_up"),
         Binding(
             "pagedown", "details_page(1)", "Scroll details down", show=False, id="details_down"
@@ -76,6 +81,8 @@ class TaskScreen(StepPlayback):
         self._folder_problems: list[Problem] = []
         self._folder_problems_key: tuple[str, int] | None = None
         self._problems_shown: list[Problem] = []
+        self.store = TriageStore(run.path, relative_to=root)
+        self.label_set, _ = load_label_set()
 
     @property
     def execution(self) -> Execution | None:
@@ -226,6 +233,11 @@ class TaskScreen(StepPlayback):
                 text.append(f"  score {execution.score:g}")
             text.append(f"  {format_seconds(execution.duration_s)}")
             text.append(f"  {self._steps_text(execution)}")
+        if execution is not None:
+            labels = labels_line(self.store, self.model, self.task_id, execution.seed)
+            if labels:
+                text.append("\n")
+                text.append_text(labels)
         if task is not None and task.instruction:
             text.append(f"\n{task.instruction}", style="italic")
         if execution is not None and (execution.error or execution.reason):
@@ -372,16 +384,42 @@ class TaskScreen(StepPlayback):
                 else None
             )
             if other is not None and theirs is not None:
-                self.app.push_screen(CompareTaskScreen(self.run, mine, other, theirs, self.root))
+                # The older run is A, whichever page `c` was pressed on (DESIGN §10).
+                times = {run.id: folder_time(run) for run in (self.run, other)}
+                (run_a, model_a), (run_b, _model_b) = baseline_first(
+                    (self.run, mine.model), (other, theirs.model), times
+                )
+                first, second = (
+                    (mine, theirs) if (run_a, model_a) == (self.run, mine.model) else (theirs, mine)
+                )
+                self.app.push_screen(CompareTaskScreen(run_a, first, run_b, second, self.root))
 
         self.app.push_screen(
             PickScreen(
-                f"Compare {self.task_id} ({mine.model}, A) with… (B)",
+                f"Compare {self.task_id} ({mine.model}) with… (the older run is A)",
                 TASK_PICK_COLUMNS,
                 task_partners(runs, self.run, mine.model, self.task_id),
                 "No other run or model has this task.",
             ),
             picked,
+        )
+
+    def action_triage(self) -> None:
+        """Label this model's execution here, where the steps show what went wrong."""
+        execution = self.execution
+        if execution is None:
+            self.notify("not run by this model: nothing to label", timeout=2)
+            return
+        self.app.push_screen(
+            label_dialog(
+                self.store,
+                self.label_set,
+                self.model,
+                [(self.task_id, execution.seed)],
+                f"Label {self.task_id} ({self.model})",
+                lambda message: self.notify(message, severity="error"),
+                changed=self._render_heading,
+            )
         )
 
     def action_next_model(self) -> None:

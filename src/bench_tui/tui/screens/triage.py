@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.widgets import Input
 
 from bench_tui.safetext import visible
 from bench_tui.triage.labels import LabelSet
+from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
@@ -88,6 +89,62 @@ class TriageScreen(ModalScreen[None]):
             note.remove()  # Escape while writing drops the note, keeps the dialog
             return
         self.dismiss()
+
+
+def label_dialog(
+    store: TriageStore,
+    label_set: LabelSet,
+    model: str,
+    targets: Sequence[tuple[str, int | None]],
+    title: str,
+    notify: Callable[[str], None],
+    changed: Callable[[], None] | None = None,
+    blind_seed: int | None = None,
+) -> TriageScreen:
+    """The `t` dialog for one model's (task, seed) targets in one run's store: the run page, the
+    task page and the split view label the same way."""
+
+    def current() -> set[str]:
+        state = store.state()
+        sets = [set(state.labels_for(model, task_id, seed)) for task_id, seed in targets]
+        return set.intersection(*sets) if sets else set()
+
+    def toggle(label: str) -> None:
+        write = store.remove_label if label in current() else store.add_label
+        try:
+            for task_id, seed in targets:
+                write(model, task_id, label, seed=seed, blind_seed=blind_seed)
+        except OSError as exc:
+            notify(f"could not save the label: {exc}")
+        if changed is not None:
+            changed()
+
+    def save_note(text: str) -> None:
+        try:
+            for task_id, seed in targets:
+                store.set_note(model, task_id, text, seed=seed)
+        except OSError as exc:
+            notify(f"could not save the note: {exc}")
+        if changed is not None:
+            changed()
+
+    note = store.note_for(model, *targets[0]) if len(targets) == 1 else None
+    return TriageScreen(title, label_set, current, toggle, note, save_note)
+
+
+def labels_line(store: TriageStore, model: str, task_id: str, seed: int | None) -> Text:
+    """`labels: a, b · note: …` for a heading, or an empty Text when there is neither."""
+    state = store.state()
+    labels = state.labels_for(model, task_id, seed)
+    note = store.note_for(model, task_id, seed)
+    text = Text()
+    if labels:
+        text.append("labels: ", style="dim")
+        text.append(", ".join(labels), style="bold magenta")
+    if note:
+        text.append("  ·  note: " if labels else "note: ", style="dim")
+        text.append(note.splitlines()[0] if note.strip() else note)
+    return text
 
 
 class RevealScreen(ModalScreen[None]):
