@@ -200,3 +200,53 @@ async def test_labels_and_notes_on_the_task_page_and_in_the_split_view(
         assert "B labels: grounding miss, planning" in heading
     state = TriageStore(tmp_path / "new").state()
     assert sorted(state.labels_for("m-new", "t1")) == ["grounding miss", "planning"]
+
+
+async def test_reload_keeps_the_run_its_filter_and_the_step(tmp_path: Path) -> None:
+    import json
+
+    from bench_tui.tui.screens.run import RunScreen
+    from bench_tui.tui.screens.task import TaskScreen
+    from tests.fixtures.openadapt_builders import build_complete_run, write_json
+
+    run_dir = build_complete_run(tmp_path / "a")
+    build_complete_run(tmp_path / "gone")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        runs = app.query_one("#runs-table")
+        runs.move_cursor_to_key(next(k for k in (r.key for r in runs.rows) if k.startswith("a/")))
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        run_page = app.screen
+        assert isinstance(run_page, RunScreen)
+        await pilot.press("slash")
+        for char in "notepad":
+            await pilot.press(char)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        tasks = run_page.query_one("#tasks-table")
+        assert [row.key for row in tasks.rows] == ["notepad_greeting"]
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        task_page = app.screen
+        assert isinstance(task_page, TaskScreen)
+        await pilot.press("right")
+        await settle_pilot(pilot)
+        assert task_page.current == 1
+        # The files change on disk, and one run goes away.
+        path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
+        execution = json.loads(path.read_text())
+        execution["reason"] = "re-checked"
+        write_json(path, execution)
+        import shutil
+
+        shutil.rmtree(tmp_path / "gone")
+        await pilot.press("r")
+        await settle_pilot(pilot)
+        assert app.scan_done
+        assert app.screen is task_page and task_page.current == 1
+        assert "verdict: re-checked" in task_page.query_one("#task-heading").content.plain
+        assert app.screen_stack[-2] is run_page
+        assert [row.key for row in tasks.rows] == ["notepad_greeting"]  # filter kept
+        assert [row.key for row in runs.rows] == [run_page.run.id]  # the gone run left the list

@@ -79,6 +79,8 @@ class BenchApp(App[None]):
         self.problems_version = 0
         """Goes up whenever the workspace's Problems change (pages cache what they show of them)."""
         self.user_chose_tab = False
+        self._reloading: set[str] | None = None
+        """Run ids a reload has read again so far; None when no reload is under way."""
         # Rich renderables never parse markup (data may hold `[@click=…]`), and no control
         # character leaves in a text segment (see control_guard).
         self.console._markup = False
@@ -112,7 +114,9 @@ class BenchApp(App[None]):
         return self.screen_stack[0]
 
     # ----- discovery ------------------------------------------------------------------------
-    def start_discovery(self) -> None:
+    def start_discovery(self, *, in_place: bool = False) -> None:
+        """Scan the folder. `in_place` (a reload): the list keeps its rows until each run is read
+        again, and open pages follow their run instead of being closed."""
         gc.unfreeze()  # the previous scan's objects may be collected again
         self.workspace = Workspace(root=str(self.root))
         self.scan_done = False
@@ -123,7 +127,9 @@ class BenchApp(App[None]):
         status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
         status.checking = None
-        self.main_screen.query_one(RunListPane).clear()
+        self._reloading = set() if in_place else None
+        if not in_place:
+            self.main_screen.query_one(RunListPane).clear()
         self._discover(self.scan_number)
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
@@ -168,6 +174,9 @@ class BenchApp(App[None]):
         runs_pane = self.main_screen.query_one(RunListPane)
         if batch.runs:
             runs_pane.add_runs(batch.runs)
+            if self._reloading is not None:
+                self._reloading.update(run.id for run in batch.runs)
+                self._follow_reloaded(batch.runs)
         if batch.trainings or batch.evals or batch.done:
             self.main_screen.query_one(TrainingPane).show(workspace.trainings, workspace.evals)
         if batch.episodes or batch.done:
@@ -178,8 +187,19 @@ class BenchApp(App[None]):
             gc.freeze()
             self.scan_done = True
             status.scanning = False
+            if self._reloading is not None:
+                for run_id in set(runs_pane.runs) - self._reloading:
+                    runs_pane.remove_run(run_id)  # gone from the folder since the last scan
+                self._reloading = None
             runs_pane.refresh_rows()  # live state is attached once every run is known
             self._pick_initial_tab()
+
+    def _follow_reloaded(self, runs: list[Run]) -> None:
+        """Open run and task pages take their run's new reading, keeping filter and step."""
+        fresh = {run.id: run for run in runs}
+        for screen in self.screen_stack:
+            if isinstance(screen, (RunScreen, TaskScreen)) and screen.run.id in fresh:
+                screen.update_run(fresh[screen.run.id])
 
     def _add_problems(self, problems: list[Problem]) -> None:
         """Keep the workspace's list and the distinct count on the status line in step."""
@@ -320,9 +340,8 @@ class BenchApp(App[None]):
         self.push_screen(HelpScreen(binding_rows(self.screen), help_title(self.screen, tab)))
 
     def action_reload(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.start_discovery()
+        # In place: the run, its filter and the task and step stay where they were (issue 19).
+        self.start_discovery(in_place=True)
 
     @on(VirtualTable.RowSelected, "#runs-table")
     def _open_run(self, event: VirtualTable.RowSelected) -> None:

@@ -127,6 +127,12 @@ class TaskScreen(StepPlayback):
         self.set_class(width < NARROW_COLUMNS, "-narrow")
         self.set_class(height < SHORT_ROWS, "-short")
 
+    def update_run(self, run: Run) -> None:
+        """The run was read again (a reload): same task, model and step, the new files."""
+        self.run = run
+        self.models = run.models
+        self._load()
+
     # ----- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
         self.steps_loading = True
