@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def launch(directory: Path, images: str | None) -> int:
+def launch(directory: Path, images: str | None, *, goto: str | None = None) -> int:
     """The exit status: 0, or non-zero when the app ended on an exception."""
     from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
@@ -15,7 +15,7 @@ def launch(directory: Path, images: str | None) -> int:
 
     from bench_tui.tui.app import BenchApp
 
-    app = BenchApp(directory, images=choice.mode)
+    app = BenchApp(directory, images=choice.mode, goto=goto)
     app.run()
     # Textual prints the traceback of an unhandled exception and returns normally from run().
     return app.return_code or 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
+from bench_tui.deeplink import SERVE_URL_ENV, TaskLinks, step_notice, task_links
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
@@ -48,6 +50,7 @@ class TaskScreen(StepPlayback):
         Binding("left_square_bracket", "task(-1)", "Prev task", id="prev_task"),
         Binding("right_square_bracket", "task(1)", "Next task", id="next_task"),
         Binding("c", "compare", "Compare", id="compare"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("pageup", "details_page(-1)", "Scroll details up", show=False, id="details_up"),
         Binding(
             "pagedown", "details_page(1)", "Scroll details down", show=False, id="details_down"
@@ -55,7 +58,14 @@ class TaskScreen(StepPlayback):
     ]
 
     def __init__(
-        self, run: Run, task_id: str, model: str, task_order: list[str], root: Path
+        self,
+        run: Run,
+        task_id: str,
+        model: str,
+        task_order: list[str],
+        root: Path,
+        *,
+        step: int | None = None,
     ) -> None:
         super().__init__()
         self.run = run
@@ -65,7 +75,9 @@ class TaskScreen(StepPlayback):
         self.root = root
         self.steps: list[Step] = []
         self.step_problems: list[Problem] = []
-        self.current = 0
+        self.current = step - 1 if step else 0
+        self.goto_step = step
+        """The 1-based step a deep link asked for, until the steps have loaded."""
         self.overlay = True
         self.steps_loading = True
         self._folder_problems: list[Problem] = []
@@ -84,6 +96,7 @@ class TaskScreen(StepPlayback):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="task-heading", classes="screen-heading")
+        yield SafeStatic(id="task-link")
         with Horizontal(id="task-body"):
             with Vertical(id="task-left"):
                 table = VirtualTable(
@@ -140,6 +153,11 @@ class TaskScreen(StepPlayback):
         self.steps = steps
         self.step_problems = problems
         self.current = min(self.current, max(0, len(steps) - 1))
+        if self.goto_step is not None:
+            notice = step_notice(self.goto_step, len(steps))
+            if notice:
+                self.notify(notice, severity="warning", timeout=10)
+            self.goto_step = None
         table = self.query_one("#steps-table", VirtualTable)
         table.empty_text = "This execution recorded no steps."
         table.set_rows(
@@ -210,6 +228,7 @@ class TaskScreen(StepPlayback):
         self.query_one("#task-heading", SafeStatic).update(text)
 
     def _show_step(self) -> None:
+        self._show_link()
         details = self.query_one("#step-details", TextPane)
         shot = self.query_one(Screenshot)
         details.update(self._details_text())
@@ -274,7 +293,29 @@ class TaskScreen(StepPlayback):
     def _markers(step: Step) -> tuple[Marker, ...]:
         return tuple(m for action in step.actions for m in markers_for_action(action, ACTION_RGB))
 
+    def _links(self) -> TaskLinks:
+        step = self.current + 1 if self.steps else None
+        root_label = getattr(self.app, "root_label", str(self.root))
+        return task_links(
+            self.run.id, self.task_id, step, root_label, os.environ.get(SERVE_URL_ENV)
+        )
+
+    def _show_link(self) -> None:
+        links = self._links()
+        text = Text("link (y copies): ", style="dim")
+        text.append(links.url or links.command)
+        if links.url:
+            text.append(f"\nterminal: {links.command}", style="dim")
+        self.query_one("#task-link", SafeStatic).update(text)
+
     # ----- actions --------------------------------------------------------------------------------
+    def action_copy_link(self) -> None:
+        link = self._links().best
+        # OSC 52: terminals (and the browser page of `serve`) may refuse it without telling, so
+        # the notice shows the link too.
+        self.app.copy_to_clipboard(link)
+        self.notify(f"copied to the clipboard where the terminal allows it: {link}", timeout=10)
+
     def action_overlay(self) -> None:
         self.overlay = not self.overlay
         self._show_step()
