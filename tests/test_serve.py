@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -216,6 +218,34 @@ def test_sigterm_stops_the_server_and_its_sessions(results: Path) -> None:
         if served.process.poll() is None:
             served.process.kill()
         served.process.communicate(timeout=10)
+
+
+def test_sessions_end_when_the_server_is_killed(results: Path) -> None:
+    """SIGKILL leaves no handler to stop the sessions: each app notices its server is gone."""
+    served = start_serve(str(results), "--port", "0")
+    apps: dict[int, int] = {}
+    try:
+
+        async def kill_while_connected() -> dict[int, int]:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(served.local("/ws?width=80&height=24")) as ws,
+            ):
+                await asyncio.wait_for(ws.receive(), 20)
+                apps = descendants(served.process.pid)
+                served.process.kill()
+                served.process.wait(10)
+                return apps
+
+        apps.update(asyncio.run(kill_while_connected()))
+        assert apps
+        assert wait_for(lambda: not still_running(apps), 8), f"left behind: {still_running(apps)}"
+    finally:
+        if served.process.poll() is None:
+            served.process.kill()
+        served.process.communicate(timeout=10)
+        for pid in still_running(apps):
+            os.kill(pid, signal.SIGKILL)  # a failed run must not leave them to slow the rest
 
 
 # ----- without the extra -----------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def served(demo: Path) -> Iterator[Served]:
     server = start_serve(str(demo), "--port", "0")
     yield server
     if server.process.poll() is None:
-        server.process.kill()
+        server.stop()  # SIGTERM: its sessions end with it
     server.process.communicate(timeout=10)
 
 
