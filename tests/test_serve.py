@@ -7,6 +7,7 @@ import asyncio
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -246,6 +247,47 @@ def test_sessions_end_when_the_server_is_killed(results: Path) -> None:
         served.process.communicate(timeout=10)
         for pid in still_running(apps):
             os.kill(pid, signal.SIGKILL)  # a failed run must not leave them to slow the rest
+
+
+def test_a_public_url_replaces_the_base_of_every_url(results: Path, stop_after) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago: the URL hides it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    served = start_serve(
+        str(results),
+        "--port",
+        str(port),
+        "--token",
+        "tok",
+        "--public-url",
+        "https://bench.example/r/",
+    )
+    stop_after(served)
+    assert served.first_line == f"serving {results} at https://bench.example/r/?token=tok\n"
+    page = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    page.request("GET", "/?token=tok&goto=x", headers={"Host": "bench.example"})
+    html = page.getresponse().read().decode()
+    page.close()
+    assert 'data-session-websocket-url="wss://bench.example/r/ws/eA"' in html
+    assert 'src="https://bench.example/r/static/js/textual.js"' in html
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(results: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "bench_tui", "serve", str(results), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+        )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"bench-tui: cannot listen on 127.0.0.1:{port}: ")
 
 
 # ----- without the extra -----------------------------------------------------------------------------
