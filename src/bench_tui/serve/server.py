@@ -104,10 +104,6 @@ class AppSession(AppService):
         self.environment = environment
         self._halted = False
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
-
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
         environment = self._build_environment(width=width, height=height)
         environment.update(self.environment)
