@@ -128,7 +128,7 @@ def test_default_command_is_open(workspace: Path, monkeypatch: pytest.MonkeyPatc
     opened: list[tuple[Path, str | None]] = []
     import bench_tui.tui.launch as launch_module
 
-    monkeypatch.setattr(launch_module, "launch", lambda d, images: opened.append((d, images)))
+    monkeypatch.setattr(launch_module, "launch", lambda d, images, **_: opened.append((d, images)))
     assert invoke("--images=halfblock", str(workspace)).exit_code == 0
     assert invoke(str(workspace)).exit_code == 0
     assert opened == [(workspace, "halfblock"), (workspace, None)]

@@ -105,6 +105,14 @@ ExistingDir = Annotated[
 ]
 
 
+GotoOption = typer.Option(
+    "--goto",
+    help="Open RUN, RUN/TASK or RUN/TASK/STEP (run id as `summary --json` prints it; step 1-based).",
+    metavar="RUN[/TASK[/STEP]]",
+    show_default=False,
+)
+
+
 @app.command("open")
 def open_app(
     directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="DIR")] = Path("."),
@@ -114,12 +122,13 @@ def open_app(
             "--images", help="Screenshot renderer (env BENCH_TUI_IMAGES).", show_default=False
         ),
     ] = None,
+    goto: Annotated[str | None, GotoOption] = None,
 ) -> None:
     """Open the app on DIR (the default command)."""
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
-    _exit_with(launch(directory, images.value if images else None))
+    _exit_with(launch(directory, images.value if images else None, goto=goto))
 
 
 @app.command()
@@ -149,6 +158,55 @@ def demo(
         from bench_tui.tui.launch import launch
 
         _exit_with(launch(out, images.value if images else None))
+
+
+SERVE_EXTRA = "install bench-tui[serve] to use serve"
+
+
+@app.command()
+def serve(
+    directory: ExistingDir,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; off loopback a token is required.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="0 picks a free one.")
+    ] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="BENCH_TUI_TOKEN",
+            help="Token every request must carry (generated off loopback when not given).",
+            show_default=False,
+        ),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url", help="Base URL browsers use (a proxy in front).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """The same app in a browser tab: one app process per tab (textual-serve)."""
+    _existing_dir(directory)
+    try:
+        import textual_serve  # noqa: F401  (the extra: only its absence is handled here)
+    except ImportError as exc:
+        typer.echo(SERVE_EXTRA, err=True)
+        raise typer.Exit(2) from exc
+    from bench_tui.serve.access import token_in_force
+    from bench_tui.serve.server import ServeOptions, run
+
+    options = ServeOptions(
+        directory=directory.resolve(),
+        directory_label=visible(directory, one_line=True),
+        host=host,
+        port=port,
+        token=token_in_force(host, token),
+        public_url=public_url,
+    )
+    _exit_with(run(options))
 
 
 @app.command()

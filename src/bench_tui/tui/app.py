@@ -23,6 +23,7 @@ from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.control_guard import ControlGuard
+from bench_tui.tui.goto import PendingGoto
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.screens.benchmarks import RunListPane
@@ -59,7 +60,12 @@ class BenchApp(App[None]):
     ]
 
     def __init__(
-        self, root: Path | str, *, images: str | None = None, live_refresh_s: float = LIVE_REFRESH_S
+        self,
+        root: Path | str,
+        *,
+        images: str | None = None,
+        live_refresh_s: float = LIVE_REFRESH_S,
+        goto: str | None = None,
     ) -> None:
         super().__init__()
         self.live_refresh_s = live_refresh_s
@@ -81,6 +87,7 @@ class BenchApp(App[None]):
         self.user_chose_tab = False
         self._reloading: set[str] | None = None
         """Run ids a reload has read again so far; None when no reload is under way."""
+        self.pending_goto = PendingGoto(goto) if goto and goto.strip() else None
         # Rich renderables never parse markup (data may hold `[@click=…]`), and no control
         # character leaves in a text segment (see control_guard).
         self.console._markup = False
@@ -193,6 +200,13 @@ class BenchApp(App[None]):
                 self._reloading = None
             runs_pane.refresh_rows()  # live state is attached once every run is known
             self._pick_initial_tab()
+        goto = self.pending_goto
+        if (
+            goto is not None
+            and (batch.runs or batch.done)
+            and goto.try_open(self, final=batch.done)
+        ):
+            self.pending_goto = None  # once: a reload does not jump back
 
     def _follow_reloaded(self, runs: list[Run]) -> None:
         """Open run and task pages take their run's new reading, keeping filter and step."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from bench_tui.deeplink import SERVE_URL_ENV
 
-def launch(directory: Path, images: str | None) -> int:
+
+def launch(directory: Path, images: str | None, *, goto: str | None = None) -> int:
     """The exit status: 0, or non-zero when the app ended on an exception."""
     from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
@@ -15,7 +18,11 @@ def launch(directory: Path, images: str | None) -> int:
 
     from bench_tui.tui.app import BenchApp
 
-    app = BenchApp(directory, images=choice.mode)
+    app = BenchApp(directory, images=choice.mode, goto=goto)
+    if os.environ.get(SERVE_URL_ENV):
+        from bench_tui.tui.parent_watch import exit_with_parent
+
+        exit_with_parent(app, os.getppid())
     app.run()
     # Textual prints the traceback of an unhandled exception and returns normally from run().
     return app.return_code or 0

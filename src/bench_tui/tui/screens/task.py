@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -14,6 +15,7 @@ from textual.widgets import Footer
 
 from bench_tui.analysis.compare import baseline_first
 from bench_tui.analysis.steps import TraceSteps, count_disagreement, step_count, trace_steps
+from bench_tui.deeplink import SERVE_URL_ENV, TaskLinks, step_notice, task_links
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.sources.common import ReadContext
@@ -56,6 +58,7 @@ class TaskScreen(StepPlayback):
         Binding("c", "compare", "Compare", id="compare"),
         Binding("m", "next_model", "Model", id="next_model"),
         Binding("t", "triage", "Label", id="triage"),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
         Binding("pageup", "details_page(-1)", "Scroll details up", show=False, id="details_up"),
         Binding(
             "pagedown", "details_page(1)", "Scroll details down", show=False, id="details_down"
@@ -63,7 +66,14 @@ class TaskScreen(StepPlayback):
     ]
 
     def __init__(
-        self, run: Run, task_id: str, model: str, task_order: list[str], root: Path
+        self,
+        run: Run,
+        task_id: str,
+        model: str,
+        task_order: list[str],
+        root: Path,
+        *,
+        step: int | None = None,
     ) -> None:
         super().__init__()
         self.run = run
@@ -75,7 +85,9 @@ class TaskScreen(StepPlayback):
         self.steps: list[Step] = []
         self.trace: TraceSteps | None = None
         self.step_problems: list[Problem] = []
-        self.current = 0
+        self.current = step - 1 if step else 0
+        self.goto_step = step
+        """The 1-based step a deep link asked for, until the steps have loaded."""
         self.overlay = True
         self.steps_loading = True
         self._folder_problems: list[Problem] = []
@@ -97,6 +109,7 @@ class TaskScreen(StepPlayback):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="task-heading", classes="screen-heading")
+        yield SafeStatic(id="task-link")
         with Horizontal(id="task-body"):
             with Vertical(id="task-left"):
                 table = VirtualTable(
@@ -169,6 +182,11 @@ class TaskScreen(StepPlayback):
         self.steps = steps
         self.step_problems = problems
         self.current = min(self.current, max(0, len(steps) - 1))
+        if self.goto_step is not None:
+            notice = step_notice(self.goto_step, len(steps))
+            if notice:
+                self.notify(notice, severity="warning", timeout=10)
+            self.goto_step = None
         table = self.query_one("#steps-table", VirtualTable)
         table.empty_text = (
             "This execution recorded no steps."
@@ -263,6 +281,7 @@ class TaskScreen(StepPlayback):
         return "" if count is None else f"{count} step{'' if count == 1 else 's'}"
 
     def _show_step(self) -> None:
+        self._show_link()
         details = self.query_one("#step-details", TextPane)
         shot = self.query_one(Screenshot)
         details.update(self._details_text())
@@ -345,7 +364,29 @@ class TaskScreen(StepPlayback):
     def _markers(step: Step) -> tuple[Marker, ...]:
         return tuple(m for action in step.actions for m in markers_for_action(action, ACTION_RGB))
 
+    def _links(self) -> TaskLinks:
+        step = self.current + 1 if self.steps else None
+        root_label = getattr(self.app, "root_label", str(self.root))
+        return task_links(
+            self.run.id, self.task_id, step, root_label, os.environ.get(SERVE_URL_ENV)
+        )
+
+    def _show_link(self) -> None:
+        links = self._links()
+        text = Text("link (y copies): ", style="dim")
+        text.append(links.url or links.command)
+        if links.url:
+            text.append(f"\nterminal: {links.command}", style="dim")
+        self.query_one("#task-link", SafeStatic).update(text)
+
     # ----- actions --------------------------------------------------------------------------------
+    def action_copy_link(self) -> None:
+        link = self._links().best
+        # OSC 52: terminals (and the browser page of `serve`) may refuse it without telling, so
+        # the notice shows the link too.
+        self.app.copy_to_clipboard(link)
+        self.notify(f"copied to the clipboard where the terminal allows it: {link}", timeout=10)
+
     def action_overlay(self) -> None:
         self.overlay = not self.overlay
         self._show_step()
