@@ -94,3 +94,26 @@ def test_rewriting_the_demo_keeps_its_triage_labels(tmp_path: Path) -> None:
     state = TriageStore(run).state()
     assert state.labels_for(summary.runs[0].model, task_id) == ["flaky"]
     assert not (out / ".bench-tui-labels-kept").exists()
+
+
+def test_show_prints_one_step_with_the_action_and_its_screenshot(tmp_path: Path) -> None:
+    summary = write_demo(tmp_path / "demo", tasks_per_run=2)
+    run = summary.runs[0]
+    root = tmp_path / "demo"
+    run_id = run.path.relative_to(root).as_posix()
+    task_id = json.loads(
+        runner.invoke(cli.app, ["export", "--format", "json", str(run.path)]).stdout
+    )[0]["task_id"]
+    piped = runner.invoke(cli.app, ["show", str(root), run_id, task_id, "1"])
+    assert piped.exit_code == 0, piped.output
+    assert f"{run_id} · {run.model} · {task_id}" in piped.stdout
+    assert "step 1/" in piped.stdout and "▶ " in piped.stdout
+    assert "▀" not in piped.stdout and "▄" not in piped.stdout  # piped: text only
+    drawn = runner.invoke(
+        cli.app, ["show", str(root), run_id, task_id, "1", "--images", "halfblock"]
+    )
+    assert drawn.exit_code == 0 and "▄" in drawn.stdout  # rich-pixels half-blocks
+    too_far = runner.invoke(cli.app, ["show", str(root), run_id, task_id, "99"])
+    assert too_far.exit_code == 2 and "out of range" in too_far.output
+    unknown = runner.invoke(cli.app, ["show", str(root), "no/such/run", task_id])
+    assert unknown.exit_code == 2 and "no run 'no/such/run'" in unknown.output

@@ -264,6 +264,61 @@ def export(
         write_atomic(output, text.encode("utf-8"))
 
 
+@app.command()
+def show(
+    directory: ExistingDir,
+    run_id: Annotated[
+        str, typer.Argument(help="Run id as `summary --json` prints it.", metavar="RUN")
+    ],
+    task_id: Annotated[str, typer.Argument(help="Task id.", metavar="TASK")],
+    step: Annotated[
+        int, typer.Argument(help="Step number, 1-based as on the task page.", metavar="[STEP]")
+    ] = 1,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model, when the run has several.")
+    ] = None,
+    images: Annotated[
+        ImageMode | None,
+        typer.Option(
+            "--images",
+            help="Screenshot: halfblock, kitty, sixel or none (auto: half-blocks on a terminal, "
+            "none when piped).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print one step: header, action, reasoning and the screenshot with the action drawn."""
+    from bench_tui.sources.steps import load_steps
+    from bench_tui.step_printer import ShownStep, pick_images, print_step
+    from bench_tui.terminal_output import output_console
+
+    _existing_dir(directory)
+    workspace = discover_workspace(directory)
+    run = next((r for r in workspace.runs if r.id == run_id), None)
+    if run is None:
+        known = ", ".join(r.id for r in workspace.runs[:8]) or "none"
+        _usage_error(f"no run {run_id!r} under {directory} (runs: {known})")
+    ran = [e for e in run.executions if e.task_id == task_id]
+    if not ran:
+        _usage_error(f"run {run_id!r} has no task {task_id!r}")
+    if model is not None:
+        ran = [e for e in ran if e.model == model]
+        if not ran:
+            _usage_error(f"model {model!r} did not run {task_id!r} in {run_id!r}")
+    execution = ran[0]
+    steps, problems = load_steps(run, execution, directory)
+    if not steps:
+        _usage_error(f"{task_id!r} of {run_id!r} recorded no steps")
+    if not 1 <= step <= len(steps):
+        _usage_error(
+            f"step {step} is out of range: the trace holds {len(steps)} steps (1–{len(steps)})"
+        )
+    console = output_console()
+    mode = pick_images(images.value if images else None, console.is_terminal)
+    shown = ShownStep(run, execution, run.task(task_id), steps, step, problems)
+    print_step(shown, console, mode)
+
+
 # ----- compare ---------------------------------------------------------------------------------
 
 

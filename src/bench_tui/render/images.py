@@ -29,6 +29,15 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 CLICKS = ("click", "double_click", "right_click")
 
 
+ACTION_RGB = (255, 64, 64)
+"""The colour of the action drawn on a step's screenshot (task page and `show`)."""
+
+
+def step_markers(actions: list[Action]) -> tuple[Marker, ...]:
+    """What the task page and `show` draw on a step's screenshot: every action of the step."""
+    return tuple(m for action in actions for m in markers_for_action(action, ACTION_RGB))
+
+
 class ImageUnavailable(Exception):
     """A screenshot that cannot be shown; `reason` is meant for the user."""
 

@@ -17,7 +17,7 @@ from bench_tui.analysis.compare import baseline_first
 from bench_tui.analysis.steps import TraceSteps, count_disagreement, step_count, trace_steps
 from bench_tui.deeplink import SERVE_URL_ENV, TaskLinks, step_notice, task_links
 from bench_tui.model import Execution, Problem, Run, Step
-from bench_tui.render.images import Marker, markers_for_action
+from bench_tui.render.images import Marker, step_markers
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
@@ -31,7 +31,6 @@ from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
-ACTION_RGB = (255, 64, 64)
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32
 
@@ -362,7 +361,7 @@ class TaskScreen(StepPlayback):
 
     @staticmethod
     def _markers(step: Step) -> tuple[Marker, ...]:
-        return tuple(m for action in step.actions for m in markers_for_action(action, ACTION_RGB))
+        return step_markers(step.actions)
 
     def _links(self) -> TaskLinks:
         step = self.current + 1 if self.steps else None
