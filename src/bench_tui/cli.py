@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import sys
 from enum import StrEnum
@@ -16,11 +17,12 @@ from bench_tui import __version__
 from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
-from bench_tui.model import EvalReport, Run
+from bench_tui.model import EvalReport, Run, Workspace
 from bench_tui.report import export_rows, problem_json, render_export, summary_json
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report
+from bench_tui.triage.store import store_problems
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}
 
@@ -78,6 +80,15 @@ def _existing_dir(path: Path) -> Path:
     return path
 
 
+def _discover_with_stores(directory: Path) -> Workspace:
+    """The workspace plus the Problems of its runs' triage stores: `summary`, `validate` and the
+    app's Problems view list the same set (a broken store is a broken file in the tree)."""
+    workspace = discover_workspace(directory)
+    root = Path(workspace.root)
+    workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
+    return workspace
+
+
 ExistingDir = Annotated[
     Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
 ]
@@ -131,7 +142,7 @@ def summary(
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
     _existing_dir(directory)
-    workspace = discover_workspace(directory)
+    workspace = _discover_with_stores(directory)
     data = summary_json(workspace)
     if as_json:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -148,7 +159,7 @@ def validate(
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
     _existing_dir(directory)
-    problems = discover_workspace(directory).sorted_problems()
+    problems = _discover_with_stores(directory).sorted_problems()
     if as_json:
         typer.echo(
             json.dumps(
@@ -204,7 +215,8 @@ def _only_run(path_text: str) -> Run:
 
 def _eval_report(path_text: str) -> EvalReport:
     path = Path(path_text)
-    ctx = ReadContext(root=path.parent)
+    # The user named this file: wherever a link leads, its real folder is the one opened.
+    ctx = ReadContext(root=Path(os.path.realpath(path)).parent)
     report = read_eval_report(path, ctx)
     if report is None:
         reason = ctx.problems[0].message if ctx.problems else "unreadable"
