@@ -14,4 +14,9 @@ def launch(directory: Path, images: str | None) -> None:
 
     from bench_tui.tui.app import BenchApp
 
-    BenchApp(directory, images=choice.mode).run()
+    try:
+        BenchApp(directory, images=choice.mode).run()
+    except KeyboardInterrupt:
+        # Ctrl+C while the app was closing (the terminal is already restored): exit as a shell
+        # does on an interrupt, without a traceback.
+        raise SystemExit(130) from None
