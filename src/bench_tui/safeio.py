@@ -33,8 +33,6 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 READ_FLAGS = os.O_RDONLY | _NONBLOCK | _CLOEXEC | _NOCTTY | _BINARY
 """O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer."""
-APPEND_FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _NOCTTY
-"""Read and append: the triage writer looks at the last byte before its line."""
 _CHUNK = 1 << 20
 _PROC_FD = sys.platform.startswith("linux") and os.path.isdir("/proc/self/fd")
 _DIR_FD = os.open in os.supports_dir_fd
@@ -178,14 +176,9 @@ def open_regular(
     return fd, info
 
 
-def open_for_read(path: str | os.PathLike[str], within: str | None = None) -> int:
-    """A regular file's descriptor, opened for reading without blocking (see open_regular)."""
-    return open_regular(path, within)[0]
-
-
 def open_binary(path: str | os.PathLike[str], within: str | None = None) -> BinaryIO:
-    """A file object over `open_for_read`, for libraries that want one (Pillow)."""
-    fd = open_for_read(path, within)
+    """A file object over `open_regular`, for libraries that want one (Pillow)."""
+    fd = open_regular(path, within)[0]
     try:
         return os.fdopen(fd, "rb")
     except BaseException:
