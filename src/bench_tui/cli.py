@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 import sys
 from enum import StrEnum
@@ -15,12 +16,13 @@ from bench_tui import __version__
 from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
-from bench_tui.model import EvalReport, Run
+from bench_tui.model import EvalReport, Run, Workspace
 from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
 from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.evalreport import read_eval_report
+from bench_tui.triage.store import store_problems
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}
 DEFAULT_DEMO_OUT = Path("bench-tui-demo")
@@ -98,6 +100,15 @@ def _existing_dir(path: Path) -> Path:
         typer.echo(f"bench-tui: {message}", err=True)
         raise typer.Exit(2)
     return path
+
+
+def _discover_with_stores(directory: Path) -> Workspace:
+    """The workspace plus the Problems of its runs' triage stores: `summary`, `validate` and the
+    app's Problems view list the same set (a broken store is a broken file in the tree)."""
+    workspace = discover_workspace(directory)
+    root = Path(workspace.root)
+    workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
+    return workspace
 
 
 ExistingDir = Annotated[
@@ -216,7 +227,7 @@ def summary(
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
     _existing_dir(directory)
-    workspace = discover_workspace(directory)
+    workspace = _discover_with_stores(directory)
     data = summary_json(workspace)
     if as_json:
         typer.echo(json_output(data))
@@ -233,7 +244,7 @@ def validate(
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
     _existing_dir(directory)
-    problems = discover_workspace(directory).sorted_problems()
+    problems = _discover_with_stores(directory).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
     elif problems:
@@ -343,7 +354,8 @@ def _only_run(path_text: str) -> Run:
 
 def _eval_report(path_text: str) -> EvalReport:
     path = Path(path_text)
-    ctx = ReadContext(root=path.parent)
+    # The user named this file: wherever a link leads, its real folder is the one opened.
+    ctx = ReadContext(root=Path(os.path.realpath(path)).parent)
     report = read_eval_report(path, ctx)
     if report is None:
         reason = ctx.problems[0].message if ctx.problems else "unreadable"

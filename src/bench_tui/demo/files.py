@@ -13,7 +13,10 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bench_tui.safeio import create_new, is_inside, read_file
+
 MARKER_NAME = ".bench-tui-demo"
+MAX_MARKER_BYTES = 1024 * 1024
 MARKER_GENERATOR = "bench-tui demo"
 
 
@@ -36,7 +39,10 @@ class FileWriter:
     def write_bytes(self, path: Path, data: bytes) -> Path:
         self.folder(path.parent)
         temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        with open(temp, "wb") as handle:
+        # The folder may hold an earlier demo someone tampered with: a link planted under the
+        # temp name must not turn this write into one elsewhere (create_new never follows it).
+        temp.unlink(missing_ok=True)
+        with os.fdopen(create_new(temp), "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
         self.files += 1
@@ -98,7 +104,8 @@ def marker_data(entries: list[str], tasks_per_run: int) -> dict[str, Any]:
 def read_marker_entries(root: Path) -> list[str] | None:
     """The entries an earlier demo recorded, or None when the marker has no usable list."""
     try:
-        data = json.loads((root / MARKER_NAME).read_text("utf-8"))
+        raw = read_file(root / MARKER_NAME, MAX_MARKER_BYTES)
+        data = json.loads(raw) if len(raw) <= MAX_MARKER_BYTES else None
     except (OSError, ValueError):
         return None
     entries = data.get("entries") if isinstance(data, dict) else None
@@ -120,9 +127,15 @@ def is_safe_entry(entry: str) -> bool:
 
 
 def remove_entries(root: Path, entries: list[str]) -> None:
-    """Delete the listed files and folders, then the folders they leave empty."""
+    """Delete the listed files and folders, then the folders they leave empty.
+
+    Only inside `root`: an entry whose folder is a link leading out of it is left alone.
+    """
+    real_root = os.path.realpath(root)
     for entry in entries:
         path = root.joinpath(*PurePosixPath(entry).parts)
+        if not is_inside(os.path.realpath(path.parent), real_root):
+            continue
         if path.is_symlink() or path.is_file():
             path.unlink()
         elif path.is_dir():
@@ -130,6 +143,8 @@ def remove_entries(root: Path, entries: list[str]) -> None:
     for entry in sorted(entries, key=lambda item: -item.count("/")):
         parent = root.joinpath(*PurePosixPath(entry).parts).parent
         while parent != root and root in parent.parents:
+            if not is_inside(os.path.realpath(parent), real_root):
+                break
             try:
                 parent.rmdir()
             except OSError:  # not empty: it holds something the user put there

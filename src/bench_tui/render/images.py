@@ -15,6 +15,7 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont
 
 from bench_tui.model.action import Action
+from bench_tui.safeio import open_binary
 from bench_tui.sources.common import image_problem
 
 RGB = tuple[int, int, int]
@@ -160,7 +161,9 @@ def prepare_image(
 
 
 def _decode_scaled(path: Path, target_px: tuple[int, int]) -> Image.Image:
-    with Image.open(path) as source:
+    # Our own descriptor (regular files only, opened without blocking): Pillow opening the
+    # path itself would hang on a FIFO planted under a screenshot's name.
+    with open_binary(path) as handle, Image.open(handle) as source:
         size = fit_size(source.size, target_px)
         # JPEG only: decode at 1/2, 1/4 or 1/8 scale directly (libjpeg DCT scaling).
         source.draft("RGB", size)

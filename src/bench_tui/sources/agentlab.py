@@ -20,7 +20,7 @@ from bench_tui.model import Execution, Run, Task
 from bench_tui.model.ordering import natural_key
 from bench_tui.sources.agentlab_csv import check_summary_csv
 from bench_tui.sources.agentlab_steps import load_agentlab_steps
-from bench_tui.sources.common import FieldReader, JsonDoc, ReadContext, read_json_object
+from bench_tui.sources.common import FieldReader, JsonDoc, ReadContext, present, read_json_object
 from bench_tui.sources.ranges import SCORE, SECONDS, STEP_COUNT
 from bench_tui.sources.safe_pickle import pick, read_pickle_file, to_plain
 
@@ -89,7 +89,7 @@ def _plain_int(value: Any) -> int | None:
 
 def _read_exp_args(info: EpisodeInfo, ctx: ReadContext) -> None:
     path = info.path / "exp_args.pkl"
-    if not path.is_file():
+    if not present(path):
         return
     ok, exp_args = read_pickle_file(
         path, ctx, what="exp_args.pkl (listed from its folder name and summary_info.json)"
@@ -106,7 +106,7 @@ def _read_exp_args(info: EpisodeInfo, ctx: ReadContext) -> None:
 
 def _read_goal(info: EpisodeInfo, ctx: ReadContext) -> None:
     path = info.path / "goal_object.pkl.gz"
-    if not path.is_file():
+    if not present(path):
         return
     ok, goal = read_pickle_file(path, ctx, what="the goal (goal_object.pkl.gz)")
     if not ok:
@@ -134,7 +134,7 @@ def goal_text(goal: Any) -> str | None:
 
 def _read_summary(info: EpisodeInfo, ctx: ReadContext) -> None:
     path = info.path / "summary_info.json"
-    if not path.is_file():
+    if not present(path):
         return
     doc = read_json_object(path, ctx, what="an AgentLab episode summary (JSON object)")
     if doc is not None:

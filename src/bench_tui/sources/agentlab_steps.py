@@ -118,8 +118,8 @@ def load_agentlab_steps(run: Run, execution: Execution, ctx: ReadContext) -> lis
 
 
 def _step(index: int, number: int, record: Any, shot: Path | None, ctx: ReadContext) -> Step:
-    screen = (image_size(shot) if shot is not None else None) or BROWSERGYM_VIEWPORT
-    if shot is not None and (reason := image_problem(shot)) is not None:
+    screen = (image_size(shot, ctx.within) if shot is not None else None) or BROWSERGYM_VIEWPORT
+    if shot is not None and (reason := image_problem(shot, ctx.within)) is not None:
         ctx.problem(shot, f"{reason} (step {number})")
     step = Step(index=index, source_number=number, screenshot=str(shot) if shot else None)
     if record is None:

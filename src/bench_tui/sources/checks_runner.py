@@ -11,6 +11,7 @@ child would write any traceback onto the terminal the app is drawing on.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -23,6 +24,9 @@ from typing import IO
 from bench_tui.model import Problem
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+
+_RUNNING: set[subprocess.Popen[bytes]] = set()
+"""Worker processes started and not yet reaped: `stop_check_workers` ends them."""
 
 IN_PROCESS_FROM = 3000
 """Below this many files a worker process costs more to start than it saves."""
@@ -76,6 +80,7 @@ def _in_worker(
         )
     except OSError:
         return
+    _RUNNING.add(worker)
     assert worker.stdin is not None and worker.stdout is not None
     try:
         try:
@@ -100,11 +105,23 @@ def _in_worker(
     finally:
         worker.kill()
         worker.wait()
+        _RUNNING.discard(worker)
         worker.stdout.close()
         # Closing flushes what a stopped write left buffered: the worker is gone, so that fails
         # with BrokenPipeError after the descriptor is closed (subprocess ignores it the same way).
         with contextlib.suppress(BrokenPipeError):
             worker.stdin.close()
+
+
+def stop_check_workers() -> None:
+    """Kill every worker process still running (the app is quitting). The thread reading its
+    answers then sees the end of the pipe and finishes; nothing waits for it."""
+    for worker in list(_RUNNING):
+        with contextlib.suppress(ProcessLookupError):
+            worker.kill()
+
+
+atexit.register(stop_check_workers)
 
 
 def _write_pieces(

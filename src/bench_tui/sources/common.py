@@ -11,10 +11,19 @@ import math
 import os
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bench_tui.model import Problem
+from bench_tui.safeio import (
+    LeavesFolder,
+    boundary,
+    is_inside,
+    open_binary,
+    open_regular,
+    read_capped,
+)
 from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
 from bench_tui.sources.ranges import Range
 
@@ -35,6 +44,7 @@ class ReadContext:
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
+    _boundaries: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
 
     def rel(self, path: Path | str) -> str:
         """`path` relative to the root, `/`-separated, escaped for display."""
@@ -54,6 +64,31 @@ class ReadContext:
 
     def problem(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(path=self.rel(path), line=line, message=message))
+
+    @cached_property
+    def within(self) -> str | None:
+        """The real folder every file read must stay in (None: BENCH_TUI_FOLLOW_OUTSIDE=1)."""
+        return boundary(self.root)
+
+    def link_leaves(self, path: Path | str) -> str | None:
+        """The real path of a symbolic link `path` when it leads out of the opened folder."""
+        within = self.within
+        if within is None:
+            return None
+        real = os.path.realpath(path)
+        return None if is_inside(real, within) else real
+
+    def link_problem(self, path: Path | str, real: str) -> None:
+        self.problem(
+            path, f"symbolic link leaves the opened folder (to {display_path(real)}): not followed"
+        )
+
+    def boundary_of(self, folder: Path | str) -> str | None:
+        """The real path of a run folder its recorded files must stay in (cached per folder)."""
+        key = os.fspath(folder)
+        if key not in self._boundaries:
+            self._boundaries[key] = boundary(key)
+        return self._boundaries[key]
 
 
 @dataclass
@@ -79,38 +114,23 @@ class JsonDoc:
         return self.text.count("\n", 0, index) + 1
 
 
-def read_fd(fd: int, size: int, limit: int | None = None) -> bytes:
-    """All of an open file (or its first `limit` bytes) whose size was `size` a moment ago."""
-    wanted = size + 1 if limit is None else limit
-    data = os.read(fd, wanted)
-    if len(data) < wanted or limit is not None:
-        return data  # a regular file reads short only at its end
-    parts = [data]  # it grew, or is a special file whose size says nothing
-    while chunk := os.read(fd, 1 << 16):
-        parts.append(chunk)
-    return b"".join(parts)
-
-
 def read_text(
     path: Path | str, ctx: ReadContext, *, what: str = "a text file", missing_ok: bool = False
 ) -> str | None:
-    """The file's text, or None with a Problem (missing, too large, binary, not UTF-8).
+    """The file's text, or None with a Problem (missing, too large, binary, not UTF-8, not a
+    regular file, leaving the opened folder).
 
     `missing_ok`: a file that does not exist is None without a Problem (saves a stat or listing).
     """
     try:
         # Bare file descriptors, one fstat, usually one read: this runs for every file of every
         # task, and a buffered file object costs twice as much.
-        fd = os.open(path, os.O_RDONLY)
+        fd, info = open_regular(path, ctx.within)
         try:
-            size = os.fstat(fd).st_size
-            if size > MAX_PARSE_BYTES:
-                ctx.problem(
-                    path,
-                    f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed ({what})",
-                )
+            if info.st_size > MAX_PARSE_BYTES:
+                ctx.problem(path, f"{too_large(info.st_size)} ({what})")
                 return None
-            raw = read_fd(fd, size)
+            raw = read_capped(fd, MAX_PARSE_BYTES, info.st_size)
         finally:
             os.close(fd)
     except FileNotFoundError as exc:
@@ -123,6 +143,9 @@ def read_text(
     except ValueError:  # a path recorded in a file can hold a NUL byte
         ctx.problem(path, "cannot read: the path holds a NUL byte")
         return None
+    if len(raw) > MAX_PARSE_BYTES:
+        ctx.problem(path, f"{too_large(None)} ({what})")  # it grew, or its size said nothing
+        return None
     if b"\x00" in raw[:8192]:
         ctx.problem(path, f"binary data where {what} was expected", line=1)
         return None
@@ -132,6 +155,22 @@ def read_text(
         line = raw[: exc.start].count(b"\n") + 1
         ctx.problem(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): expected {what}", line)
         return None
+
+
+def present(path: Path | str) -> bool:
+    """Something is there under this name (a link or a FIFO too): read it and the reader says
+    what is wrong with it, where `is_file()` would skip a FIFO or a broken link in silence."""
+    try:
+        return os.path.lexists(path)
+    except ValueError:  # a NUL byte in a recorded name
+        return False
+
+
+def too_large(size: int | None) -> str:
+    """The Problem's words for a file over MAX_PARSE_BYTES (`size` None: it did not say)."""
+    if size is None:
+        return "file is over the 32 MB limit: not parsed"
+    return f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed"
 
 
 def parse_json_text(text: str, path: Path | str, ctx: ReadContext, what: str) -> JsonDoc | None:
@@ -289,43 +328,57 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEFAULT_SCREEN = (1920, 1200)
 
 
-def image_size(path: Path) -> tuple[int, int] | None:
-    """Pixel size from the image header only (PNG fast path, Pillow for JPEG), None if unreadable."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(32)
-            if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
-                width, height = struct.unpack(">II", head[16:24])
-                return (width, height) if width and height else None
-    except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte
-        return None
-    try:
-        from PIL import Image
+def image_size(path: Path | str, within: str | None = None) -> tuple[int, int] | None:
+    """Pixel size from the image header only (PNG fast path, Pillow for JPEG), None if unreadable.
 
-        with Image.open(path) as image:
-            return image.size
-    except Exception:  # Pillow raises many types for damaged files; all mean "no size"
-        return None
-
-
-def image_problem(path: Path | str) -> str | None:
-    """Why the image at `path` cannot be shown (missing, empty, truncated), or None if it looks whole.
-
-    This runs for every screenshot at index time, so the common case costs four syscalls: a whole
-    PNG or JPEG ends with its end marker, and only a file that does not is looked at further.
+    `within`: as for open_regular (readers pass ctx.within).
     """
     try:
-        fd = os.open(path, os.O_RDONLY)
+        handle = open_binary(path, within)
+    except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte
+        return None
+    with handle:
+        try:
+            head = handle.read(32)
+        except OSError:
+            return None
+        if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
+            width, height = struct.unpack(">II", head[16:24])
+            return (width, height) if width and height else None
+        try:
+            from PIL import Image
+
+            handle.seek(0)
+            with Image.open(handle) as image:
+                return image.size
+        except Exception:  # Pillow raises many types for damaged files; all mean "no size"
+            return None
+
+
+def image_problem(
+    path: Path | str, within: str | None = None, where: str = "the opened folder"
+) -> str | None:
+    """Why the image at `path` cannot be shown (missing, empty, truncated, not a regular file,
+    leading out of `within`, which `where` names), or None if it looks whole.
+
+    This runs for every screenshot at index time, so the common case costs a few syscalls: a
+    whole PNG or JPEG ends with its end marker, and only a file that does not is looked at further.
+    """
+    try:
+        fd, info = open_regular(path, within)
     except FileNotFoundError:
         return "screenshot missing"
+    except LeavesFolder as exc:
+        return f"screenshot path leaves {where}: {display_path(exc.real)}"
     except OSError as exc:
         return f"screenshot unreadable: {exc.strerror or exc}"
     except ValueError:  # the path came from a file and holds a NUL byte
         return "screenshot path holds a NUL byte"
     try:
-        size = os.lseek(fd, 0, os.SEEK_END)
+        size = info.st_size
         if size == 0:
             return "screenshot is an empty file"
+        # Single preads: a regular file returns short only at its end.
         tail = os.pread(fd, 12, max(0, size - 12))
         if tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9":
             return None

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
 from bench_tui.model.ordering import natural_key
+from bench_tui.safeio import file_kind
 from bench_tui.sources import registry
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
 from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
@@ -143,8 +144,22 @@ class _Walker:
             else:
                 self.ctx.problem(entry.path, f"cannot read: {exc.strerror or exc}")
             return None
-        if not stat.S_ISDIR(info.st_mode):
-            return "file" if stat.S_ISREG(info.st_mode) else None
+        is_dir = stat.S_ISDIR(info.st_mode)
+        # Folders, and files this walk reads itself (other files: their reader checks).
+        if entry.is_symlink() and (is_dir or _would_read(entry.name)):
+            real = self.ctx.link_leaves(entry.path)
+            if real is not None:
+                self.ctx.link_problem(entry.path, real)
+                return None
+        if not is_dir:
+            if stat.S_ISREG(info.st_mode):
+                return "file"
+            if _would_read(entry.name):
+                # A FIFO would block the read, a device never ends: say why it is not shown.
+                self.ctx.problem(
+                    entry.path, f"not a regular file ({file_kind(info.st_mode)}): not read"
+                )
+            return None
         if self._skip(entry.name):
             return None
         key = (info.st_dev, info.st_ino)
@@ -160,7 +175,7 @@ class _Walker:
         if is_openadapt_run(directory, names):
             yield "run", read_openadapt_run(directory, self.ctx, now=self.now, checks=self.checks)
             return True
-        kind = registry.classify_episode_dir(directory, names)
+        kind = registry.classify_episode_dir(directory, names, self.ctx.within)
         if kind is not None:
             self.collected.episode_dirs.setdefault(kind, []).append(directory)
             return True
@@ -226,6 +241,19 @@ class _Walker:
         return registry.read_collected_runs(
             collected.episode_dirs, self.ctx, collected.task_indexes, collected.task_definitions
         )
+
+
+def _would_read(name: str) -> bool:
+    """Whether the walk reads a file of this name wherever it is (other names are read by the
+    reader of the folder that holds them, which reports what it cannot read)."""
+    if name in LIVE_FILE_NAMES:
+        return True
+    return (
+        name.lower().endswith(".json")
+        and name not in NOT_SNIFFED_JSON
+        and name != "training_log.json"  # read by the training reader, which reports it
+        and not name.startswith("predictions_")
+    )
 
 
 def iter_workspace(

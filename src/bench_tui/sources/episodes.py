@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Episode, EpisodeStep
-from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
+from bench_tui.sources.common import JsonDoc, ReadContext, display_path, json_type, read_json
 from bench_tui.sources.episode_actions import EpisodeActionReader, ScreenSize, screen_size_of
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
@@ -29,6 +29,7 @@ from bench_tui.sources.predictions import (
     read_predictions,
 )
 from bench_tui.sources.ranges import TIMESTAMP, Range
+from bench_tui.sources.recorded_paths import in_folder
 
 __all__ = [
     "checkpoint_label",
@@ -186,7 +187,7 @@ def _read_steps(
             or problems.text(step, "image_path", step_path)
             or problems.text(step, "screenshot_path", step_path)
         )
-        screenshot = _resolve(base_dir, screenshot_text)
+        screenshot = _resolve(base_dir, screenshot_text, problems, step_path)
         read.append(
             EpisodeStep(
                 index=index,
@@ -225,8 +226,14 @@ def _first_number(
     return None
 
 
-def _resolve(base_dir: Path, text: str | None) -> str | None:
-    """Absolute path of a screenshot named relative to the episode file's folder."""
+def _resolve(
+    base_dir: Path, text: str | None, problems: DocProblems, where: JsonPath
+) -> str | None:
+    """Absolute path of a screenshot named relative to the episode file's folder, which it must
+    stay in (a path from the recording machine is looked for by name in screenshots/)."""
     if not text:
         return None
-    return os.path.abspath(base_dir / text)
+    found = in_folder(base_dir, text, problems.ctx.boundary_of(base_dir), ("screenshots", ""))
+    if found is None:
+        problems.add(where, f"screenshot path leaves the episode's folder: {display_path(text)}")
+    return found

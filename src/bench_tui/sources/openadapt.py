@@ -20,13 +20,20 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
+    display_path,
     image_size,
     read_json_object,
 )
 from bench_tui.sources.jsonvalues import DocProblems, as_number
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.openadapt_actions import map_action
-from bench_tui.sources.openadapt_execution import RunChecks, read_outcome, run_checks
+from bench_tui.sources.openadapt_execution import (
+    RunChecks,
+    read_outcome,
+    recorded_shot,
+    run_checks,
+    run_folder_of,
+)
 from bench_tui.sources.ranges import (
     COUNT,
     MILLISECONDS,
@@ -36,6 +43,7 @@ from bench_tui.sources.ranges import (
     STEP_COUNT,
     TIMESTAMP,
 )
+from bench_tui.sources.recorded_paths import LEAVES_RUN, file_name
 from bench_tui.sources.step_logs import LogEntry, attach_log_lines
 
 RECENT_WRITE_S = 120.0
@@ -170,7 +178,7 @@ def read_openadapt_run(
     try:
         with os.scandir(tasks_root) as entries:
             task_names = sorted(
-                (entry.name for entry in entries if entry.is_dir()), key=natural_key
+                (entry.name for entry in entries if _is_task_dir(entry, ctx)), key=natural_key
             )
     except OSError as exc:
         ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
@@ -286,6 +294,15 @@ def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadConte
             )
 
 
+def _is_task_dir(entry: os.DirEntry[str], ctx: ReadContext) -> bool:
+    if entry.is_symlink():
+        real = ctx.link_leaves(entry.path)
+        if real is not None:
+            ctx.link_problem(entry.path, real)
+            return False
+    return entry.is_dir()
+
+
 def _exists(path: Path) -> bool:
     try:
         return path.exists()
@@ -293,14 +310,20 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _screenshot_for(task_dir: Path, record: dict[str, Any], position: int) -> Path | None:
+def _screenshot_for(
+    task_dir: Path, record: dict[str, Any], position: int, ctx: ReadContext, where: Path
+) -> Path | None:
     relative = record.get("screenshot_path")
     if isinstance(relative, str) and relative:
-        candidate = task_dir / relative
+        recorded = recorded_shot(os.fspath(task_dir), relative)
+        if recorded is None:
+            ctx.problem(where, f"{LEAVES_RUN}: {display_path(relative)} (step {position})")
+            return None
+        candidate = Path(recorded)
         if _exists(candidate):
             return candidate
-        # Paths recorded on another machine or under the raw task id: look in this folder.
-        local = task_dir / "screenshots" / Path(relative).name
+        # Paths recorded under the raw task id: look in this folder.
+        local = task_dir / "screenshots" / file_name(relative)
         if _exists(local):
             return local
         return candidate
@@ -331,13 +354,14 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
         ctx.problem(path, STEPS_CUT, doc.line_of("steps"))
         records = records[:MAX_STEPS]
     values = DocProblems(doc, ctx)
+    within = ctx.boundary_of(run_folder_of(os.fspath(task_dir)))
     steps: list[Step] = []
     previous_time: float | None = None
     for position, record in enumerate(records):
         if not isinstance(record, dict):
             continue
-        shot = _screenshot_for(task_dir, record, position)
-        screen = (image_size(shot) if shot is not None else None) or DEFAULT_SCREEN
+        shot = _screenshot_for(task_dir, record, position, ctx, path)
+        screen = (image_size(shot, within) if shot is not None else None) or DEFAULT_SCREEN
         logs = record.get("agent_logs") if isinstance(record.get("agent_logs"), dict) else {}
         reasoning = record.get("reasoning")
         plan = logs.get("plan_result")

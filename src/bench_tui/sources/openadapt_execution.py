@@ -18,19 +18,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bench_tui.safeio import read_head
 from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
+    display_path,
     image_problem,
     json_type,
     parse_json_text,
-    read_fd,
     read_json_object,
     read_text,
 )
 from bench_tui.sources.json_head import HEAD_BYTES, decode_prefix, object_head
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
+from bench_tui.sources.recorded_paths import LEAVES_RUN, file_name, inside, is_absolute
 
 EXECUTION_WHAT = "an execution record (JSON object)"
 OUTCOME_KEYS = frozenset(
@@ -81,18 +83,14 @@ def _outcome_members(text: str | None) -> dict[str, Any] | None:
     return head if head is not None and head.keys() >= OUTCOME_KEYS else None
 
 
-def _read_prefix(path: str) -> tuple[bool, str | None]:
+def _read_prefix(path: str, within: str | None) -> tuple[bool, str | None]:
     """(whether the file exists, the text of its first HEAD_BYTES when that can be had)."""
     try:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            raw = read_fd(fd, HEAD_BYTES, limit=HEAD_BYTES)
-        finally:
-            os.close(fd)
+        raw = read_head(path, HEAD_BYTES, within)
     except FileNotFoundError:
         return False, None
     except (OSError, ValueError):  # ValueError: a NUL byte in the path
-        return True, None  # the full read reports why
+        return True, None  # the full read reports why (a FIFO, a link out of the folder, …)
     return True, decode_prefix(raw)
 
 
@@ -103,7 +101,7 @@ def read_outcome(path: str, ctx: ReadContext, checks: RunChecks) -> JsonDoc | No
     its step records checked here and its screenshots go to `checks.screenshots`. The command
     line runs the checks at once, the app after listing: one rule either way.
     """
-    exists, prefix = _read_prefix(path)
+    exists, prefix = _read_prefix(path, ctx.within)
     if not exists:
         return None
     members = _outcome_members(prefix)
@@ -121,6 +119,28 @@ def read_outcome(path: str, ctx: ReadContext, checks: RunChecks) -> JsonDoc | No
         ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
     members = _outcome_members(text)
     return JsonDoc(path, text, members) if members is not None else None
+
+
+def run_folder_of(task_dir: str) -> str:
+    """`<run>/tasks/<task>` -> `<run>`: the folder a task's recorded paths must stay in."""
+    return os.path.dirname(os.path.dirname(task_dir))
+
+
+def recorded_shot(task_dir: str, recorded: str) -> str | None:
+    """Where a step's `screenshot_path` (relative to the task folder) points in this run; None
+    when it leaves the run folder and its file name is not in the task's screenshots/ either
+    (an absolute path is only ever used that way: it was recorded on another machine)."""
+    if ".." not in recorded and not is_absolute(recorded):
+        # Plain strings, not Path objects: this runs for every screenshot of every task.
+        return f"{task_dir}/{recorded}"
+    shot = inside(task_dir, recorded, run_folder_of(task_dir))
+    if shot is not None:
+        return shot
+    local = f"{task_dir}/screenshots/{file_name(recorded)}"
+    try:
+        return local if os.path.exists(local) else None
+    except ValueError:  # a NUL byte in the recorded name
+        return None
 
 
 def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> None:
@@ -141,8 +161,11 @@ def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> N
         relative = step.get("screenshot_path")
         if not isinstance(relative, str) or not relative:
             continue
-        # Plain strings, not Path objects: this runs for every screenshot of every task.
-        shot = relative if relative.startswith("/") else f"{folder}/{relative}"
+        shot = recorded_shot(folder, relative)
+        if shot is None:
+            shown = display_path(relative)
+            ctx.problem(doc.path, f"{LEAVES_RUN}: {shown} (step {number}): not read")
+            continue
         pending.append((shot, step.get("step_idx", number), execution))
 
 
@@ -160,7 +183,10 @@ def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
         _check_execution(path, ctx, pending)
     # One tight loop after the JSON (a thread pool was 2x slower: the checks are too small to
     # win back the GIL hand-offs).
+    run_of: dict[str, str | None] = {}
     for shot, step_number, execution in (*checks.screenshots, *pending):
-        reason = image_problem(shot)
+        if execution not in run_of:
+            run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
+        reason = image_problem(shot, run_of[execution], "the run folder")
         if reason is not None:
             ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")

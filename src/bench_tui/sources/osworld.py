@@ -121,7 +121,7 @@ def load_osworld_steps(run: Run, execution: Execution, ctx: ReadContext) -> list
     if episode is None:
         return []
     folder, names = episode.folder, episode.names
-    sizes = ImageSizes(OSWORLD_SCREEN)
+    sizes = ImageSizes(OSWORLD_SCREEN, ctx.within)
     seen_before = _initial_shot(names)
     previous_time = None
     steps: list[Step] = []

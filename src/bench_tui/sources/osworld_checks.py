@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Task
-from bench_tui.sources.common import ReadContext, read_text
+from bench_tui.sources.common import ReadContext, present, read_text
 from bench_tui.sources.jsonvalues import as_number
 from bench_tui.sources.osworld_common import describe
 
@@ -22,7 +22,7 @@ SCORE_TOLERANCE = 1e-9
 
 
 def _parse_summary(path: Path, ctx: ReadContext, shape: str) -> tuple[Any, str] | None:
-    if not path.is_file():
+    if not present(path):
         return None
     text = read_text(path, ctx, what=shape)
     if text is None:

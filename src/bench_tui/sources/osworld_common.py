@@ -19,12 +19,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, describe_value, json_type
+from bench_tui.safeio import open_regular, read_capped, read_head
+from bench_tui.sources.common import (
+    MAX_PARSE_BYTES,
+    ReadContext,
+    describe_value,
+    json_type,
+    too_large,
+)
 from bench_tui.sources.limits import MAX_TRACE_LINES
 from bench_tui.sources.ranges import SCORE
 
 RECENT_WRITE_S = 600.0
 FIRST_LINE_PEEK = 256 * 1024
+MAX_RESULT_BYTES = 4096
 TIMESTAMP = re.compile(r"^(\d{8})@(\d{6})(?:[_.]?(\d{1,6}))?$")
 NOT_SAVED = re.compile(r"^key: .*: <class '[^']*'> not saved$", re.DOTALL)
 WAA_PEEK_KEY = re.compile(r'"screenshot"\s*:')
@@ -34,26 +42,29 @@ WAA_PEEK_RESET = re.compile(
 EpisodeKind = Literal["osworld", "waa"]
 
 
-def classify_episode_dir(path: Path, names: frozenset[str]) -> EpisodeKind | None:
+def classify_episode_dir(
+    path: Path, names: frozenset[str], within: str | None = None
+) -> EpisodeKind | None:
     """ "osworld", "waa" or None from the files a folder holds (FORMATS §3); may read the first
-    line of traj.jsonl, nothing else."""
+    line of traj.jsonl (`within`: see safeio.open_regular), nothing else."""
     if "traj.html" in names:
         return "waa"
     if any(name.startswith("screenshot-step_") and name.endswith(".png") for name in names):
         return "waa"
     if "traj.jsonl" in names:
-        return "waa" if _first_line_is_waa(path / "traj.jsonl") else "osworld"
+        return "waa" if _first_line_is_waa(path / "traj.jsonl", within) else "osworld"
     if "result.txt" in names:
         return "osworld"
     return None
 
 
-def _first_line_is_waa(path: Path) -> bool:
+def _first_line_is_waa(path: Path, within: str | None) -> bool:
     try:
-        with open(path, "rb") as handle:
-            head = handle.readline(FIRST_LINE_PEEK)
-    except OSError:
-        return False
+        peek = read_head(path, FIRST_LINE_PEEK, within)
+    except (OSError, ValueError):
+        return False  # read_traj_lines reports why
+    end = peek.find(b"\n")
+    head = peek if end < 0 else peek[: end + 1]
     text = head.decode("utf-8", "replace")
     try:
         first = json.loads(text)
@@ -81,21 +92,21 @@ def read_traj_lines(path: Path, ctx: ReadContext, now: float | None = None) -> I
     """The JSON object lines of a traj.jsonl, parsed as the caller asks for them (a caller that
     has enough stops early); each bad line is a located Problem. At most MAX_TRACE_LINES."""
     try:
-        info = path.stat()
+        fd, info = open_regular(path, ctx.within)
+        try:
+            raw = (
+                b""
+                if info.st_size > MAX_PARSE_BYTES
+                else read_capped(fd, MAX_PARSE_BYTES, info.st_size)
+            )
+        finally:
+            os.close(fd)
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return
-    if info.st_size > MAX_PARSE_BYTES:
-        ctx.problem(
-            path,
-            f"file is {info.st_size / 1048576:.1f} MB, over the 32 MB limit: not parsed "
-            "(trajectory lines)",
-        )
-        return
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+    if info.st_size > MAX_PARSE_BYTES or len(raw) > MAX_PARSE_BYTES:
+        size = info.st_size if info.st_size > MAX_PARSE_BYTES else None
+        ctx.problem(path, f"{too_large(size)} (trajectory lines)")
         return
     now = time.time() if now is None else now
     being_written = not raw.endswith(b"\n") and now - info.st_mtime < RECENT_WRITE_S
@@ -156,20 +167,25 @@ def read_result(path: Path, ctx: ReadContext, now: float | None = None) -> Resul
     """`result.txt`: `str(score)` and a newline. Read with float() (True/False accepted), never
     eval. Empty while it is being written; empty or garbled later is a Problem."""
     try:
-        info = path.stat()
+        fd, info = open_regular(path, ctx.within)
+        try:
+            raw = (
+                b""
+                if info.st_size > MAX_RESULT_BYTES
+                else read_capped(fd, MAX_RESULT_BYTES, info.st_size)
+            )
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return ResultReading("none")
     except OSError as exc:
         ctx.problem(path, f"cannot read the score: {exc.strerror or exc}")
         return ResultReading("unreadable")
-    if info.st_size > 4096:
-        ctx.problem(path, f"expected a score, got a {info.st_size}-byte file")
+    if info.st_size > MAX_RESULT_BYTES or len(raw) > MAX_RESULT_BYTES:
+        size = f"a {info.st_size}-byte" if info.st_size > MAX_RESULT_BYTES else "a longer"
+        ctx.problem(path, f"expected a score, got {size} file")
         return ResultReading("unreadable")
-    try:
-        text = path.read_bytes().decode("utf-8", "replace").strip()
-    except OSError as exc:
-        ctx.problem(path, f"cannot read the score: {exc.strerror or exc}")
-        return ResultReading("unreadable")
+    text = raw.decode("utf-8", "replace").strip()
     now = time.time() if now is None else now
     if not text:
         if now - info.st_mtime < RECENT_WRITE_S:

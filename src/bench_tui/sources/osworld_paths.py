@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench_tui.sources.common import ReadContext, display_path, read_json_object
+from bench_tui.sources.common import ReadContext, display_path, present, read_json_object
 
 OBSERVATION_TYPES = frozenset({"screenshot", "a11y_tree", "screenshot_a11y_tree", "som"})
 ACTION_SPACES = frozenset({"pyautogui", "computer_13", "claude_computer_use", "computer_use"})
@@ -113,7 +113,7 @@ def _ancestors_in_scope(run_dir: Path, root: Path) -> list[Path]:
 def _find_args(run_dir: Path, ctx: ReadContext) -> dict[str, Any]:
     for folder in _ancestors_in_scope(run_dir, ctx.root):
         path = folder / "args.json"
-        if path.is_file():
+        if present(path):
             doc = read_json_object(path, ctx, what="the runner's arguments (JSON object)")
             return doc.data if doc is not None else {}
     return {}
@@ -126,7 +126,7 @@ def _model_from_experiments(run_dir: Path, ctx: ReadContext) -> str | None:
         if not is_within(folder, ctx.root):
             return None
         path = folder / "experiments.json"
-        if not path.is_file():
+        if not present(path):
             continue
         doc = read_json_object(path, ctx, what="experiments ({name: {model_name, ...}})")
         if doc is None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench_tui.safeio import open_regular, read_at, read_head
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.osworld_common import (
@@ -171,7 +172,7 @@ def scan_episode(folder: Path, kind: EpisodeKind, ctx: ReadContext, now: float) 
         scan.modified_at = max(scan.modified_at, _mtime(traj))
         _scan_lines(scan, read_traj_lines(traj, ctx, now), ctx, traj)
     if scan.instruction is None and INSTRUCTION_FILE in names:
-        scan.instruction = _read_small_text(folder / INSTRUCTION_FILE)
+        scan.instruction = _read_small_text(folder / INSTRUCTION_FILE, ctx)
     if RUNTIME_LOG in names:
         scan.stop_reason = read_stop_reason(folder / RUNTIME_LOG, ctx)
     return scan
@@ -190,10 +191,12 @@ STOP_REASONS = {
 def read_stop_reason(path: Path, ctx: ReadContext) -> str | None:
     """The last stop flag the log records, if any."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            handle.seek(max(0, size - RUNTIME_TAIL_BYTES))
-            tail = handle.read().decode("utf-8", "replace")
+        fd, info = open_regular(path, ctx.within)
+        try:
+            start = max(0, info.st_size - RUNTIME_TAIL_BYTES)
+            tail = read_at(fd, start, RUNTIME_TAIL_BYTES).decode("utf-8", "replace")
+        finally:
+            os.close(fd)
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return None
@@ -282,13 +285,13 @@ def _mtime(path: Path) -> float:
         return 0.0  # gone since the listing: counts as old, so it cannot make a run look live
 
 
-def _read_small_text(path: Path) -> str | None:
+def _read_small_text(path: Path, ctx: ReadContext) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            text = handle.read(MAX_INSTRUCTION_BYTES).decode("utf-8", "replace").strip()
-    except OSError:
+        raw = read_head(path, MAX_INSTRUCTION_BYTES, ctx.within)
+    except OSError as exc:
+        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return None
-    return text or None
+    return raw.decode("utf-8", "replace").strip() or None
 
 
 @dataclass

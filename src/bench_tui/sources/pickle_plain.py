@@ -17,6 +17,11 @@ from bench_tui.sources.pickle_standin import StandIn, global_name, state_dicts
 MAX_PLAIN_DEPTH = 64
 MAX_PLAIN_NODES = 200_000
 MAX_ARRAY_ITEMS = 100_000
+MAX_PLAIN_VALUES = 2_000_000
+"""Values of any kind visited: a pickle can refer to one big list a million times, and the
+plain copy would hold it a million times over."""
+MAX_PLAIN_COPY_BYTES = 64 * 1024 * 1024
+"""Bytes copied out of bytearrays (plain bytes are shared, not copied)."""
 TRUNCATED = "…(truncated)"
 
 
@@ -33,13 +38,20 @@ class _Plain:
     def __init__(self, max_depth: int, max_nodes: int) -> None:
         self.max_depth = max_depth
         self.nodes_left = max_nodes
+        self.values_left = MAX_PLAIN_VALUES
+        self.copy_bytes_left = MAX_PLAIN_COPY_BYTES
         self.active: set[int] = set()
 
     def convert(self, obj: Any, depth: int) -> Any:
+        self.values_left -= 1
+        if self.values_left < 0:
+            return TRUNCATED
         if obj is None or isinstance(obj, (bool, int, float, str)):
             return obj
-        if isinstance(obj, (bytes, bytearray, memoryview)):
-            return bytes(obj)
+        if isinstance(obj, bytes):
+            return obj
+        if isinstance(obj, (bytearray, memoryview)):
+            return bytes(obj) if self.charge(len(obj)) else TRUNCATED
         if isinstance(obj, complex):
             return str(obj)
         self.nodes_left -= 1
@@ -52,6 +64,11 @@ class _Plain:
             return self._container(obj, depth)
         finally:
             self.active.discard(id(obj))
+
+    def charge(self, size: int) -> bool:
+        """Whether `size` more copied bytes fit in this conversion's budget."""
+        self.copy_bytes_left -= size
+        return self.copy_bytes_left >= 0
 
     def _container(self, obj: Any, depth: int) -> Any:
         if isinstance(obj, dict):
@@ -115,8 +132,11 @@ def _plain_data(plain: _Plain, obj: StandIn, name: str, depth: int) -> Any:
         values = list(args[0]) if args and isinstance(args[0], (list, tuple, set)) else []
         return [plain.convert(v, depth + 1) for v in values + obj.appended]
     if name == "builtins.bytearray" or name == "builtins.bytes":
-        return _bytes_from_args(tuple(plain.convert(a, depth + 1) for a in args))
+        value = _bytes_from_args(tuple(plain.convert(a, depth + 1) for a in args))
+        return value if plain.charge(len(value)) else TRUNCATED
     if name == "_codecs.encode" and args and isinstance(args[0], str):
+        if not plain.charge(len(args[0])):
+            return TRUNCATED
         return args[0].encode("latin-1", "replace")
     if name in ("collections.OrderedDict", "collections.defaultdict", "builtins.dict"):
         result: dict[Any, Any] = {}

@@ -18,6 +18,7 @@ from bench_tui.sources.dsl import parse_dsl_action
 from bench_tui.sources.episode_actions import plain_action
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath, as_text
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
+from bench_tui.sources.recorded_paths import file_name, inside, really_inside
 
 WHAT = "a predictions file (a JSON object with a 'base_data' list and a 'predictions' list)"
 _FILE_NAME = re.compile(r"predictions_(.+)\.json", re.IGNORECASE)
@@ -180,7 +181,8 @@ def episodes_from_predictions(
         return []
     readings.sort(key=lambda pair: checkpoint_order(pair[1][0]))
     latest_path, (_, rows, _) = readings[-1]
-    steps = [_step(index, row, job_dir) for index, row in enumerate(rows)]
+    within = ctx.boundary_of(job_dir)
+    steps = [_step(index, row, job_dir, within) for index, row in enumerate(rows)]
     predictions: dict[str, list[Prediction]] = {}
     label_files: dict[str, Path] = {}
     for file, (label, other_rows, other_predictions) in readings:
@@ -230,11 +232,11 @@ def _prediction_files(job_dir: Path, ctx: ReadContext) -> list[Path]:
     return sorted(files)
 
 
-def _step(index: int, row: dict[str, Any], job_dir: Path) -> EpisodeStep:
+def _step(index: int, row: dict[str, Any], job_dir: Path, within: str | None) -> EpisodeStep:
     human = plain_action(row.get("human_action"))
     return EpisodeStep(
         index=index,
-        screenshot=_screenshot(job_dir, as_text(row.get("image_path"))),
+        screenshot=_screenshot(job_dir, as_text(row.get("image_path")), within),
         # A row without a usable human action still holds a screenshot worth showing.
         action=human if human is not None else Action(type="other", raw=row.get("human_action")),
         # `time` in base_data is the step index, not seconds (FORMATS §9): no timestamp.
@@ -242,16 +244,17 @@ def _step(index: int, row: dict[str, Any], job_dir: Path) -> EpisodeStep:
     )
 
 
-def _screenshot(job_dir: Path, text: str | None) -> str | None:
-    """The given path when it exists (relative to the job folder), else
-    `<job_dir>/screenshots/<basename>`: the paths are often from the training machine."""
+def _screenshot(job_dir: Path, text: str | None, within: str | None) -> str | None:
+    """The given path when it exists inside the job folder, else `<job_dir>/screenshots/
+    <basename>`: the paths are often from the training machine. Never a file outside."""
     if not text:
         return None
-    given = Path(os.path.abspath(job_dir / text))
-    if given.is_file():
-        return str(given)
+    given = inside(job_dir, text, job_dir)
+    if given is not None and os.path.isfile(given):
+        return os.path.abspath(given) if really_inside(given, within) else None
     # Windows-recorded names use backslashes; either separator ends the folder part.
-    basename = re.split(r"[\\/]", text)[-1]
+    basename = file_name(text)
     if not basename:
-        return str(given)
-    return os.path.abspath(job_dir / "screenshots" / basename)
+        return os.path.abspath(given) if given is not None else None
+    local = job_dir / "screenshots" / basename
+    return os.path.abspath(local) if really_inside(local, within) else None

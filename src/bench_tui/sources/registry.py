@@ -23,11 +23,13 @@ from bench_tui.sources.training import read_training  # noqa: F401
 from bench_tui.sources.webarena import is_webarena_run, read_webarena_run  # noqa: F401
 
 
-def classify_episode_dir(path: Path, names: frozenset[str]) -> str | None:
+def classify_episode_dir(
+    path: Path, names: frozenset[str], within: str | None = None
+) -> str | None:
     """Which episode format owns this folder (its runs are grouped after the walk)."""
     if is_agentlab_episode(names):
         return "agentlab"
-    return classify_osworld_family(path, names)
+    return classify_osworld_family(path, names, within)
 
 
 def read_collected_runs(

@@ -11,20 +11,25 @@ what the pickle does with it (calls, `__setstate__`, item and list updates). `to
 from __future__ import annotations
 
 import io
+import os
 import pickle
+import pickletools
 import zlib
 from pathlib import Path
 from typing import Any
 
-from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext
+from bench_tui.safeio import open_regular, read_capped
+from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, too_large
 from bench_tui.sources.pickle_plain import to_plain
 from bench_tui.sources.pickle_standin import PersistentRef, StandIn, global_name, pick
 
 __all__ = [
     "MAX_PICKLE_BYTES",
+    "PickleRefused",
     "RestrictedUnpickler",
     "StandIn",
     "UnsafeOrUnreadablePickle",
+    "check_pickle",
     "decompress_gzip",
     "global_name",
     "load_restricted",
@@ -40,8 +45,119 @@ GZIP_MAGIC = b"\x1f\x8b"
 PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
+MAX_PICKLE_OPS = 4_000_000
+"""Opcodes in one pickle: bounds the objects, containers and memo entries it can make (a 3.6 MB
+AgentLab step with its whole page tree is 400 000)."""
+MAX_LONG_BYTES = 1024
+"""A LONG4 integer's bytes: a longer one cannot even be printed (4300 digits)."""
+
+
 class UnsafeOrUnreadablePickle(Exception):
     """The pickle could not be read by the restricted unpickler; the message says why."""
+
+
+class PickleRefused(UnsafeOrUnreadablePickle):
+    """The pickle asks for more than its own size justifies (a memory bomb): not unpickled."""
+
+
+# Argument kinds of pickletools' opcode table, plus the two-line GLOBAL/INST arguments.
+_LINE, _LEN1, _LEN4S, _LEN4, _LEN8 = (
+    pickletools.UP_TO_NEWLINE,
+    pickletools.TAKEN_FROM_ARGUMENT1,
+    pickletools.TAKEN_FROM_ARGUMENT4,
+    pickletools.TAKEN_FROM_ARGUMENT4U,
+    pickletools.TAKEN_FROM_ARGUMENT8U,
+)
+_TWO_LINES = -100
+_WIDTH = {_LEN1: 1, _LEN4S: 4, _LEN4: 4, _LEN8: 8}
+
+
+def _opcode_table() -> list[int | None]:
+    table: list[int | None] = [None] * 256
+    for op in pickletools.opcodes:
+        table[ord(op.code)] = op.arg.n if op.arg is not None else 0
+    table[ord("c")] = table[ord("i")] = _TWO_LINES
+    return table
+
+
+_ARG_KIND = _opcode_table()
+_STOP, _MEMOIZE, _FRAME, _LONG4 = ord("."), 0x94, 0x95, 0x8B
+_PUTS = frozenset({ord("p"), ord("q"), ord("r")})
+
+
+def check_pickle(data: bytes) -> None:
+    """Walk the opcodes without building anything; raise PickleRefused where unpickling would
+    allocate far beyond what the data holds. The C unpickler sizes its memo by the largest index
+    a PUT names (9 bytes can ask for 4 GB) and allocates a declared length before reading it."""
+    kinds = _ARG_KIND
+    end = len(data)
+    pos = ops = memo = 0
+    while pos < end:
+        code = data[pos]
+        pos += 1
+        ops += 1
+        if ops > MAX_PICKLE_OPS:
+            raise PickleRefused(f"more than {MAX_PICKLE_OPS:,} operations")
+        kind = kinds[code]
+        if kind is None:
+            raise UnsafeOrUnreadablePickle(f"not a readable pickle (unknown opcode 0x{code:02x})")
+        if kind == 0:
+            if code == _STOP:
+                return
+            if code == _MEMOIZE:
+                memo += 1
+            continue
+        if kind > 0:
+            if pos + kind > end:
+                break
+            if code in _PUTS:
+                memo = _memo_put(int.from_bytes(data[pos : pos + kind], "little"), memo)
+            elif code == _FRAME and not _fits(
+                int.from_bytes(data[pos : pos + 8], "little"), end - pos - 8, "frame"
+            ):
+                break
+            pos += kind
+            continue
+        if kind in (_LINE, _TWO_LINES):
+            newline = data.find(b"\n", pos)
+            if kind == _TWO_LINES and newline >= 0:
+                newline = data.find(b"\n", newline + 1)
+            if newline < 0:
+                break
+            if code in _PUTS:
+                try:
+                    index = int(data[pos:newline])
+                except ValueError as exc:
+                    raise UnsafeOrUnreadablePickle("not a readable pickle (bad PUT)") from exc
+                memo = _memo_put(index, memo)
+            pos = newline + 1
+            continue
+        width = _WIDTH[kind]
+        if pos + width > end:
+            break
+        size = int.from_bytes(data[pos : pos + width], "little", signed=kind == _LEN4S)
+        pos += width
+        if not _fits(size, end - pos, "value"):
+            break
+        if code == _LONG4 and size > MAX_LONG_BYTES:
+            raise PickleRefused(f"an integer of {size:,} bytes")
+        pos += size
+    raise UnsafeOrUnreadablePickle("data ends early (file truncated)")
+
+
+def _memo_put(index: int, memo: int) -> int:
+    # Picklers number memo entries 0, 1, 2, … as they go: anything further is a forged index.
+    if index < 0 or index > memo:
+        raise PickleRefused(f"memo index {index:,} with {memo:,} objects stored so far")
+    return memo + 1 if index == memo else memo
+
+
+def _fits(size: int, left: int, what: str) -> bool:
+    """Whether a declared length fits in what is left; False is a truncated file, unless no
+    pickle this reader accepts could hold it (the unpickler would allocate it first)."""
+    if size < 0 or size > MAX_PICKLE_BYTES:
+        raise PickleRefused(f"a {what} of {size:,} bytes declared")
+    return size <= left
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -98,6 +214,7 @@ def load_restricted(data: bytes, *, limit: int = MAX_PICKLE_BYTES) -> Any:
         raise UnsafeOrUnreadablePickle(f"larger than {limit // 1048576} MB: not read")
     if not data:
         raise UnsafeOrUnreadablePickle("empty file")
+    check_pickle(data)
     unpickler = RestrictedUnpickler(io.BytesIO(data))
     try:
         return unpickler.load()
@@ -123,22 +240,24 @@ def _describe(exc: Exception) -> str:
 def read_pickle_file(path: Path, ctx: ReadContext, *, what: str) -> tuple[bool, Any]:
     """(True, value) for a readable pickle; (False, None) with a located Problem otherwise."""
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        ctx.problem(path, f"cannot read {what}: {exc.strerror or exc}")
+        fd, info = open_regular(path, ctx.within)
+        try:
+            too_big = info.st_size > MAX_PARSE_BYTES
+            data = b"" if too_big else read_capped(fd, MAX_PARSE_BYTES, info.st_size)
+        finally:
+            os.close(fd)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        ctx.problem(path, f"cannot read {what}: {reason}")
         return False, None
-    if size > MAX_PARSE_BYTES:
-        ctx.problem(
-            path, f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed ({what})"
-        )
-        return False, None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        ctx.problem(path, f"cannot read {what}: {exc.strerror or exc}")
+    if too_big or len(data) > MAX_PARSE_BYTES:
+        ctx.problem(path, f"{too_large(info.st_size if too_big else None)} ({what})")
         return False, None
     try:
         return True, load_restricted(data)
+    except PickleRefused as exc:
+        ctx.problem(path, f"pickle refused: {exc} ({what})")
+        return False, None
     except UnsafeOrUnreadablePickle as exc:
         ctx.problem(path, f"{what} could not be read safely: {exc}")
         return False, None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from bench_tui.model import Execution, Problem, Run, Step
+from bench_tui.safeio import is_inside
 from bench_tui.sources.agentlab import load_agentlab_steps
-from bench_tui.sources.common import ReadContext
+from bench_tui.sources.common import ReadContext, display_path
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.openadapt import load_openadapt_steps
 from bench_tui.sources.osworld import load_osworld_steps
+from bench_tui.sources.recorded_paths import LEAVES_RUN
 from bench_tui.sources.text_limits import cut_step_texts
 from bench_tui.sources.waa import load_waa_steps
-from bench_tui.sources.webarena import load_webarena_steps
+from bench_tui.sources.webarena import load_webarena_steps, screenshot_cache_dir
 
 StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
 
@@ -38,6 +41,7 @@ def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], 
     except (OSError, ValueError) as exc:  # e.g. a recorded path with a NUL byte
         ctx.problem(where, f"could not read the steps: {exc}")
         return [], ctx.problems
+    _keep_inside(steps, run, ctx)
     # Readers stop at MAX_STEPS themselves; extras some add (screenshots without a record) may not.
     if len(steps) > MAX_STEPS:
         if all(problem.message != STEPS_CUT for problem in ctx.problems):
@@ -45,3 +49,25 @@ def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], 
         steps = steps[:MAX_STEPS]
     cut_step_texts(steps, ctx, where)
     return steps, ctx.problems
+
+
+def _keep_inside(steps: list[Step], run: Run, ctx: ReadContext) -> None:
+    """One rule for every format: a screenshot whose real path leaves its run folder (a link
+    out of it, whatever the reader resolved) is not shown. WebArena's decoded screenshots live
+    in bench-tui's own cache folder."""
+    within = ctx.boundary_of(run.path)
+    if within is None:
+        return
+    cache = ctx.boundary_of(screenshot_cache_dir()) if run.format == "webarena" else None
+    for step in steps:
+        shot = step.screenshot
+        if shot is None:
+            continue
+        try:
+            real = os.path.realpath(shot)
+        except ValueError:  # a NUL byte: nothing to show
+            real = shot
+        if is_inside(real, within) or (cache is not None and is_inside(real, cache)):
+            continue
+        ctx.problem(shot, f"{LEAVES_RUN} (to {display_path(real)}): not shown")
+        step.screenshot = None

@@ -54,15 +54,16 @@ def open_episode(
 class ImageSizes:
     """Pixel sizes from image headers, each file read once per load."""
 
-    def __init__(self, default: tuple[int, int]):
+    def __init__(self, default: tuple[int, int], within: str | None = None):
         self.default = default
+        self.within = within
         self._known: dict[Path, tuple[int, int] | None] = {}
 
     def of(self, path: Path | None) -> tuple[int, int]:
         if path is None:
             return self.default
         if path not in self._known:
-            self._known[path] = image_size(path)
+            self._known[path] = image_size(path, self.within)
         return self._known[path] or self.default
 
 

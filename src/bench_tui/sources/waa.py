@@ -130,7 +130,7 @@ def load_waa_steps(run: Run, execution: Execution, ctx: ReadContext) -> list[Ste
     if episode is None:
         return []
     folder, names, grouped = episode.folder, episode.names, episode.grouped
-    sizes = ImageSizes(DEFAULT_SCREEN)
+    sizes = ImageSizes(DEFAULT_SCREEN, ctx.within)
     reset = grouped.reset
     seen_before = resolve_waa_shot(reset.data, "screenshot", 0, names) if reset else None
     seen_before = seen_before or _reset_shot(names)

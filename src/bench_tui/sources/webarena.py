@@ -19,9 +19,11 @@ from typing import Any
 from bench_tui.model import Execution, Run, Task
 from bench_tui.sources.common import (
     ReadContext,
+    present,
     read_json_object,
 )
 from bench_tui.sources.ranges import SECONDS
+from bench_tui.sources.recorded_paths import inside
 from bench_tui.sources.webarena_logs import (
     LogSummary,
     TaskLog,
@@ -80,7 +82,7 @@ def scan_render(path: Path, ctx: ReadContext) -> RenderScan | None:
 
 def _read_config(run_dir: Path, ctx: ReadContext) -> dict[str, Any]:
     path = run_dir / "config.json"
-    if not path.is_file():
+    if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="the run arguments (JSON object)")
     return doc.data if doc is not None else {}
@@ -96,9 +98,10 @@ def _config_dir(run_dir: Path, ctx: ReadContext, config: dict[str, Any]) -> Path
     base = config.get("test_config_base_dir")
     relative = base if isinstance(base, str) and base else "config_files"
     for folder in folders_up_to_root(run_dir, ctx.root):
-        candidate = folder / relative
-        if candidate.is_dir():
-            return candidate
+        # Only a folder inside the scanned one: the recorded name may be absolute or climb out.
+        candidate = inside(folder, relative, ctx.root)
+        if candidate is not None and os.path.isdir(candidate):
+            return Path(candidate)
     return None
 
 
@@ -119,7 +122,7 @@ def _task_config(config_dir: Path | None, task_id: str, ctx: ReadContext) -> dic
     if config_dir is None:
         return {}
     path = config_dir / f"{task_id}.json"
-    if not path.is_file():
+    if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="a WebArena task config (JSON object)")
     return doc.data if doc is not None else {}
@@ -128,7 +131,7 @@ def _task_config(config_dir: Path | None, task_id: str, ctx: ReadContext) -> dic
 def _read_json_dump(run_dir: Path, ctx: ReadContext) -> dict[str, tuple[bool, int | None]]:
     """A conversion script's json_dump.json: {"example_<id>": {..., "success": bool}}."""
     path = run_dir / "json_dump.json"
-    if not path.is_file():
+    if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="a json_dump of task results (JSON object)")
     if doc is None:

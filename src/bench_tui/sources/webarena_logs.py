@@ -13,7 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from bench_tui.safeio import lexically_inside
 from bench_tui.sources.common import ReadContext, read_text
+from bench_tui.sources.recorded_paths import file_name, inside, is_absolute
 
 LOG_LINE = re.compile(
     r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(?:,(\d{1,6}))? - ([A-Za-z]+) - (.*)$"
@@ -81,19 +83,23 @@ def folders_up_to_root(run_dir: Path, root: Path) -> list[Path]:
     return folders
 
 
-def _resolve_listed(entry: str, folders: list[Path]) -> Path | None:
-    listed = Path(entry)
-    if listed.is_absolute() and listed.is_file():
-        return listed
+def _resolve_listed(entry: str, folders: list[Path], root: Path) -> Path | None:
+    """A listed log inside the scanned folder: as written when that stays inside it (relative
+    to the run or a folder above it), else by its base name (moved bundles keep the log but not
+    the layout; an absolute path outside was written on the machine that ran the benchmark)."""
+    if is_absolute(entry):
+        if lexically_inside(entry, root) and os.path.isfile(entry):
+            return Path(entry)
+    else:
+        for folder in folders:
+            inner = inside(folder, entry, root)
+            if inner is not None and os.path.isfile(inner):
+                return Path(inner)
+    name = file_name(entry)
+    if not name or name in (".", ".."):
+        return None
     for folder in folders:
-        if listed.is_absolute():
-            break
-        candidate = folder / listed
-        if candidate.is_file():
-            return candidate
-    # Moved bundles keep the log but not the layout: look for the base name.
-    for folder in folders:
-        for candidate in (folder / listed.name, folder / "log_files" / listed.name):
+        for candidate in (folder / name, folder / "log_files" / name):
             if candidate.is_file():
                 return candidate
     return None
@@ -111,7 +117,7 @@ def find_logs(run_dir: Path, ctx: ReadContext) -> list[Path]:
             entry = line.strip()
             if not entry:
                 continue
-            resolved = _resolve_listed(entry, folders)
+            resolved = _resolve_listed(entry, folders, ctx.root)
             if resolved is None:
                 ctx.problem(
                     listing,

@@ -8,13 +8,15 @@ between two markers is taken as it is.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Action
-from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext
+from bench_tui.safeio import open_regular, read_capped
+from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, too_large
 from bench_tui.sources.pyrepr import parse_dict_prefix
 
 NEW_PAGE = "<h2>New Page</h2>"
@@ -337,21 +339,22 @@ def block_action(block: RenderBlock) -> Action:
 
 def read_render_text(path: Path, ctx: ReadContext) -> str | None:
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+        fd, info = open_regular(path, ctx.within)
+        try:
+            raw = (
+                b""
+                if info.st_size > MAX_PARSE_BYTES
+                else read_capped(fd, MAX_PARSE_BYTES, info.st_size)
+            )
+        finally:
+            os.close(fd)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        ctx.problem(path, f"cannot read: {reason}")
         return None
-    if size > MAX_PARSE_BYTES:
-        ctx.problem(
-            path,
-            f"file is {size / 1048576:.1f} MB, over the 32 MB limit: not parsed "
-            "(the task is listed without its steps)",
-        )
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        ctx.problem(path, f"cannot read: {exc.strerror or exc}")
+    if info.st_size > MAX_PARSE_BYTES or len(raw) > MAX_PARSE_BYTES:
+        size = info.st_size if info.st_size > MAX_PARSE_BYTES else None
+        ctx.problem(path, f"{too_large(size)} (the task is listed without its steps)")
         return None
     # Upstream writes with the platform encoding and inserts page text raw: decode leniently.
-    return data.decode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")

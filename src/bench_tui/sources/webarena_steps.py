@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Run, Step
+from bench_tui.safeio import create_new, make_private_dir
 from bench_tui.sources.common import PNG_SIGNATURE, ReadContext
 from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources.webarena_render import (
@@ -50,7 +51,18 @@ def _cached_screenshot(
         return None
     suffix = "jpg" if block.image_type in ("jpeg", "jpg") else "png"
     digest = hashlib.sha256(encoded.encode("ascii", "replace")).hexdigest()[:40]
-    target = screenshot_cache_dir() / f"{digest}.{suffix}"
+    folder = screenshot_cache_dir()
+    try:
+        # The temp folder is shared: another user could have made these names, or links there.
+        make_private_dir(folder.parent)
+        make_private_dir(folder)
+    except OSError as exc:
+        ctx.problem(
+            render,
+            f"cannot keep the screenshot of step {number} in {folder}: {exc.strerror or exc}",
+        )
+        return None
+    target = folder / f"{digest}.{suffix}"
     if target.is_file():
         return str(target)
     try:
@@ -63,9 +75,11 @@ def _cached_screenshot(
         ctx.problem(render, f"screenshot of step {number} {problem}: not shown")
         return None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        partial.write_bytes(data)
+        partial.unlink(missing_ok=True)  # left by a crash; create_new wants the name free
+        fd = create_new(partial, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
         os.replace(partial, target)
     except OSError as exc:
         ctx.problem(

@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Problem
+from bench_tui.safeio import read_file
 from bench_tui.sources.common import display_path
+from bench_tui.triage.store import LABEL_MAX_BYTES
+
+MAX_LABEL_SET_BYTES = 256 * 1024
 
 # ----- label set -------------------------------------------------------------------------------
 
@@ -69,7 +73,11 @@ def load_label_set(path: Path | None = None) -> tuple[LabelSet, list[Problem]]:
     path = path if path is not None else label_set_path()
     shown = display_path(os.fspath(path))
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = read_file(path, MAX_LABEL_SET_BYTES)
+        if len(raw) > MAX_LABEL_SET_BYTES:
+            limit = f"over {MAX_LABEL_SET_BYTES // 1024} KB, longer than any label set"
+            return LabelSet(), [Problem(path=shown, message=f"cannot read label set ({limit})")]
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         problems = [Problem(path=shown, message="label set file not found: using the defaults")]
         return LabelSet(), problems if explicit else []
@@ -106,6 +114,10 @@ def _labels_from(entries: list[Any], shown: str) -> tuple[list[Label], list[Prob
         key = entry.get("key") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem(path=shown, message=f"{where}: 'name' must be a string"))
+            continue
+        if len(name.encode("utf-8", "surrogatepass")) > LABEL_MAX_BYTES:
+            message = f"{where}: the name is over {LABEL_MAX_BYTES} bytes: skipped"
+            problems.append(Problem(path=shown, message=message))
             continue
         if not isinstance(key, str) or len(key) != 1 or key.isspace():
             message = f"{where} ({name!r}): 'key' must be one character"

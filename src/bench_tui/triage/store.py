@@ -29,7 +29,13 @@ Record format (one JSON object per line, UTF-8, `\\n`-terminated, append-only)::
     models       on "blind" only: the two models [A, B] compared (model and task_id are null)
 
 Unknown fields are ignored. Replaying the lines in order gives the state: the set of labels per
-(model, task_id, seed, step) and the latest note per (model, task_id, seed).
+(model, task_id, seed, step) and the latest note per (model, task_id, seed). Notes and labels
+over NOTE_MAX_BYTES / LABEL_MAX_BYTES (hand-edited stores) are cut on reading, with a Problem.
+
+A results tree is hostile: `.bench-tui` or `triage.jsonl` planted as a symbolic link (to a file
+outside the results, or to a FIFO) would make appends write elsewhere or reads hang. Neither
+is ever followed: such a store is a Problem, is not read, and new records go to the fallback
+store as for a read-only folder (safeio.open_own_dir / open_own_file).
 
 Concurrency and crashes: each record is ONE `os.write` of a whole line on a file opened with
 `O_APPEND | O_CREAT | O_WRONLY`, then `os.fsync`. With O_APPEND the kernel moves the offset and
@@ -51,9 +57,10 @@ import heapq
 import json
 import os
 import socket
+import stat
 import time
 from collections.abc import Hashable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -64,13 +71,25 @@ try:
 except ImportError:  # Windows: appends stay atomic, only the torn-line check is unlocked
     fcntl = None  # type: ignore[assignment]
 from bench_tui.model import Problem
-from bench_tui.sources.common import display_path
+from bench_tui.safeio import (
+    NotRegularFile,
+    SymlinkRefused,
+    UnsafeFile,
+    lexically_inside,
+    open_own_dir,
+    open_own_file,
+    read_at,
+)
+from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
 
 FORMAT_VERSION = 1
 STORE_DIR = ".bench-tui"
 STORE_FILE = "triage.jsonl"
 MAX_LINE_BYTES = 4000
 NOTE_MAX_BYTES = 2048
+LABEL_MAX_BYTES = 256
+"""Labels are names from a label set; a longer one read from a store is cut (and a Problem)."""
+MAX_STORE_BYTES = MAX_PARSE_BYTES
 
 Op = Literal["label", "unlabel", "note", "blind"]
 OPS: frozenset[str] = frozenset({"label", "unlabel", "note", "blind"})
@@ -309,29 +328,48 @@ class _Tail:
     def refresh(self) -> tuple[list[TriageRecord], bool]:
         """(records added since the last call, whether the file was replaced and re-read)."""
         try:
-            with open(self.path, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                identity = (info.st_dev, info.st_ino)
-                reset = self._identity is not None and (
-                    identity != self._identity or info.st_size < self._offset
-                )
-                if reset:
-                    self._clear()
-                self._identity = identity
-                if info.st_size == self._offset:
-                    self.torn = None
-                    return [], reset
-                handle.seek(self._offset)
-                chunk = handle.read()
+            fd = _open_store(self.path, os.O_RDONLY)
         except FileNotFoundError:
             reset = bool(self.records or self.problems or self._offset)
             self._clear()
+            return [], reset
+        except UnsafeFile as exc:
+            reset = bool(self.records or self.problems or self._offset)
+            self._clear()
+            self.torn = Problem(path=self.shown_as, message=refusal_message(exc))
             return [], reset
         except OSError as exc:
             self.torn = Problem(
                 path=self.shown_as, message=f"cannot read triage store: {exc.strerror or exc}"
             )
             return [], False
+        try:
+            info = os.fstat(fd)
+            identity = (info.st_dev, info.st_ino)
+            reset = self._identity is not None and (
+                identity != self._identity or info.st_size < self._offset
+            )
+            if reset:
+                self._clear()
+            self._identity = identity
+            if info.st_size > MAX_STORE_BYTES:
+                self.torn = Problem(
+                    path=self.shown_as,
+                    message=f"triage store is {info.st_size / 1048576:.1f} MB, over the "
+                    f"{MAX_STORE_BYTES // 1048576} MB limit: not read",
+                )
+                return [], reset
+            if info.st_size == self._offset:
+                self.torn = None
+                return [], reset
+            chunk = read_at(fd, self._offset, min(info.st_size, MAX_STORE_BYTES) - self._offset)
+        except OSError as exc:
+            self.torn = Problem(
+                path=self.shown_as, message=f"cannot read triage store: {exc.strerror or exc}"
+            )
+            return [], False
+        finally:
+            os.close(fd)
         end = chunk.rfind(b"\n") + 1
         added = self._parse(chunk[:end])
         self._offset += end
@@ -368,9 +406,22 @@ class _Tail:
             except (ValueError, RecursionError) as exc:
                 self._problem(f"not a triage record ({exc}): line skipped")
             else:
-                added.append(record)
+                added.append(self._capped(record))
         self.records.extend(added)
         return added
+
+    def _capped(self, record: TriageRecord) -> TriageRecord:
+        """Notes and labels no longer than a writer keeps them: a hand-made store could hold
+        megabytes in one note, and everything shows and exports it."""
+        if record.note is not None and _utf8_size(record.note) > NOTE_MAX_BYTES:
+            size = _utf8_size(record.note)
+            self._problem(f"note is {size:,} bytes, over the {NOTE_MAX_BYTES:,}-byte limit: cut")
+            record = replace(record, note=cap_note(record.note))
+        if record.label is not None and _utf8_size(record.label) > LABEL_MAX_BYTES:
+            size = _utf8_size(record.label)
+            self._problem(f"label is {size:,} bytes, over the {LABEL_MAX_BYTES}-byte limit: cut")
+            record = replace(record, label=cap_text(record.label, LABEL_MAX_BYTES))
+        return record
 
     def _problem(self, message: str) -> None:
         self.problems.append(Problem(path=self.shown_as, line=self._lines, message=message))
@@ -379,9 +430,14 @@ class _Tail:
         return self.problems + ([self.torn] if self.torn is not None else [])
 
 
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))  # JSON can carry lone surrogates
+
+
 def _shown_as(path: Path, relative_to: Path | None) -> str:
+    """Relative to the opened folder when inside it; the fallback store keeps its full path."""
     text = os.fspath(path)
-    if relative_to is not None:
+    if relative_to is not None and lexically_inside(text, relative_to):
         text = os.path.relpath(text, relative_to).replace(os.sep, "/")
     return display_path(text)
 
@@ -457,7 +513,8 @@ class TriageLookup:
     def paths(self, run_path: Path | str) -> list[Path]:
         found: list[Path] = []
         primary = primary_store_path(run_path)
-        if os.path.exists(primary):
+        # lexists: a `.bench-tui` planted as a link is listed, so that reading reports it.
+        if os.path.lexists(primary.parent):
             found.append(primary)
         if self._fallback_entries():
             digest = run_hash(run_path)
@@ -469,11 +526,28 @@ class TriageLookup:
 
     def state(self, run_path: Path | str) -> TriageState | None:
         """The run's triage, or None when it has none."""
+        return self.load(run_path)[0]
+
+    def load(
+        self, run_path: Path | str, relative_to: Path | None = None
+    ) -> tuple[TriageState | None, list[Problem]]:
+        """The run's triage (None when it has none) and the Problems of its store files."""
         paths = self.paths(run_path)
         if not paths:
-            return None
-        state, _problems = load_triage(paths)
-        return state
+            return None, []
+        return load_triage(paths, relative_to)
+
+
+def store_problems(
+    run_paths: Iterable[Path | str], relative_to: Path, lookup: TriageLookup | None = None
+) -> list[Problem]:
+    """Problems of the triage stores of these runs (unreadable lines, a torn last line, a store
+    planted as a link): a broken store is a broken file in the tree, listed like any other."""
+    lookup = lookup or TriageLookup()
+    problems: list[Problem] = []
+    for run_path in run_paths:
+        problems.extend(lookup.load(run_path, relative_to)[1])
+    return problems
 
 
 # ----- writing ---------------------------------------------------------------------------------
@@ -489,64 +563,97 @@ def _writer_id() -> str | None:
 
 def cap_note(note: str) -> str:
     """The note cut to NOTE_MAX_BYTES of UTF-8, on a character boundary."""
-    raw = note.encode("utf-8")
-    if len(raw) <= NOTE_MAX_BYTES:
-        return note
-    return raw[:NOTE_MAX_BYTES].decode("utf-8", "ignore")
+    return cap_text(note, NOTE_MAX_BYTES)
+
+
+def cap_text(text: str, limit: int) -> str:
+    """`text` cut to `limit` bytes of UTF-8, on a character boundary."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= limit:
+        return text
+    return raw[:limit].decode("utf-8", "ignore")
 
 
 def append_record(path: Path, record: TriageRecord) -> None:
-    """One os.write of one whole line, then fsync. The folder must exist."""
+    """One os.write of one whole line, then fsync. The folder must exist.
+
+    Neither the folder nor the file may be a symbolic link, and the file must be a regular one
+    (UnsafeFile otherwise): a planted link must never turn an append into a write elsewhere.
+    """
     line = record.to_line()
     if len(line) > MAX_LINE_BYTES:
         raise ValueError(
             f"triage record is {len(line)} bytes, over {MAX_LINE_BYTES}: shorten the names"
         )
-    created = not os.path.exists(path)
-    fd = os.open(path, os.O_APPEND | os.O_CREAT | os.O_WRONLY, 0o644)
+    folder_fd = open_own_dir(path.parent)
     try:
-        if fcntl is not None:
-            # The append alone is atomic; the lock only keeps the torn-line check below from
-            # reading another writer's line while it is being copied in (released on close,
-            # and by the kernel when a writer is killed).
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        if not created and _ends_torn(path):
-            # A crash left a line without its newline: end it, or it would swallow this record.
-            line = b"\n" + line
-        written = os.write(fd, line)
-        if written != len(line):
-            raise OSError(errno.EIO, f"short write to {path}: {written} of {len(line)} bytes")
-        os.fsync(fd)
+        fd = open_own_file(folder_fd, path.parent, path.name, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+        try:
+            if fcntl is not None:
+                # The append alone is atomic; the lock only keeps the torn-line check below from
+                # reading another writer's line while it is being copied in (released on close,
+                # and by the kernel when a writer is killed).
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                # A crash left a line without its newline: end it, or it would swallow this record.
+                line = b"\n" + line
+            written = os.write(fd, line)
+            if written != len(line):
+                raise OSError(errno.EIO, f"short write to {path}: {written} of {len(line)} bytes")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if size == 0:
+            _fsync_dir(folder_fd)  # make a new file's name durable too
     finally:
-        os.close(fd)
-    if created:
-        _fsync_dir(path.parent)
+        if folder_fd >= 0:
+            os.close(folder_fd)
 
 
-def _ends_torn(path: Path) -> bool:
+def _open_store(path: Path, flags: int) -> int:
+    """A store file opened without following a link in its folder or its own name."""
+    folder_fd = open_own_dir(path.parent)
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size == 0:
-                return False
-            handle.seek(size - 1)
-            return handle.read(1) != b"\n"
-    except OSError:
-        return False
+        return open_own_file(folder_fd, path.parent, path.name, flags)
+    finally:
+        if folder_fd >= 0:
+            os.close(folder_fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a new file's name durable too; some filesystems cannot, which is harmless."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+def _primary_refusal(primary: Path) -> UnsafeFile | None:
+    """Why a run's own store must not be used: its folder or file is a link or the wrong kind."""
+    for path, want_dir in ((primary.parent, True), (primary, False)):
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return None  # missing (made on first write) or unreadable (the write will say)
+        if stat.S_ISLNK(mode):
+            return SymlinkRefused(path)
+        if want_dir and not stat.S_ISDIR(mode):
+            return UnsafeFile(errno.ENOTDIR, "not a folder", path)
+        if not want_dir and not stat.S_ISREG(mode):
+            return NotRegularFile(path, mode)
+    return None
+
+
+def refusal_message(exc: OSError) -> str:
+    """The Problem for a store that is not used: which part is wrong, and where labels go."""
+    name = os.path.basename(exc.filename) if exc.filename else STORE_FILE
+    return (
+        f"triage store not used: {display_path(name)} is {exc.strerror} "
+        "(new labels go to the fallback store)"
+    )
+
+
+def _fsync_dir(folder_fd: int) -> None:
+    """Some filesystems cannot sync a folder, which is harmless."""
+    if folder_fd < 0:
         return
     try:
-        os.fsync(fd)
+        os.fsync(folder_fd)
     except OSError:
         return
-    finally:
-        os.close(fd)
 
 
 class TriageStore:
@@ -563,10 +670,19 @@ class TriageStore:
         self.override_dir = override_dir if override_dir is not None else default_override_dir()
         self.primary_path = primary_store_path(self.run_path)
         self.fallback_path = self.override_dir / run_hash(self.run_path) / STORE_FILE
-        self.store_path = self.primary_path if self._primary_writable() else self.fallback_path
-        """Where new records go: the run's own store unless the results folder is read-only."""
+        self.refused: Problem | None = None
+        """Why the run's own store is not used (a planted link, a FIFO), when that is so."""
+        shown = _shown_as(self.primary_path, relative_to)
+        self._shown_primary = shown
+        refusal = _primary_refusal(self.primary_path)
+        if refusal is not None:
+            self.refused = Problem(path=shown, message=refusal_message(refusal))
+        usable = refusal is None and self._primary_writable()
+        self.store_path = self.primary_path if usable else self.fallback_path
+        """Where new records go: the run's own store unless the results folder is read-only
+        or the store there is refused."""
         self._tails = [
-            _Tail(self.primary_path, _shown_as(self.primary_path, relative_to)),
+            _Tail(self.primary_path, shown),
             _Tail(self.fallback_path, _shown_as(self.fallback_path, relative_to)),
         ]
         self._state = TriageState()
@@ -610,7 +726,10 @@ class TriageStore:
     def problems(self) -> list[Problem]:
         """Unreadable lines in the store, plus a torn last line if one is there now."""
         self.state()
-        return [problem for tail in self._tails for problem in tail.all_problems()]
+        found = [problem for tail in self._tails for problem in tail.all_problems()]
+        if self.refused is not None and self.refused not in found:
+            found.insert(0, self.refused)
+        return found
 
     def labels_for(
         self, model: str, task_id: str, seed: int | None = None, step: int | None = None
@@ -706,6 +825,10 @@ class TriageStore:
                 self._ensure_primary_dir()
                 append_record(self.primary_path, record)
                 return
+            except UnsafeFile as exc:
+                # Planted after this store was opened: refused like one found at the start.
+                self.refused = Problem(path=self._shown_primary, message=refusal_message(exc))
+                self.store_path = self.fallback_path
             except OSError as exc:
                 if exc.errno not in _READ_ONLY_ERRNOS:
                     raise
@@ -716,15 +839,17 @@ class TriageStore:
         append_record(self.fallback_path, record)
 
     def _ensure_primary_dir(self) -> None:
-        try:
-            os.mkdir(self.primary_path.parent)
-        except FileExistsError:
-            return
+        folder_fd = open_own_dir(self.primary_path.parent, create=True)
+        if folder_fd >= 0:
+            os.close(folder_fd)
 
     def _ensure_fallback_dir(self) -> None:
         folder = self.fallback_path.parent
-        if folder.is_dir():
+        if folder.is_dir() and not folder.is_symlink():
             return
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder_fd = open_own_dir(folder, create=True)
+        if folder_fd >= 0:
+            os.close(folder_fd)
         # Tells a person browsing the state folder which run these labels belong to.
         write_atomic(folder / "run.txt", (os.path.realpath(self.run_path) + "\n").encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from pathlib import Path
@@ -17,12 +18,14 @@ from textual.worker import get_current_worker
 
 from bench_tui.model import Problem, Run, Workspace
 from bench_tui.safetext import visible
-from bench_tui.sources.checks_runner import iter_checks
+from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
 from bench_tui.sources.discover import iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
+from bench_tui.triage.store import STORE_DIR, store_problems
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.control_guard import ControlGuard
+from bench_tui.tui.daemon_executor import use_daemon_threads
 from bench_tui.tui.goto import PendingGoto
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
@@ -105,6 +108,12 @@ class BenchApp(App[None]):
                 yield RunListPane(id="runs-pane")
         yield Footer()
 
+    def on_load(self) -> None:
+        use_daemon_threads(asyncio.get_running_loop())
+
+    def on_unmount(self) -> None:
+        stop_check_workers()  # a checks process must not outlive the app
+
     def on_mount(self) -> None:
         self.main_screen.query_one(StatusLine).root = self.root_label
         self.start_discovery()
@@ -144,17 +153,20 @@ class BenchApp(App[None]):
         worker = get_current_worker()
         stopped = lambda: worker.is_cancelled  # noqa: E731
         unchecked = RunChecks()
+        run_paths: list[str] = []
         for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
             if worker.is_cancelled:
                 return
             unchecked.extend(batch.checks)
             batch.checks = RunChecks()
+            run_paths.extend(run.path for run in batch.runs)
             self.post_message(WorkspaceBatch(batch))
         if worker.is_cancelled:
             return  # the walk stopped early: a reload replaced this scan
-        # Listed: now what listing left unread (the rest of each execution file, screenshots).
+        # Listed: now what listing left unread (the rest of each execution file, screenshots),
+        # and the runs' triage stores, which `validate` lists too.
         total, checked = len(unchecked), 0
-        self.post_message(ChecksProgress(scan, 0, total, []))
+        self.post_message(ChecksProgress(scan, 0, total, store_problems(run_paths, self.root)))
         try:
             for size, problems in iter_checks(self.root, unchecked, should_stop=stopped):
                 checked += size
@@ -273,8 +285,10 @@ class BenchApp(App[None]):
         for run_id, fresh, problems in message.updates:
             prefix = run_id + "/"
             kept, dropped = [], []
+            store = f"{prefix}{STORE_DIR}/"  # the triage store is not read again by a rescan
             for problem in workspace.problems:
-                (dropped if problem.path.startswith(prefix) else kept).append(problem)
+                rescanned = problem.path.startswith(prefix) and not problem.path.startswith(store)
+                (dropped if rescanned else kept).append(problem)
             # Nothing outside the run's folder has a path under it: no Problem is in both lists.
             self._distinct_problems.difference_update(dropped)
             workspace.problems = kept

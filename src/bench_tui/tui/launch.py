@@ -23,6 +23,11 @@ def launch(directory: Path, images: str | None, *, goto: str | None = None) -> i
         from bench_tui.tui.parent_watch import exit_with_parent
 
         exit_with_parent(app, os.getppid())
-    app.run()
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        # Ctrl+C while the app was closing (the terminal is already restored): exit as a shell
+        # does on an interrupt, without a traceback.
+        raise SystemExit(130) from None
     # Textual prints the traceback of an unhandled exception and returns normally from run().
     return app.return_code or 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,39 +15,81 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input
 
 from bench_tui.model import Problem
+from bench_tui.safeio import boundary, lexically_inside, open_binary
+from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 CONTEXT_LINES = 8
 MAX_SHOWN_LINE = 400
+MAX_SCAN_BYTES = MAX_PARSE_BYTES
+"""The viewer reads no further into a file than a reader would parse."""
+_CHUNK = 64 * 1024
 
 
-def file_excerpt(path: Path, line: int | None) -> Text:
-    """Lines around `line`, numbered, the problem line highlighted (no file is read whole)."""
-    text = Text()
-    if not path.is_file():
-        return Text(f"{path} cannot be opened (missing, or not a file).", style="yellow")
+def file_excerpt(root: Path, relative: str, line: int | None) -> Text:
+    """Lines around `line` of the file at `relative` (a Problem's path) inside the opened folder
+    `root`, numbered, the problem line highlighted. Only a regular file inside `root` is read,
+    and never more than MAX_SCAN_BYTES of it (no file is read whole)."""
+    path = root / relative
+    shown = display_path(relative)
+    if not lexically_inside(path, root):
+        return Text(f"{shown} is outside the opened folder: not shown.", style="yellow")
+    try:
+        handle = open_binary(path, boundary(root))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return Text(f"{shown} cannot be opened: {reason}.", style="yellow")
     target = line or 1
     first = max(1, target - CONTEXT_LINES)
+    text = Text()
     try:
-        with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if number < first:
-                    continue
-                if number > target + CONTEXT_LINES:
-                    break
-                shown = raw[:MAX_SHOWN_LINE].decode("utf-8", "backslashreplace").rstrip("\r\n")
-                if len(raw) > MAX_SHOWN_LINE:
-                    shown += f" … ({len(raw):,} bytes on this line)"
+        with handle:
+            for number, head, length, cut in _lines(handle, first, target + CONTEXT_LINES):
+                shown_line = head.decode("utf-8", "backslashreplace").rstrip("\r")
+                if length > MAX_SHOWN_LINE:
+                    shown_line += f" … ({length:,} bytes on this line)"
+                if cut:
+                    shown_line += f" … (not read past {MAX_SCAN_BYTES // 1048576} MB)"
                 style = "bold black on yellow" if number == line else ""
                 text.append(f"{number:>6} │ ", style="dim")
-                text.append(shown + "\n", style=style)
+                text.append(shown_line + "\n", style=style)
     except OSError as exc:
-        return Text(f"{path} cannot be read: {exc.strerror or exc}", style="yellow")
+        return Text(f"{shown} cannot be read: {exc.strerror or exc}", style="yellow")
     if not text:
         text.append("(the file is empty)", style="dim")
     return text
+
+
+def _lines(handle: BinaryIO, first: int, last: int) -> Iterator[tuple[int, bytes, int, bool]]:
+    """(number, its first MAX_SHOWN_LINE bytes, its length, cut by the scan cap) of lines
+    first..last, read in chunks: a 200 MB line is counted, never held."""
+    number, head, length, scanned = 1, bytearray(), 0, 0
+    while number <= last:
+        if scanned >= MAX_SCAN_BYTES:
+            if number >= first:
+                yield number, bytes(head), length, True
+            return
+        chunk = handle.read(min(_CHUNK, MAX_SCAN_BYTES - scanned))
+        if not chunk:
+            break
+        scanned += len(chunk)
+        start = 0
+        while number <= last:
+            end = chunk.find(b"\n", start)
+            piece = chunk[start:] if end < 0 else chunk[start:end]
+            if number >= first and len(head) < MAX_SHOWN_LINE:
+                head += piece[: MAX_SHOWN_LINE - len(head)]
+            length += len(piece)
+            if end < 0:
+                break
+            if number >= first:
+                yield number, bytes(head), length, False
+            number, length, start = number + 1, 0, end + 1
+            head.clear()
+    if number <= last and number >= first and (length or head):
+        yield number, bytes(head), length, False
 
 
 class FileExcerptScreen(ModalScreen[None]):
@@ -67,7 +110,7 @@ class FileExcerptScreen(ModalScreen[None]):
 
     @work(thread=True, exit_on_error=False)
     def _read(self) -> None:
-        excerpt = file_excerpt(self.root / self.problem.path, self.problem.line)
+        excerpt = file_excerpt(self.root, self.problem.path, self.problem.line)
         self.app.call_from_thread(self.query_one("#excerpt-body", SafeStatic).update, excerpt)
 
 

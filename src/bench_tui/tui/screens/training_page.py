@@ -35,6 +35,7 @@ from bench_tui.analysis.training import (
     summary_figures,
 )
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
+from bench_tui.safeio import boundary
 from bench_tui.sources.dsl import parse_dsl_action
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds
@@ -187,7 +188,9 @@ class TrainingScreen(Screen[None]):
                     id="training-evals-table",
                     empty_text="No evaluations in this log.",
                 )
-        log = LogTail(Path(run.path) / "training.log", id="training-log")
+        log = LogTail(
+            Path(run.path) / "training.log", within=boundary(self.root), id="training-log"
+        )
         log.border_title = "training.log (following)"
         yield log
         yield Footer()

@@ -16,11 +16,14 @@ from textual.message import Message
 from textual.widgets import Log
 from textual.worker import get_current_worker
 
+from bench_tui.safeio import open_regular, read_at
 from bench_tui.safetext import visible
 
 TAIL_LINES = 200
 FIRST_READ_BYTES = 64 * 1024
 """Enough for ~200 log lines; older text is never shown, so never read."""
+MAX_READ_BYTES = 4 * 1024 * 1024
+"""More new bytes than this since the last read: only the last FIRST_READ_BYTES are read."""
 POLL_S = 1.0
 
 
@@ -44,12 +47,15 @@ class LogTail(Log):
         self,
         path: Path | None,
         *,
+        within: str | None = None,
         poll_s: float = POLL_S,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(max_lines=TAIL_LINES, auto_scroll=True, id=id, classes=classes)
         self.path = path
+        self.within = within
+        """The real folder the log must be in (safeio.boundary of the opened folder)."""
         self.poll_s = poll_s
         self._state: _Chunk | None = None
         self._missing_noted = False
@@ -71,28 +77,28 @@ class LogTail(Log):
         if self.path is None:
             return
         try:
-            size = os.stat(self.path).st_size
-        except OSError as exc:
+            # Regular files only, opened without blocking: a FIFO or /dev/zero planted under
+            # the log's name would otherwise hang this worker or never end.
+            fd, info = open_regular(self.path, self.within)
+        except (OSError, ValueError) as exc:
             if not self._missing_noted:
                 self._missing_noted = True
-                reason = exc.strerror or type(exc).__name__
-                note = f"(waiting for {self.path.name}: {reason})"
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                note = f"(waiting for {self.path.name}: {reason or type(exc).__name__})"
                 self.post_message(self.Appended([], True, note))
             self._state = None
             return
-        state = self._state
-        reset = state is None or size < state.offset
-        if state is not None and size == state.offset:
-            return
-        start = max(0, size - FIRST_READ_BYTES) if state is None or reset else state.offset
-        prefix = "" if state is None or reset else state.partial
         try:
-            with open(self.path, "rb") as handle:
-                handle.seek(start)
-                data = handle.read(size - start)
+            data, start, reset = self._new_bytes(fd, info.st_size)
         except OSError as exc:
             self.post_message(self.Appended([], False, f"(cannot read: {exc.strerror or exc})"))
             return
+        finally:
+            os.close(fd)
+        if data is None:
+            return
+        state = self._state
+        prefix = "" if state is None or reset else state.partial
         text = prefix + data.decode("utf-8", errors="replace")
         lines = text.split("\n")
         partial = lines.pop()  # the writer may be mid-line; finish it on the next read
@@ -103,6 +109,15 @@ class LogTail(Log):
         if get_current_worker().is_cancelled:
             return
         self.post_message(self.Appended([line.rstrip("\r") for line in lines], reset, None))
+
+    def _new_bytes(self, fd: int, size: int) -> tuple[bytes | None, int, bool]:
+        """(bytes added since the last read or None, where they start, whether to start over)."""
+        state = self._state
+        reset = state is None or size < state.offset or size - state.offset > MAX_READ_BYTES
+        if state is not None and size == state.offset:
+            return None, 0, False
+        start = max(0, size - FIRST_READ_BYTES) if reset else state.offset  # type: ignore[union-attr]
+        return read_at(fd, start, min(size - start, MAX_READ_BYTES)), start, reset
 
     @on(Appended)
     def _appended(self, message: Appended) -> None:
