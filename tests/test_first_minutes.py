@@ -250,3 +250,32 @@ async def test_reload_keeps_the_run_its_filter_and_the_step(tmp_path: Path) -> N
         assert app.screen_stack[-2] is run_page
         assert [row.key for row in tasks.rows] == ["notepad_greeting"]  # filter kept
         assert [row.key for row in runs.rows] == [run_page.run.id]  # the gone run left the list
+
+
+async def test_the_empty_folder_explanation_reads_whole_at_80_columns(tmp_path: Path) -> None:
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_pilot(pilot)
+        text = " ".join(
+            "".join(t for t, _s, c in strip if not c).strip()
+            for strip in app.screen._compositor.render_strips()
+        )
+        assert "summary_info.json" in " ".join(text.split())  # the last words of the explanation
+
+
+def test_exports_are_ordinary_files_not_0600(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from bench_tui.atomic import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "export.csv"
+        write_atomic(target, b"a,b\n")
+        assert stat.S_IMODE(target.stat().st_mode) == 0o644
+        target.chmod(0o640)
+        write_atomic(target, b"a,b\n1,2\n")  # replacing keeps the file's own mode
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

@@ -136,8 +136,14 @@ class RunListPane(Vertical):
         table = self.query_one(VirtualTable)
         # While runs stream in, a cursor the user has not moved stays on the newest run.
         table.set_rows([self._rows[run.id][1] for run in ordered], keep_cursor=table.cursor_row > 0)
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        table = self.query_one(VirtualTable)
+        total, shown = len(self.runs), len(table.rows)
+        count = f"{shown} of {total}" if shown != total else str(total)
         self.query_one("#runs-heading", SafeStatic).update(
-            f"Benchmark runs ({len(ordered)}) — Enter opens a run, / filters, s sorts the focused column"
+            f"Benchmark runs ({count}) — Enter opens a run, / filters, s sorts the focused column"
         )
 
     def action_filter(self) -> None:
@@ -149,6 +155,7 @@ class RunListPane(Vertical):
         self.query_one(VirtualTable).set_filter(
             (lambda row: predicate(row.data["filter"])) if event.value else None
         )
+        self._update_heading()
 
     @on(FilterBar.Done)
     def _filter_done(self) -> None:

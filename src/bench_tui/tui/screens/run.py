@@ -130,9 +130,9 @@ class RunScreen(Screen[None]):
         # The footer shows what a first visit needs and fits 160 columns; `?` and Ctrl+P list all.
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("slash", "filter", "Filter", id="filter"),
-        Binding("x", "failures", "Failures only", id="failures"),
+        Binding("x", "failures", "Failures", id="failures"),
         Binding("m", "next_model", "Next model", show=False, id="next_model"),
-        Binding("d", "breakdown", "Domains/models", show=False, id="breakdown"),
+        Binding("d", "breakdown", "Domains", id="breakdown"),
         Binding("c", "compare", "Compare", id="compare"),
         Binding("t", "triage", "Label", id="triage"),
         Binding("space", "mark", "Mark", show=False, id="mark"),

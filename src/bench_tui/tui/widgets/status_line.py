@@ -23,9 +23,11 @@ class StatusLine(Static):
         text.append(" bench-tui ", style="bold reverse")
         text.append(f" {visible(self.root, one_line=True)}  ")
         if self.scanning:
-            text.append(f"scanning… {self.dirs_seen:,} folders, {self.runs:,} runs", style="italic")
+            text.append(
+                f"scanning… {self.dirs_seen:,} folders, {_count(self.runs, 'run')}", style="italic"
+            )
         else:
-            text.append(f"{self.runs:,} runs", style="dim")
+            text.append(_count(self.runs, "run"), style="dim")
         if self.checking is not None:
             text.append(f"   checking files… {self.checking:.0%}", style="italic")
         if self.problems:
@@ -33,3 +35,7 @@ class StatusLine(Static):
         else:
             text.append("   no problems", style="dim")
         return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")

@@ -6,6 +6,7 @@ as plain tuples, filters and sorts them in Python, and draws the visible window 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -352,11 +353,11 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip(segments).extend_cell_length(width, header_style).crop(0, width)
         row_index = int(self.scroll_offset.y) + y - 1
         if not self._rows:
-            if y == 1:
+            # Wrapped, not cut: the explanation of an empty folder must read whole at 80 columns.
+            lines = textwrap.wrap(visible(self.empty_text, one_line=True), max(1, width)) or [""]
+            if 1 <= y <= len(lines):
                 style = base + self.get_component_rich_style("virtual-table--empty")
-                return Strip(
-                    [Segment(visible(self.empty_text, one_line=True)[:width], style)]
-                ).extend_cell_length(width, base)
+                return Strip([Segment(lines[y - 1], style)]).extend_cell_length(width, base)
             return Strip.blank(width, base)
         if row_index >= len(self._rows):
             return Strip.blank(width, base)
