@@ -18,15 +18,27 @@ from typer.testing import CliRunner
 
 from bench_tui import cli
 from bench_tui.safetext import data, visible, visible_text, visible_tree
-from tests.fixtures.hostile_corpus import MARKUP, PAYLOAD, build_hostile_workspace
+from tests.fixtures.hostile_corpus import (
+    MARKUP,
+    PAYLOAD,
+    build_hostile_workspace,
+    plant_file_attacks,
+)
 
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_hostile_workspace(tmp_path_factory.mktemp("hostile"))
+def hostile_with_outside(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+    base = tmp_path_factory.mktemp("hostile")
+    root = build_hostile_workspace(base / "results")
+    return root, plant_file_attacks(root, base / "outside")
+
+
+@pytest.fixture(scope="module")
+def hostile(hostile_with_outside: tuple[Path, dict[str, Path]]) -> Path:
+    return hostile_with_outside[0]
 
 
 # ----- the one function -----------------------------------------------------------------------
@@ -120,7 +132,15 @@ def _check(app, where: str, seen: list[str]) -> None:
     seen.append(text)
 
 
-async def test_every_screen_shows_hostile_data_as_text(hostile: Path) -> None:
+async def test_every_screen_shows_hostile_data_as_text(
+    hostile_with_outside: tuple[Path, dict[str, Path]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hostile, planted = hostile_with_outside
+    fallback = tmp_path / "fallback-store"
+    monkeypatch.setenv("BENCH_TUI_TRIAGE_DIR", str(fallback))
+    bashrc_before = planted["bashrc"].read_bytes()
     from bench_tui.tui.app import BenchApp
     from bench_tui.tui.screens.run import RunScreen
     from bench_tui.tui.screens.task import TaskScreen
@@ -170,7 +190,7 @@ async def test_every_screen_shows_hostile_data_as_text(hostile: Path) -> None:
                 (("i",), "insights"),
                 (("question_mark",), "help"),
                 (("F",), "frequency"),
-                (("t",), "label dialog"),
+                (("t", "e"), "label dialog, a label given"),
             ):
                 app.screen.query_one("#tasks-table").focus()
                 await pilot.press(*keys)
@@ -216,6 +236,10 @@ async def test_every_screen_shows_hostile_data_as_text(hostile: Path) -> None:
         app.notify(f"a notice quoting data{PAYLOAD}", title=f"title{PAYLOAD}")
         await settle_pilot(pilot)
         _check(app, "notification", seen)
+    # The store planted as a link to a file outside was never written through.
+    assert planted["bashrc"].read_bytes() == bashrc_before
+    assert planted["store"].is_symlink()
+    assert any(fallback.rglob("triage.jsonl"))  # the label went to the fallback store
     everything = "\n".join(seen)
     # Data was on screen, visibly: escapes as ␛ and markup as its own characters.
     assert "␛]52;c;" in everything
