@@ -29,7 +29,7 @@ from tests.fixtures.offline_builders import (
     custom_log_with_epochs,
     write_json,
 )
-from tests.fixtures.pilot import plain
+from tests.fixtures.pilot import plain, screen_lines
 from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
@@ -312,14 +312,6 @@ async def test_offline_only_folder_opens_on_training_and_stays_there(workspace: 
             await pilot.pause(0.05)
             seen.add(tabs.active)
         assert seen == {"training"}
-
-
-def screen_lines(app: BenchApp) -> list[str]:
-    """What the terminal shows, line by line."""
-    return [
-        "".join(text for text, _, control in strip if not control)
-        for strip in app.screen._compositor.render_strips()
-    ]
 
 
 def gate_lines_shown(app: BenchApp) -> list[str]:

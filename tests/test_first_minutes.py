@@ -9,7 +9,7 @@ from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.screens.help import HelpScreen
 from bench_tui.tui.screens.run import RunScreen
 from tests.fixtures.compare_builders import openadapt_run
-from tests.fixtures.pilot import settle_pilot
+from tests.fixtures.pilot import screen_lines, settle_pilot
 
 
 async def test_help_titles_and_the_screens_own_keys_first(tmp_path: Path) -> None:
@@ -93,10 +93,7 @@ async def test_typed_text_with_a_newline_stays_on_its_row(tmp_path: Path) -> Non
         await pilot.press("enter")
         await settle_pilot(pilot)
         assert isinstance(app.screen, TaskScreen)
-        lines = [
-            "".join(text for text, _style, control in strip if not control)
-            for strip in app.screen._compositor.render_strips()
-        ]
+        lines = screen_lines(app)
         assert any("good⏎morning" in line for line in lines), "\n".join(lines)
 
 
@@ -256,10 +253,7 @@ async def test_the_empty_folder_explanation_reads_whole_at_80_columns(tmp_path: 
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_pilot(pilot)
-        text = " ".join(
-            "".join(t for t, _s, c in strip if not c).strip()
-            for strip in app.screen._compositor.render_strips()
-        )
+        text = " ".join(line.strip() for line in screen_lines(app))
         assert "summary_info.json" in " ".join(text.split())  # the last words of the explanation
 
 

@@ -24,6 +24,7 @@ from tests.fixtures.hostile_corpus import (
     build_hostile_workspace,
     plant_file_attacks,
 )
+from tests.fixtures.pilot import screen_lines
 
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -115,10 +116,7 @@ def test_piped_summary_is_never_wrapped_and_keeps_markup_literal(hostile: Path) 
 
 
 def _screen_text(app) -> str:
-    lines = []
-    for strip in app.screen._compositor.render_strips():
-        lines.append("".join(text for text, _, control in strip if not control))
-    return "\n".join(lines)
+    return "\n".join(screen_lines(app))
 
 
 def _check(app, where: str, seen: list[str]) -> None:

@@ -230,6 +230,18 @@ def read_file(path: str | os.PathLike[str], cap: int, within: str | None = None)
         os.close(fd)
 
 
+def read_sized(
+    path: str | os.PathLike[str], cap: int, within: str | None = None
+) -> tuple[bytes, os.stat_result]:
+    """A regular file's bytes and its stat: nothing read when it says it is over `cap`, else at
+    most `cap + 1` bytes (more than `cap` means it grew past the cap while being read)."""
+    fd, info = open_regular(path, within)
+    try:
+        return (b"" if info.st_size > cap else read_capped(fd, cap, info.st_size)), info
+    finally:
+        os.close(fd)
+
+
 def read_head(path: str | os.PathLike[str], count: int, within: str | None = None) -> bytes:
     """The first `count` bytes of a regular file (fewer if it is shorter)."""
     fd, info = open_regular(path, within)

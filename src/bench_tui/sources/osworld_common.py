@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from bench_tui.safeio import open_regular, read_capped, read_head
+from bench_tui.safeio import read_head, read_sized
 from bench_tui.sources.common import (
     MAX_PARSE_BYTES,
     ReadContext,
@@ -92,15 +92,7 @@ def read_traj_lines(path: Path, ctx: ReadContext, now: float | None = None) -> I
     """The JSON object lines of a traj.jsonl, parsed as the caller asks for them (a caller that
     has enough stops early); each bad line is a located Problem. At most MAX_TRACE_LINES."""
     try:
-        fd, info = open_regular(path, ctx.within)
-        try:
-            raw = (
-                b""
-                if info.st_size > MAX_PARSE_BYTES
-                else read_capped(fd, MAX_PARSE_BYTES, info.st_size)
-            )
-        finally:
-            os.close(fd)
+        raw, info = read_sized(path, MAX_PARSE_BYTES, ctx.within)
     except OSError as exc:
         ctx.problem(path, f"cannot read: {exc.strerror or exc}")
         return
@@ -167,15 +159,7 @@ def read_result(path: Path, ctx: ReadContext, now: float | None = None) -> Resul
     """`result.txt`: `str(score)` and a newline. Read with float() (True/False accepted), never
     eval. Empty while it is being written; empty or garbled later is a Problem."""
     try:
-        fd, info = open_regular(path, ctx.within)
-        try:
-            raw = (
-                b""
-                if info.st_size > MAX_RESULT_BYTES
-                else read_capped(fd, MAX_RESULT_BYTES, info.st_size)
-            )
-        finally:
-            os.close(fd)
+        raw, info = read_sized(path, MAX_RESULT_BYTES, ctx.within)
     except FileNotFoundError:
         return ResultReading("none")
     except OSError as exc:

@@ -8,14 +8,13 @@ between two markers is taken as it is.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Action
-from bench_tui.safeio import open_regular, read_capped
+from bench_tui.safeio import read_sized
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, too_large
 from bench_tui.sources.pyrepr import parse_dict_prefix
 
@@ -339,15 +338,7 @@ def block_action(block: RenderBlock) -> Action:
 
 def read_render_text(path: Path, ctx: ReadContext) -> str | None:
     try:
-        fd, info = open_regular(path, ctx.within)
-        try:
-            raw = (
-                b""
-                if info.st_size > MAX_PARSE_BYTES
-                else read_capped(fd, MAX_PARSE_BYTES, info.st_size)
-            )
-        finally:
-            os.close(fd)
+        raw, info = read_sized(path, MAX_PARSE_BYTES, ctx.within)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         ctx.problem(path, f"cannot read: {reason}")
