@@ -19,7 +19,7 @@ from bench_tui.sources.discover import discover_workspace
 from bench_tui.triage.audit import audit_json, audit_runs
 from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.triage.targets import TargetError, find_target
+from bench_tui.triage.targets import TargetError, find_target, known_labels
 
 DirArgument = Annotated[
     Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
@@ -92,13 +92,15 @@ def register(
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
         existing_dir(directory)
         labels, problems = load_label_set()
-        for problem in problems:
-            typer.echo(f"bench-tui: {visible(problem.located(), one_line=True)}", err=True)
         runs = discover_workspace(directory).runs
         try:
             target = find_target(runs, run_id, task_id, label_name, model, labels)
         except TargetError as exc:
-            usage_error(str(exc))
+            message = str(exc)
+            if problems and label_name not in known_labels(labels):
+                # Likely the reason the label is unknown: the configured set could not be used.
+                message += f"; {problems[0].located()}"
+            usage_error(message)
         execution = target.execution
         store = TriageStore(target.run.path)
         try:
