@@ -69,6 +69,10 @@ def test_visible_tree_reaches_keys_and_nested_values() -> None:
         ["validate", "--json"],
         ["export", "--format", "csv"],
         ["export", "--format", "json"],
+        ["repeats"],
+        ["repeats", "--json"],
+        ["audit"],
+        ["audit", "--json"],
     ],
     ids=lambda args: " ".join(args),
 )
@@ -171,6 +175,9 @@ async def test_every_screen_shows_hostile_data_as_text(hostile: Path) -> None:
                 (("question_mark",), "help"),
                 (("F",), "frequency"),
                 (("t",), "label dialog"),
+                (("R",), "repeats"),
+                (("A",), "checker audit"),
+                (("v",), "review queue"),
             ):
                 app.screen.query_one("#tasks-table").focus()
                 await pilot.press(*keys)
