@@ -444,3 +444,56 @@ def test_demo_package_does_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ---- repeats and reviewed verdicts ---------------------------------------------------------------
+
+
+def triage_records(run: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in (run / ".bench-tui" / "triage.jsonl").read_text().splitlines()
+    ]
+
+
+def test_a_second_base_trial_disagrees_on_some_tasks(demo: Path) -> None:
+    first, second = outcomes(demo, BASE), outcomes(demo, BASE2)
+    flaky = [task for task in first if first[task] != second[task]]
+    assert 3 <= len(flaky) < TASKS // 2  # flaky tasks to show, and far from every task
+
+
+def test_the_second_base_trial_carries_reviewed_verdicts(demo: Path) -> None:
+    run = demo / "benchmark_results" / BASE2
+    success = outcomes(demo, BASE2)
+    records = triage_records(run)
+    assert {r["by"] for r in records} == {"bench-tui demo"}
+    assert {r["model"] for r in records} == {"tern-vl-3b-base"}
+    labels = [(r["task_id"], r["label"]) for r in records if r["op"] == "label"]
+    should_pass = [task for task, label in labels if label == "checker wrong: should pass"]
+    should_fail = [task for task, label in labels if label == "checker wrong: should fail"]
+    assert len(should_pass) == 2 and not any(success[task] for task in should_pass)
+    assert len(should_fail) == 1 and all(success[task] for task in should_fail)
+    notes = {r["task_id"]: r["note"] for r in records if r["op"] == "note"}
+    assert set(notes) == {*should_pass, *should_fail} and all(notes.values())
+    assert len(labels) == 5  # two more reviewed failures: a cause, and "checker right"
+    timestamps = [r["ts"] for r in records]
+    assert timestamps == sorted(timestamps)
+    for other in (BASE, LORA, API, LIVE):
+        assert not (demo / "benchmark_results" / other / ".bench-tui").exists()
+
+
+def test_a_rewrite_replaces_the_demo_reviews_and_keeps_a_users(tmp_path: Path) -> None:
+    from bench_tui.triage.store import TriageStore
+
+    run = tmp_path / "benchmark_results" / BASE2
+    first = write_demo(tmp_path, tasks_per_run=6)
+    written = (run / ".bench-tui" / "triage.jsonl").read_bytes()
+    assert first.overturned and first.kept_labels == []
+    again = write_demo(tmp_path, tasks_per_run=6)
+    assert again.kept_labels == [] and again.overturned == first.overturned
+    assert (run / ".bench-tui" / "triage.jsonl").read_bytes() == written
+    TriageStore(run).add_label("tern-vl-3b-base", build_tasks(6)[0].task_id, "flaky")
+    kept = write_demo(tmp_path, tasks_per_run=6)
+    assert kept.kept_labels == [f"benchmark_results/{BASE2}"] and kept.overturned == []
+    store = (run / ".bench-tui" / "triage.jsonl").read_bytes()
+    assert store.startswith(written) and store.count(b"\n") == written.count(b"\n") + 1
+    assert not (tmp_path / ".bench-tui-labels-kept").exists()
