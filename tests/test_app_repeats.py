@@ -198,7 +198,8 @@ async def test_review_queue_verdicts_skip_note_and_undo(tmp_path: Path) -> None:
         assert current() == "c_1"
         await pilot.press("space")  # skipped: stays unlabelled
         assert current() == "d_1"
-        await pilot.press("n", *"looked fine", "enter")
+        # the note field takes every key, the queue's own (c, u, space, +) included
+        await pilot.press("n", *"cut short+unclear", "enter")
         await pilot.pause()
         assert current() == "d_1"
         await pilot.press("c")
@@ -216,7 +217,7 @@ async def test_review_queue_verdicts_skip_note_and_undo(tmp_path: Path) -> None:
         ("unlabel", "c_1", SHOULD_PASS),
         ("unlabel", "b_1", "grounding miss"),
         ("label", "b_1", CHECKER_RIGHT),
-        ("note", "d_1", "looked fine"),
+        ("note", "d_1", "cut short+unclear"),
         ("label", "d_1", CHECKER_RIGHT),
         ("unlabel", "d_1", CHECKER_RIGHT),
     ]
@@ -249,3 +250,28 @@ async def test_review_queue_shows_the_final_screenshot(tmp_path: Path) -> None:
         assert steps == 2
         caption = plain(queue.query_one("#screenshot-caption").render())
         assert caption.startswith("final screen after 2 step(s)")
+
+
+async def test_the_label_dialog_offers_the_checker_verdicts(tmp_path: Path) -> None:
+    from bench_tui.tui.screens.triage import TriageScreen
+
+    results = tmp_path / "results"
+    openadapt_run(results, "r1", {"a_1": "pass", "b_1": "fail"})
+    app = BenchApp(results, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_run(app, pilot, "r1")
+        tasks = screen.query_one("#tasks-table", VirtualTable)
+        tasks.move_cursor_to_key("b_1")
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("plus")
+        await pilot.press("escape")
+        tasks.move_cursor_to_key("a_1")
+        await pilot.press("t", "minus", "escape")
+        await pilot.pause()
+        assert row_cells(tasks, "b_1")[-1] == SHOULD_PASS
+        assert row_cells(tasks, "a_1")[-1] == "checker wrong: should fail"
+        # one pass became a failure and one failure a pass: 50 % either way, but reviewed
+        card = plain(screen.query(".metric-card").first().render())
+        assert "50.0% → 50.0%" in card
