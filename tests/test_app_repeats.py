@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from bench_tui import cli
 from bench_tui.analysis.repeats import find_trials
+from bench_tui.analysis.summary import format_rate
 from bench_tui.demo import write_demo
 from bench_tui.triage.labels import CHECKER_RIGHT, SHOULD_PASS
 from bench_tui.tui.app import BenchApp
@@ -76,8 +77,18 @@ async def test_repeats_view_flaky_first_and_the_split_view_jump(demo: Path) -> N
         first = row_cells(table, (flaky.benchmark, flaky.key))
         marks = "".join("✓" if t.passed else "✗" for t in flaky.trials)
         assert first[1] == marks and first[2] == f"{flaky.passes}/{flaky.n}"
+        # the same figures as `bench-tui repeats --json`
+        data = json.loads(CliRunner().invoke(cli.app, ["repeats", str(demo), "--json"]).stdout)
+        entry = next(m for m in data["models"] if m["model"] == "tern-vl-3b-base")
         figures = plain(screen.query_one("#repeats-figures").render())
-        assert f"pass@1 {screen.summary.pass_at_1 * 100:.1f}%" in figures
+        k = entry["k"]
+        for name, value in (
+            ("pass@1", entry["pass_at_1"]),
+            (f"pass@{k}", entry["pass_at_k"]),
+            (f"pass^{k}", entry["pass_hat_k"]),
+        ):
+            assert f"{name} {format_rate(value)}" in figures
+        assert f"{len(entry['flaky'])} flaky" in figures
 
         table.move_cursor_to_key((flaky.benchmark, flaky.key))
         await pilot.press("enter")
@@ -146,6 +157,12 @@ async def test_labels_written_by_the_command_line_show_in_the_app(tmp_path: Path
         tasks = screen.query_one("#tasks-table", VirtualTable)
         assert row_cells(tasks, "b_1")[-1] == SHOULD_PASS
         card = plain(screen.query(".metric-card").first().render())
+        audit_data = json.loads(
+            CliRunner().invoke(cli.app, ["audit", str(results), "--json"]).stdout
+        )
+        (entry,) = audit_data["runs"]
+        checker, corrected = entry["checker_success_rate"], entry["corrected_success_rate"]
+        assert f"{format_rate(checker)} → {format_rate(corrected)}" in card
         assert "33.3% → 66.7%" in card and "after review" in card
         await pilot.press("A")
         await pilot.pause()

@@ -9,7 +9,7 @@ still being written has no outcome for yet (pending) is not a trial. Pure functi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
@@ -103,7 +103,7 @@ def find_trials(runs: Sequence[Run]) -> list[TaskTrials]:
     ]
 
 
-def repeated(tasks: Sequence[TaskTrials]) -> list[TaskTrials]:
+def repeated(tasks: Iterable[TaskTrials]) -> list[TaskTrials]:
     """The tasks with trials to compare: run at least twice."""
     return [task for task in tasks if task.n >= 2]
 
@@ -112,9 +112,9 @@ def repeated(tasks: Sequence[TaskTrials]) -> list[TaskTrials]:
 class ModelRepeats:
     model: str
     tasks_with_trials: int
-    k: int | None
+    k: int
     """The k asked for, else the smallest n among the model's tasks with n ≥ 2."""
-    pass_at_1: float | None
+    pass_at_1: float
     pass_at_k: float | None
     pass_hat_k: float | None
     flaky: list[str]
@@ -151,12 +151,12 @@ def model_repeats(tasks: Sequence[TaskTrials], k: int | None = None) -> list[Mod
     return result
 
 
-def _mean(values: Any) -> float | None:
+def _mean(values: Iterable[float]) -> float | None:
     present = list(values)
     return fmean(present) if present else None
 
 
-def flaky_first(tasks: Sequence[TaskTrials]) -> list[TaskTrials]:
+def flaky_first(tasks: Iterable[TaskTrials]) -> list[TaskTrials]:
     """Flaky tasks first, then never passed, then always passed; task order within each."""
 
     def rank(task: TaskTrials) -> int:
