@@ -70,8 +70,8 @@ class AuditScreen(Screen[None]):
         yield SafeStatic(audit_table(shown, labels, self.run_id), id="audit-runs")
         yield SafeStatic(
             Text(
-                "overturned verdicts (Enter opens the task) · label a task `checker wrong: should "
-                "pass` (+) or `… should fail` (-) with t, or walk the failures with v",
+                "overturned verdicts · Enter opens the task · on a run page, t then + or - "
+                "overturns a verdict, v walks the failures",
                 style="dim",
             ),
             id="audit-hint",
