@@ -31,8 +31,9 @@ ACTION_KEYS = {
     "type", "x", "y", "end_x", "end_y", "target_node_id", "target_bbox", "target_role", "target_name",
     "text", "key", "modifiers", "scroll_direction", "scroll_amount", "answer", "raw_action",
 }  # fmt: skip
-BASE, LORA, API, LIVE = (
+BASE, BASE2, LORA, API, LIVE = (
     "waa_eval_20251110_091522",
+    "waa_eval_20251111_214003",
     "waa_eval_20251112_140310",
     "waa_eval_20251114_101205",
     "waa_eval_20251118_083012",
@@ -69,7 +70,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 def test_layout_has_every_kind_of_result(demo: Path) -> None:
     runs = sorted(p.name for p in (demo / "benchmark_results").iterdir())
-    assert runs == [BASE, LORA, API, LIVE]
+    assert runs == [BASE, BASE2, LORA, API, LIVE]
     job = demo / "training_output" / "20251106_141005"
     for name in ("training_log.json", "training.log", "config.json", "predictions_epoch3.json"):
         assert (job / name).is_file(), name
@@ -92,6 +93,7 @@ def test_metadata_names_model_and_run(demo: Path) -> None:
         models[run.name] = meta["model_id"]
     assert models == {
         BASE: "tern-vl-3b-base",
+        BASE2: "tern-vl-3b-base",
         LORA: "tern-vl-3b-lora-e3",
         API: "lumen-4o",
         LIVE: "tern-vl-3b-lora-e3",
@@ -100,9 +102,9 @@ def test_metadata_names_model_and_run(demo: Path) -> None:
 
 def test_same_task_ids_in_every_model_run(demo: Path) -> None:
     results = demo / "benchmark_results"
-    ids = [task_ids(results / name) for name in (BASE, LORA, API)]
+    ids = [task_ids(results / name) for name in (BASE, BASE2, LORA, API)]
     assert len(ids[0]) == TASKS
-    assert ids[0] == ids[1] == ids[2]
+    assert ids[0] == ids[1] == ids[2] == ids[3]
     assert task_ids(results / LIVE) < ids[0]  # the live run has started only part of them
     folders = {p.name for p in (results / BASE / "tasks").iterdir()}
     assert folders == {sanitize(task_id) for task_id in ids[0]}
@@ -113,12 +115,12 @@ def test_success_counts_follow_the_model_strengths(demo: Path) -> None:
     results = demo / "benchmark_results"
     passed = {
         name: sum(e["success"] for e in executions(results / name).values())
-        for name in (BASE, LORA, API)
+        for name in (BASE, BASE2, LORA, API)
     }
-    assert passed == {BASE: 8, LORA: 18, API: 24}  # 20 %, 45 %, 60 % of 40
+    assert passed == {BASE: 8, BASE2: 8, LORA: 18, API: 24}  # 20 %, 20 %, 45 %, 60 % of 40
 
 
-@pytest.mark.parametrize("run", [BASE, LORA, API])
+@pytest.mark.parametrize("run", [BASE, BASE2, LORA, API])
 def test_summary_agrees_with_the_execution_files(demo: Path, run: str) -> None:
     folder = demo / "benchmark_results" / run
     summary = load(folder / "summary.json")
@@ -146,7 +148,7 @@ def test_summary_agrees_with_the_execution_files(demo: Path, run: str) -> None:
 def all_executions(demo: Path) -> list[dict[str, Any]]:
     return [
         e
-        for run in (BASE, LORA, API, LIVE)
+        for run in (BASE, BASE2, LORA, API, LIVE)
         for e in executions(demo / "benchmark_results" / run).values()
     ]
 
@@ -404,7 +406,7 @@ def test_writes_into_an_empty_or_missing_folder(tmp_path: Path) -> None:
     summary = write_demo(tmp_path / "new" / "nested", tasks_per_run=3)
     assert is_demo_folder(tmp_path / "new" / "nested")
     # the live run has finished half and started the rest (at most 3) of its tasks
-    assert [(r.tasks, r.finished) for r in summary.runs] == [(3, 3), (3, 3), (3, 3), (3, 1)]
+    assert [(r.tasks, r.finished) for r in summary.runs] == [(3, 3)] * 4 + [(3, 1)]
     with pytest.raises(ValueError):
         write_demo(tmp_path / "zero", tasks_per_run=0)
 
@@ -442,3 +444,56 @@ def test_demo_package_does_not_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ---- repeats and reviewed verdicts ---------------------------------------------------------------
+
+
+def triage_records(run: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in (run / ".bench-tui" / "triage.jsonl").read_text().splitlines()
+    ]
+
+
+def test_a_second_base_trial_disagrees_on_some_tasks(demo: Path) -> None:
+    first, second = outcomes(demo, BASE), outcomes(demo, BASE2)
+    flaky = [task for task in first if first[task] != second[task]]
+    assert 3 <= len(flaky) < TASKS // 2  # flaky tasks to show, and far from every task
+
+
+def test_the_second_base_trial_carries_reviewed_verdicts(demo: Path) -> None:
+    run = demo / "benchmark_results" / BASE2
+    success = outcomes(demo, BASE2)
+    records = triage_records(run)
+    assert {r["by"] for r in records} == {"bench-tui demo"}
+    assert {r["model"] for r in records} == {"tern-vl-3b-base"}
+    labels = [(r["task_id"], r["label"]) for r in records if r["op"] == "label"]
+    should_pass = [task for task, label in labels if label == "checker wrong: should pass"]
+    should_fail = [task for task, label in labels if label == "checker wrong: should fail"]
+    assert len(should_pass) == 2 and not any(success[task] for task in should_pass)
+    assert len(should_fail) == 1 and all(success[task] for task in should_fail)
+    notes = {r["task_id"]: r["note"] for r in records if r["op"] == "note"}
+    assert set(notes) == {*should_pass, *should_fail} and all(notes.values())
+    assert len(labels) == 5  # two more reviewed failures: a cause, and "checker right"
+    timestamps = [r["ts"] for r in records]
+    assert timestamps == sorted(timestamps)
+    for other in (BASE, LORA, API, LIVE):
+        assert not (demo / "benchmark_results" / other / ".bench-tui").exists()
+
+
+def test_a_rewrite_replaces_the_demo_reviews_and_keeps_a_users(tmp_path: Path) -> None:
+    from bench_tui.triage.store import TriageStore
+
+    run = tmp_path / "benchmark_results" / BASE2
+    first = write_demo(tmp_path, tasks_per_run=6)
+    written = (run / ".bench-tui" / "triage.jsonl").read_bytes()
+    assert first.overturned and first.kept_labels == []
+    again = write_demo(tmp_path, tasks_per_run=6)
+    assert again.kept_labels == [] and again.overturned == first.overturned
+    assert (run / ".bench-tui" / "triage.jsonl").read_bytes() == written
+    TriageStore(run).add_label("tern-vl-3b-base", build_tasks(6)[0].task_id, "flaky")
+    kept = write_demo(tmp_path, tasks_per_run=6)
+    assert kept.kept_labels == [f"benchmark_results/{BASE2}"] and kept.overturned == []
+    store = (run / ".bench-tui" / "triage.jsonl").read_bytes()
+    assert store.startswith(written) and store.count(b"\n") == written.count(b"\n") + 1
+    assert not (tmp_path / ".bench-tui-labels-kept").exists()

@@ -82,6 +82,10 @@ def test_visible_tree_reaches_keys_and_nested_values() -> None:
         ["validate", "--json"],
         ["export", "--format", "csv"],
         ["export", "--format", "json"],
+        ["repeats"],
+        ["repeats", "--json"],
+        ["audit"],
+        ["audit", "--json"],
     ],
     ids=lambda args: " ".join(args),
 )
@@ -189,6 +193,9 @@ async def test_every_screen_shows_hostile_data_as_text(
                 (("question_mark",), "help"),
                 (("F",), "frequency"),
                 (("t", "e"), "label dialog, a label given"),
+                (("R",), "repeats"),
+                (("A",), "checker audit"),
+                (("v",), "review queue"),
             ):
                 app.screen.query_one("#tasks-table").focus()
                 await pilot.press(*keys)

@@ -397,6 +397,8 @@ def test_default_label_set() -> None:
         ("timeout", "t"),
         ("flaky", "f"),
         ("benchmark bug", "b"),
+        ("checker wrong: should pass", "+"),
+        ("checker wrong: should fail", "-"),
     ]
     assert labels.by_key("g") is not None and labels.by_key("g").name == "grounding miss"  # type: ignore[union-attr]
 

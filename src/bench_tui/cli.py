@@ -16,6 +16,7 @@ from bench_tui import __version__
 from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
+from bench_tui.cli_review import register as register_review_commands
 from bench_tui.model import EvalReport, Run, Workspace
 from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
 from bench_tui.safetext import visible
@@ -466,6 +467,9 @@ def compare(
 
         print_compare(comparison.data, comparison.warnings)
     raise typer.Exit(1 if fail_on_regression and comparison.fails else 0)
+
+
+register_review_commands(app, _existing_dir, _usage_error)
 
 
 def main() -> None:

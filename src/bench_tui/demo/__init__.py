@@ -1,8 +1,9 @@
 """`bench-tui demo`: a deterministic synthetic workspace that looks like real results.
 
-It holds, in the on-disk formats of FORMATS.md: three finished OpenAdapt benchmark runs of a
-WAA-like benchmark (a base model, its LoRA fine-tune, an API model) over the same tasks, a fourth
-run still in progress with its `benchmark_live.json`, a LoRA training job with checkpoints and
+It holds, in the on-disk formats of FORMATS.md: four finished OpenAdapt benchmark runs of a
+WAA-like benchmark over the same tasks (a base model twice, its LoRA fine-tune, an API model), a
+fifth run still in progress with its `benchmark_live.json` (the LoRA model again), a few reviewed
+checker verdicts in the second base run's triage store, a LoRA training job with checkpoints and
 per-epoch predictions, offline eval reports for base / fine-tuned / API, and two recorded episodes.
 Screenshots are Pillow-drawn desktop screens, rendered once into `.demo-cache/` and hard-linked
 into every step. Writing twice gives identical files (only the `current` symlink is not a file).
@@ -28,6 +29,7 @@ from bench_tui.demo.files import (
     read_marker_entries,
     remove_entries,
 )
+from bench_tui.demo.reviews import is_demo_store, write_reviews
 from bench_tui.demo.screens import ScreenCache
 from bench_tui.demo.tasks import build_tasks
 from bench_tui.demo.training import EXPERIMENT, JOB_ID, NOTES, SHOP, write_training
@@ -61,6 +63,8 @@ class DemoSummary:
     links: int
     kept_labels: list[str] = field(default_factory=list)
     """Runs whose triage labels an earlier demo held and this one kept (their `.bench-tui/`)."""
+    overturned: list[str] = field(default_factory=list)
+    """Tasks of the reviewed run whose checker verdict the demo's labels overturn."""
 
 
 def is_demo_folder(path: Path) -> bool:
@@ -104,6 +108,8 @@ def _set_aside_labels(out: Path, previous: list[str]) -> dict[str, Path]:
         store = out / entry / ".bench-tui"
         if not is_safe_entry(entry) or store.is_symlink() or not store.is_dir():
             continue
+        if is_demo_store(store):
+            continue  # the demo's own reviews, written again below: not the user's labels
         target = out / LABELS_ASIDE / entry
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(store, target)
@@ -147,8 +153,10 @@ def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
     kept = _set_aside_labels(out, previous)
     remove_entries(out, previous)
     output = Output(writer, ScreenCache(out / CACHE_DIR, catalog()))
-    runs = write_runs(output, out / "benchmark_results", build_tasks(tasks_per_run))
+    tasks = build_tasks(tasks_per_run)
+    runs = write_runs(output, out / "benchmark_results", tasks)
     kept_labels = _restore_labels(out, kept)
+    overturned = write_reviews(out / "benchmark_results", tasks)
     training = write_training(output, out)
     writer.write_text(marker, dumps(marker_data(entries, tasks_per_run)))
     return DemoSummary(
@@ -164,5 +172,6 @@ def write_demo(out: Path, tasks_per_run: int = 40) -> DemoSummary:
         screens=len(output.cache.rendered),
         files=writer.files,
         kept_labels=kept_labels,
+        overturned=overturned,
         links=writer.links,
     )

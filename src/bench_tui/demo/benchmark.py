@@ -80,6 +80,16 @@ API = AgentSpec(
     failure_modes=API_MODES,
     strengths=(("microsoft_paint", -0.35), ("windows_calc", -0.15), ("settings", 0.1)),
 )
+BASE_TRIAL_2 = AgentSpec(
+    "tern-vl-3b-base",
+    seed="tern-vl-3b-base trial 2",
+    success_rate=0.20,
+    errors=BASE.errors[:1],
+    failure_modes=LOCAL_MODES,
+    strengths=BASE.strengths,
+)
+"""The base model again on the same tasks, a day later: a second trial, so that some tasks pass
+in one trial and fail in the other (the Repeats view), and the run the demo's reviews sit on."""
 LIVE = AgentSpec(
     "tern-vl-3b-lora-e3",
     seed="tern-vl-3b-lora-e3 rerun",
@@ -102,6 +112,8 @@ class RunSpec:
 
 RUNS = (
     RunSpec(datetime(2025, 11, 10, 9, 15, 22, 418305), BASE),
+    # Dated between the base and the LoRA runs: the run list keeps its first rows and its last.
+    RunSpec(datetime(2025, 11, 11, 21, 40, 3, 512907), BASE_TRIAL_2),
     RunSpec(datetime(2025, 11, 12, 14, 3, 10, 220871), LORA),
     RunSpec(datetime(2025, 11, 14, 10, 12, 5, 907112), API),
     RunSpec(datetime(2025, 11, 18, 8, 30, 12, 604388), LIVE, live=True),

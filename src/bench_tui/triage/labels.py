@@ -19,6 +19,16 @@ MAX_LABEL_SET_BYTES = 256 * 1024
 # ----- label set -------------------------------------------------------------------------------
 
 
+SHOULD_PASS = "checker wrong: should pass"
+"""The checker failed a task that a person judged a success (DESIGN §10 "Checker audit")."""
+SHOULD_FAIL = "checker wrong: should fail"
+CHECKER_RIGHT = "checker right"
+"""What the review queue writes when a person agrees with the checker and names no cause: the
+task then counts as reviewed. Not in the label set, as the queue has its own key for it."""
+CHECKER_LABELS = (SHOULD_PASS, SHOULD_FAIL, CHECKER_RIGHT)
+"""Accepted by `bench-tui label` whatever the configured label set: the audit reads them."""
+
+
 @dataclass(frozen=True)
 class Label:
     name: str
@@ -33,6 +43,8 @@ DEFAULT_LABELS: tuple[Label, ...] = (
     Label("timeout", "t"),
     Label("flaky", "f"),
     Label("benchmark bug", "b"),
+    Label(SHOULD_PASS, "+"),
+    Label(SHOULD_FAIL, "-"),
 )
 RESERVED_KEYS = frozenset({"n"})
 """`n` adds a note in the triage prompt, so no label may take it."""

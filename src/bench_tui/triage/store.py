@@ -59,7 +59,7 @@ import os
 import socket
 import stat
 import time
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -665,7 +665,11 @@ class TriageStore:
         override_dir: Path | None = None,
         *,
         relative_to: Path | None = None,
+        clock: Callable[[], float] = time.time,
+        writer: str | None = None,
     ) -> None:
+        """`clock` and `writer` stamp new records (`ts`, `by`); the demo fixes both so that
+        writing it twice gives the same bytes. `writer` defaults to user@host."""
         self.run_path = Path(run_path)
         self.override_dir = override_dir if override_dir is not None else default_override_dir()
         self.primary_path = primary_store_path(self.run_path)
@@ -686,7 +690,8 @@ class TriageStore:
             _Tail(self.fallback_path, _shown_as(self.fallback_path, relative_to)),
         ]
         self._state = TriageState()
-        self._by = _writer_id()
+        self._clock = clock
+        self._by = writer if writer is not None else _writer_id()
 
     @property
     def read_only_fallback(self) -> bool:
@@ -782,7 +787,7 @@ class TriageStore:
             op="blind",
             model=None,
             task_id=None,
-            ts=time.time(),
+            ts=self._clock(),
             by=self._by,
             blind_seed=blind_seed,
             models=(models[0], models[1]),
@@ -809,7 +814,7 @@ class TriageStore:
             op=op,
             model=model,
             task_id=task_id,
-            ts=time.time(),
+            ts=self._clock(),
             seed=seed,
             step=step,
             label=label,

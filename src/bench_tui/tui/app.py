@@ -49,6 +49,7 @@ class BenchApp(App[None]):
         "app.tcss",
         "widgets/screenshot.tcss",
         "screens/offline.tcss",
+        "screens/review.tcss",
     ]
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}

@@ -31,6 +31,7 @@ from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
 from bench_tui.render.charts import bar
 from bench_tui.report import render_export, run_export_rows
+from bench_tui.triage.audit import audit_model
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.filter_bar import FilterBar
@@ -142,6 +143,9 @@ class RunScreen(Screen[None]):
         Binding("F", "frequency", "Frequency", show=False, id="frequency"),
         Binding("e", "export", "Export", show=False, id="export"),
         Binding("i", "insights", "Insights", id="insights"),
+        Binding("R", "repeats", "Repeats", show=False, id="repeats"),
+        Binding("A", "audit", "Checker audit", show=False, id="audit"),
+        Binding("v", "review", "Review failures", show=False, id="review"),
     ]
 
     def __init__(self, run: Run, root: Path) -> None:
@@ -224,11 +228,20 @@ class RunScreen(Screen[None]):
         label = f"{model.model}" + (
             f"  (m: {self.model_index + 1}/{len(self.models)})" if len(self.models) > 1 else ""
         )
+        audit = audit_model(self.run, model.model, self.store.state())
+        success, success_sub = (
+            format_rate(fig.success_rate),
+            f"{fig.succeeded}/{fig.tasks} of all tasks",
+        )
+        if audit.reviewed:
+            # Beside the checker's rate, never instead of it: `summary --json` keeps the checker's.
+            success += f" → {format_rate(audit.corrected_success_rate)}"
+            success_sub = "after review"
         cards = [
             Card(
                 "success",
-                format_rate(fig.success_rate),
-                f"{fig.succeeded}/{fig.tasks} of all tasks",
+                success,
+                success_sub,
                 "good" if fig.success_rate >= 0.5 else "",
             ),
             Card(
@@ -449,6 +462,7 @@ class RunScreen(Screen[None]):
 
     def _refresh_task_rows(self, task_ids: list[str]) -> None:
         self.query_one("#tasks-table", VirtualTable).replace_rows(self._rows(set(task_ids)))
+        self._show_model()  # the success card shows the rate after review
 
     def action_triage(self) -> None:
         from bench_tui.tui.screens.triage import label_dialog
@@ -527,6 +541,34 @@ class RunScreen(Screen[None]):
         if self.current_model is not None:
             runs = self.app.workspace.runs  # type: ignore[attr-defined]
             self.app.push_screen(InsightsScreen(self.run, self.current_model.model, runs))
+
+    def action_repeats(self) -> None:
+        from bench_tui.tui.screens.repeats import RepeatsScreen
+
+        runs = self.app.workspace.runs  # type: ignore[attr-defined]
+        model = self.current_model.model if self.current_model else None
+        self.app.push_screen(RepeatsScreen(runs, model, self.root))
+
+    def action_audit(self) -> None:
+        from bench_tui.tui.screens.audit import AuditScreen
+
+        runs = self.app.workspace.runs  # type: ignore[attr-defined]
+        self.app.push_screen(AuditScreen(runs, self.run.id, self.root))
+
+    def action_review(self) -> None:
+        from bench_tui.tui.screens.review import ReviewScreen
+
+        if self.current_model is not None:
+            screen = ReviewScreen(
+                self.run,
+                self.current_model.model,
+                self.store,
+                self.label_set,
+                self.visible_task_ids(),
+                self._refresh_task_rows,
+                self.root,
+            )
+            self.app.push_screen(screen)
 
     def action_export(self) -> None:
         visible = {row.key for row in self.query_one("#tasks-table", VirtualTable).rows}
