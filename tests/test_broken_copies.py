@@ -23,6 +23,7 @@ from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import discover_workspace, iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.steps import load_steps
+from bench_tui.triage.store import store_problems
 from tests.fixtures.offline_builders import (
     build_custom_training,
     build_eval_reports,
@@ -139,7 +140,11 @@ def test_a_damaged_copy_is_read_with_problems_and_never_crashes(
 
     result = CliRunner().invoke(cli.app, ["validate", "--json", str(root)])
     assert result.exit_code == 1, result.output
-    assert len(json.loads(result.stdout)["problems"]) == len(workspace.sorted_problems())
+    # validate adds the triage stores' Problems (the demo's reviewed run has a store).
+    stores = store_problems((run.path for run in workspace.runs), root)
+    assert len(json.loads(result.stdout)["problems"]) == len(
+        _in_order([*workspace.problems, *stores])
+    )
 
 
 @pytest.mark.parametrize("kind", ["garbled", "NUL inside"])

@@ -135,7 +135,7 @@ def test_run_list_run_page_and_task_page_in_a_browser(
     browser, served: Served, tmp_path: Path
 ) -> None:
     page, screen = open_page(browser, served.url)
-    screen.wait_for("Benchmark runs (4)", "waa_eval_20251110_091522")
+    screen.wait_for("Benchmark runs (5)", "waa_eval_20251110_091522")
     list_seen_s = time.monotonic() - served.started
     screen.press("Enter", "success by domain", "mean steps")
     screen.press("Enter", "link (y copies)", "step 1/")
@@ -163,7 +163,7 @@ def test_a_signal_stops_the_server_and_every_app_while_a_browser_is_connected(
 ) -> None:
     pages = [open_page(browser, served.url) for _ in range(2)]
     for _, screen in pages:
-        screen.wait_for("Benchmark runs (4)")
+        screen.wait_for("Benchmark runs (5)")
     assert wait_for(lambda: len(descendants(served.process.pid)) >= 2, 10)
     apps = descendants(served.process.pid)
     took = served.stop(signum)
