@@ -30,9 +30,10 @@ from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model
 from bench_tui.atomic import write_atomic
 from bench_tui.model import Execution, Run
 from bench_tui.render.charts import bar
+from bench_tui.render.labels import fit_distinct
 from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
-from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
@@ -116,6 +117,20 @@ def format_seconds(seconds: float | None) -> str:
         return f"{minutes}m{rest:02d}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m"
+
+
+def labels_cell(row: Row, width: int) -> str:
+    """The row's label names within `width`, each cut so no two read the same (DESIGN §10)."""
+    names = list(row.data["filter"].labels) if "filter" in row.data else []
+    if not names:
+        return ""
+    joined = ", ".join(names)
+    if len(joined) <= width:
+        return joined
+    # The checker labels share their first 15 characters: cut against them even when one is on.
+    others = [name for name in CHECKER_LABELS if name not in names]
+    each = max(5, (width - 2 * (len(names) - 1)) // len(names))
+    return ", ".join(fit_distinct([*names, *others], each)[: len(names)])
 
 
 def short_model(model: str, width: int = 12) -> str:
@@ -325,7 +340,14 @@ class RunScreen(Screen[None]):
             Column("steps", "steps", 5, justify="right"),
             Column("time", "time", 7, justify="right", optional=True),
             Column("error", "error", 14, optional=True),
-            Column("labels", "labels", 16, optional=True),
+            Column(
+                "labels",
+                "labels",
+                16,
+                optional=True,
+                fit=labels_cell,
+                fold_into="instruction",
+            ),
         ]
         return columns
 
