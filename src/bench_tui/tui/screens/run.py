@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -28,7 +29,7 @@ from bench_tui.analysis.filtering import (
 from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
-from bench_tui.model import Execution, Run
+from bench_tui.model import Execution, LiveProgress, Run
 from bench_tui.render.charts import bar
 from bench_tui.render.labels import fit_distinct
 from bench_tui.report import render_export, run_export_rows
@@ -117,6 +118,15 @@ def format_seconds(seconds: float | None) -> str:
         return f"{minutes}m{rest:02d}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m"
+
+
+def remaining_eta(progress: LiveProgress, now: float) -> float | None:
+    """The ETA less the time since it was estimated, so it counts down between refreshes."""
+    if progress.eta_s is None:
+        return None
+    if progress.as_of is None:
+        return progress.eta_s
+    return max(0.0, progress.eta_s - max(0.0, now - progress.as_of))
 
 
 def labels_cell(row: Row, width: int) -> str:
@@ -213,6 +223,12 @@ class RunScreen(Screen[None]):
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
+        self.set_interval(1.0, self._tick_live)
+
+    def _tick_live(self) -> None:
+        """Between refreshes the files say nothing new, but the ETA still runs down."""
+        if self.run.live and self.run.progress and self.run.progress.as_of is not None:
+            self.query_one("#run-heading", SafeStatic).update(self._heading())
 
     def _heading(self) -> Text:
         run = self.run
@@ -229,8 +245,9 @@ class RunScreen(Screen[None]):
             progress = run.progress
             total = f"/{progress.total}" if progress.total is not None else ""
             text.append(f"  LIVE {progress.done}{total} done", style="bold green")
-            if progress.eta_s is not None:
-                text.append(f", ETA {format_seconds(progress.eta_s)}", style="green")
+            eta = remaining_eta(progress, time.time())
+            if eta is not None:
+                text.append(f", ETA {format_seconds(eta)}", style="green")
         return text
 
     # ----- cards and breakdowns -------------------------------------------------------------
