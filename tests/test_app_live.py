@@ -129,3 +129,91 @@ async def test_problems_of_a_live_run_follow_its_files(tmp_path: Path) -> None:
         assert await pause_until(lambda: status.problems == 1, pilot), "a newly broken one is"
         (problem,) = app.workspace.problems
         assert problem.message.startswith("screenshot is an empty file")
+
+
+async def test_the_live_heading_follows_the_cards_and_its_eta_counts_down(tmp_path: Path) -> None:
+    import os
+    import re
+    import time
+
+    from tests.fixtures.openadapt_builders import _task, build_crashed_run, write_json
+    from tests.fixtures.pilot import plain
+
+    run_dir = build_crashed_run(tmp_path)  # calc_sum finished in 80 s, paint_circle running
+    live = tmp_path / "benchmark_live.json"
+    state = {
+        "status": "running",
+        "total_tasks": 3,
+        "tasks_completed": 0,  # the file lags behind the task folders
+        "current_task": {"task_id": "paint_circle", "steps": []},
+    }
+    write_json(live, state)
+    written = time.time() - 30
+    os.utime(live, (written, written))
+    app = BenchApp(tmp_path, images="none", live_refresh_s=0.5)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await pause_until(lambda: app.scan_done, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+
+        def heading() -> str:
+            return plain(screen.query_one("#run-heading").content)
+
+        assert "LIVE 1/3 done" in heading(), heading()
+
+        def eta() -> float:
+            found = re.search(r"ETA (?:(\d+)m)?([\d.]+)s", heading())
+            assert found, heading()
+            return 60 * int(found.group(1) or 0) + float(found.group(2))
+
+        # 2 tasks left at 80 s each, estimated when the file was written 30 s ago.
+        first = eta()
+        assert 120 <= first <= 131, heading()
+        assert await pause_until(lambda: eta() < first, pilot), "the ETA counts down"
+
+        notepad = _task(run_dir, "notepad_save", "notepad_save", "notepad", "Save a file")
+        execution = json.loads((run_dir / "tasks" / "calc_sum" / "execution.json").read_text())
+        execution.update(task_id="notepad_save")
+        write_json(notepad / "execution.json", execution)
+        write_json(live, state)  # still says 0 done
+        assert await pause_until(lambda: "LIVE 2/3 done" in heading(), pilot), heading()
+
+
+async def test_the_running_tasks_steps_come_from_the_live_file(tmp_path: Path) -> None:
+    from bench_tui.tui.screens.task import TaskScreen
+    from tests.fixtures.openadapt_builders import build_crashed_run, write_json
+    from tests.fixtures.pilot import plain, screen_lines, settle_pilot
+
+    build_crashed_run(tmp_path)  # paint_circle started, no execution.json yet
+    step = {"step_idx": 0, "action": {"type": "click", "x": 0.31, "y": 0.12}, "reasoning": "Aim"}
+    write_json(
+        tmp_path / "benchmark_live.json",
+        {
+            "status": "running",
+            "total_tasks": 2,
+            "tasks_completed": 1,
+            "current_task": {"task_id": "paint_circle", "steps": [step], "result": None},
+        },
+    )
+    app = BenchApp(tmp_path, images="none", live_refresh_s=60)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert await pause_until(lambda: app.scan_done, pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        table = screen.query_one("#tasks-table", VirtualTable)
+        table.focus()
+        assert table.move_cursor_to_key("paint_circle")
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        task = app.screen
+        assert isinstance(task, TaskScreen)
+        assert await pause_until(lambda: not task.steps_loading, pilot)
+        assert [s.actions[0].type for s in task.steps] == ["click"]
+        steps = task.query_one("#steps-table", VirtualTable)
+        assert "click" in plain(steps.rows[0].cells[2])
+        assert "live" in " ".join(task.steps[0].logs)
+        assert any("the task is still running" in line for line in screen_lines(app))

@@ -222,3 +222,63 @@ async def test_episode_steps_are_numbered_from_1(workspace: Path) -> None:
         assert content(screen, "#episode-details").startswith("step 1/4")
         await pilot.press("end")
         assert content(screen, "#episode-details").startswith("step 4/4")
+
+
+def manual_demo(root: Path, task_id: str, keys: Any) -> None:
+    """A recorded demo as people write them: every one named `manual`, told apart by its task."""
+    import json
+
+    folder = root / "demos" / task_id
+    folder.mkdir(parents=True)
+    demo = {
+        "demo_id": "manual",
+        "task_id": task_id,
+        "description": f"Clear the history in {task_id}",
+        "steps": [
+            {
+                "step_index": 0,
+                "screenshot_path": "s0.png",
+                "action_type": "click",
+                "x": 0.5,
+                "y": 0.25,
+                "description": "Open the browser menu",
+            },
+            {
+                "step_index": 1,
+                "screenshot_path": "s1.png",
+                "action_type": "key",
+                "keys": keys,
+                "description": "Open Clear browsing data",
+            },
+        ],
+    }
+    (folder / "demo.json").write_text(json.dumps(demo))
+
+
+async def test_recorded_demos_show_their_keys_descriptions_and_tasks(tmp_path: Path) -> None:
+    manual_demo(tmp_path, "chrome_clear_history", "ctrl+shift+delete")
+    manual_demo(tmp_path, "edge_clear_history", ["ctrl", "shift", "delete"])
+    manual_demo(tmp_path, "firefox_clear_history", "ctrl+shift+delete")
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await viewer_table(app, pilot)
+        names = column(table, "episode")
+        assert len(names) == 3
+        for task in ("chrome_clear_history", "edge_clear_history", "firefox_clear_history"):
+            # First in the cell, so a narrow column still tells the three `manual` demos apart.
+            assert sum(name.startswith(task) for name in names) == 1, names
+        key = next(row.key for row in table.rows if "edge_clear" in plain(row.cells[0]))
+        assert table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, EpisodeScreen)
+        heading = content(screen, "#episode-heading")
+        assert "edge_clear_history" in heading
+        assert "Clear the history in edge_clear_history" in heading
+        steps = screen.query_one("#episode-steps", VirtualTable)
+        assert column(steps, "human (H)")[1] == "key ctrl+shift+delete"
+        assert "Open the browser menu" in content(screen, "#episode-details")
+        await pilot.press("right")
+        details = content(screen, "#episode-details")
+        assert "ctrl+shift+delete" in details and "Open Clear browsing data" in details

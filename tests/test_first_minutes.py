@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.screens.help import HelpScreen
@@ -273,3 +275,39 @@ def test_exports_are_ordinary_files_not_0600(tmp_path: Path) -> None:
         assert stat.S_IMODE(target.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 40)])
+async def test_a_label_just_applied_reads_on_its_row_at_any_width(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    from bench_tui.tui.screens.triage import TriageScreen
+    from bench_tui.tui.widgets.virtual_table import VirtualTable
+    from tests.fixtures.openadapt_builders import build_complete_run
+
+    monkeypatch.setenv("BENCH_TUI_TRIAGE_DIR", str(tmp_path / "_state"))
+    monkeypatch.setenv("BENCH_TUI_LABELS", str(tmp_path / "_no_labels.toml"))
+    build_complete_run(tmp_path / "results")
+    app = BenchApp(tmp_path / "results", images="none")
+    async with app.run_test(size=size) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        table = screen.query_one("#tasks-table", VirtualTable)
+        table.focus()
+        table.move_cursor_to_key("settings:dark mode?")
+        await pilot.press("t")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("plus", "minus", "escape")
+        await settle_pilot(pilot)
+        assert app.screen is screen
+        row = next(line for line in screen_lines(app) if "settings:dark mode?" in line)
+        # The two checker labels share their first 15 characters: the row tells them apart.
+        assert "pass" in row and row.count("fail") == 2, row  # the result cell says fail too
+        await pilot.press("t", "minus", "plus", "g", "escape")  # only grounding miss left
+        await settle_pilot(pilot)
+        row = next(line for line in screen_lines(app) if "settings:dark mode?" in line)
+        assert "grounding miss" in row and "pass" not in row, row

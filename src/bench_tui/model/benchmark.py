@@ -92,6 +92,8 @@ class LiveProgress(BaseModel):
     current_task: str | None = None
     live_file: str | None = None
     """Absolute path of the progress file this came from, so a refresh reads it again."""
+    as_of: float | None = None
+    """When `eta_s` held (the live file's mtime, epoch seconds): the ETA shown counts down from it."""
 
 
 class Run(BaseModel):

@@ -160,17 +160,27 @@ class EpisodeActionReader:
         if value is not None and not isinstance(value, list):
             self.problems.wrong([*path, "modifiers"], "a list of key names", value)
         if key is None and kind in ("key", "hotkey"):
-            # Captures keep the pressed keys in `raw.keys`; the last one is the key proper.
+            # Demos write `keys` ("ctrl+shift+delete" or a list), captures `raw.keys`; the last
+            # one is the key proper.
+            names = _key_names(raw.get("keys"))
+            if raw.get("keys") is not None and not names:
+                self.problems.wrong([*path, "keys"], "key names (a list or 'ctrl+s')", raw["keys"])
             nested = raw.get("raw")
-            keys = nested.get("keys") if isinstance(nested, dict) else None
-            names = (
-                [item for item in keys if isinstance(item, str)] if isinstance(keys, list) else []
-            )
+            if not names and isinstance(nested, dict):
+                names = _key_names(nested.get("keys"))
             if names:
                 key, modifiers = names[-1], modifiers or names[:-1]
         if key and "+" in key and not modifiers and len(key) > 1:
             *modifiers, key = [part.strip() for part in key.split("+")]
         return key, modifiers
+
+
+def _key_names(keys: Any) -> list[str]:
+    if isinstance(keys, str):
+        keys = keys.split("+") if len(keys) > 1 else [keys]
+    if not isinstance(keys, list):
+        return []
+    return [item.strip() for item in keys if isinstance(item, str) and item.strip()]
 
 
 def _element_id(raw: dict[str, Any], element: dict[str, Any]) -> str | None:

@@ -139,6 +139,9 @@ def _read_episode(
         episode_id=episode_id,
         instruction=problems.text(entry, "instruction", where)
         or problems.text(entry, "goal", where),
+        description=problems.text(entry, "description", where)
+        or problems.text(entry, "task_description", where),
+        task_id=problems.text(entry, "task_id", where),
         success=problems.flag(entry, "success", where),
         source=problems.text(entry, "source", where) or ("human" if is_demo else None),
         agent_model=problems.text(entry, "agent_model", where),
@@ -195,6 +198,7 @@ def _read_steps(
                 action=actions.read(raw_action, action_path, screen, screenshot),
                 reasoning=problems.text(step, "reasoning", step_path)
                 or problems.text(step, "thought", step_path),
+                description=problems.text(step, "description", step_path),
                 timestamp=_first_number(step, ("timestamp", "t"), step_path, problems, TIMESTAMP),
             )
         )
@@ -206,7 +210,9 @@ def _raw_action(step: dict[str, Any]) -> Any:
     if "action" in step or "action_type" not in step:
         return step.get("action")
     demo = {
-        key: value for key, value in step.items() if key not in ("step_index", "screenshot_path")
+        key: value
+        for key, value in step.items()
+        if key not in ("step_index", "screenshot_path", "description")
     }
     demo["type"] = demo.pop("action_type")
     return demo

@@ -343,7 +343,12 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
     """The step replay of one execution, read from its execution.json (and screenshot folder)."""
     if execution.source_path is None:
         task = run.task(execution.task_id)
-        return _screenshot_only_steps(Path(task.folder), 0) if task and task.folder else []
+        folder = Path(task.folder) if task and task.folder else None
+        live = _live_steps(run, execution, folder, ctx)
+        if folder is None:
+            return live
+        known = {step.screenshot for step in live}
+        return live + _screenshot_only_steps(folder, len(live), known=known)
     path = Path(execution.source_path)
     task_dir = path.parent
     doc = read_json_object(path, ctx, what="an execution record (JSON object)")
@@ -394,6 +399,56 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
     values.finish()
     steps.extend(_screenshot_only_steps(task_dir, len(steps), known={s.screenshot for s in steps}))
     _attach_logs(steps, doc.data.get("logs"))
+    return steps
+
+
+LIVE_NOTE = "live: read from {name}, the task is still running"
+
+
+def _live_steps(
+    run: Run, execution: Execution, task_dir: Path | None, ctx: ReadContext
+) -> list[Step]:
+    """The running task's steps so far, as the live file lists them (FORMATS §5)."""
+    progress = run.progress
+    if (
+        not run.live
+        or progress is None
+        or progress.live_file is None
+        or progress.current_task != execution.task_id
+    ):
+        return []
+    path = Path(progress.live_file)
+    doc = read_json_object(path, ctx, what="a live progress object")
+    if doc is None:
+        return []
+    current = FieldReader(doc, doc.data, ctx).dict("current_task") or {}
+    if current.get("task_id") != execution.task_id:
+        return []  # rewritten for the next task since the run was read
+    records = current.get("steps")
+    if not isinstance(records, list):
+        if records is not None:
+            ctx.problem(path, "current_task.steps: expected a list of steps", doc.line_of("steps"))
+        return []
+    if len(records) > MAX_STEPS:
+        ctx.problem(path, STEPS_CUT, doc.line_of("steps"))
+        records = records[:MAX_STEPS]
+    steps: list[Step] = []
+    for position, record in enumerate(records):
+        if not isinstance(record, dict):
+            continue
+        shot = _screenshot_for(task_dir, record, position, ctx, path) if task_dir else None
+        reasoning = record.get("reasoning")
+        number = record.get("step_idx")
+        steps.append(
+            Step(
+                index=len(steps),
+                source_number=number if isinstance(number, int) else None,
+                screenshot=str(shot) if shot is not None else None,
+                actions=[map_action(record.get("action"), DEFAULT_SCREEN)],
+                reasoning=reasoning if isinstance(reasoning, str) else None,
+                logs=[LIVE_NOTE.format(name=path.name)],
+            )
+        )
     return steps
 
 

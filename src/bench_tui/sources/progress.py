@@ -34,7 +34,8 @@ def attach_live_files(runs: list[Run], live_files: list[LiveFile]) -> None:
         run = max(candidates, key=lambda r: date_order(r.created_at) if r.created_at else 0.0)
         finished = sum(1 for e in run.executions if e.finished)
         total = live.total if live.total is not None else len(run.tasks)
-        done = live.completed if live.completed is not None else finished
+        # The file is rewritten less often than task folders appear: it may lag behind them.
+        done = max(live.completed or 0, finished)
         run.live = True
         run.progress = LiveProgress(
             done=done,
@@ -42,6 +43,7 @@ def attach_live_files(runs: list[Run], live_files: list[LiveFile]) -> None:
             eta_s=_eta(run, total - done),
             current_task=live.current_task_id,
             live_file=str(live.path),
+            as_of=live.modified_at or None,
         )
 
 

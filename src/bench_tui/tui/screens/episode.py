@@ -25,7 +25,9 @@ from bench_tui.analysis.episode_metrics import (
 )
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Action, Episode, Prediction
+from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
+from bench_tui.safetext import data
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
@@ -150,12 +152,15 @@ class EpisodeScreen(StepPlayback):
     # ----- rendering ------------------------------------------------------------------------
     def _heading(self) -> Text:
         episode = self.episode
-        text = Text(episode.episode_id, style="bold")
+        text = Text(episode_name(episode), style="bold")
         text.append(f"  {episode.id}", style="dim")
         if episode.source:
             text.append(f"  · {episode.source}", style="dim")
         if episode.instruction:
             text.append(f"\n{episode.instruction}", style="italic")
+        if episode.description and episode.description != episode.instruction:
+            text.append("\n")
+            text.append_text(data(episode.description, "dim"))
         return text
 
     def _switch_checkpoint(self) -> None:
@@ -226,6 +231,9 @@ class EpisodeScreen(StepPlayback):
         self.query_one("#episode-steps", VirtualTable).cursor_row = self.current
         text = Text(f"step {self.current + 1}/{len(self.episode.steps)}", style="bold")
         text.append(f"  checkpoint {self.checkpoint}\n", style="dim")
+        if step.description:
+            text.append_text(data(step.description.strip(), "italic"))
+            text.append("\n")
         text.append("H ▶ ", style=HUMAN_STYLE)
         text.append(step.action.describe() + "\n")
         if self.checkpoint != NO_CHECKPOINT:

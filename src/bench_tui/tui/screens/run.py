@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -28,11 +29,12 @@ from bench_tui.analysis.filtering import (
 from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
-from bench_tui.model import Execution, Run
+from bench_tui.model import Execution, LiveProgress, Run
 from bench_tui.render.charts import bar
+from bench_tui.render.labels import fit_distinct
 from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
-from bench_tui.triage.labels import load_label_set
+from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
@@ -118,6 +120,29 @@ def format_seconds(seconds: float | None) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+def remaining_eta(progress: LiveProgress, now: float) -> float | None:
+    """The ETA less the time since it was estimated, so it counts down between refreshes."""
+    if progress.eta_s is None:
+        return None
+    if progress.as_of is None:
+        return progress.eta_s
+    return max(0.0, progress.eta_s - max(0.0, now - progress.as_of))
+
+
+def labels_cell(row: Row, width: int) -> str:
+    """The row's label names within `width`, each cut so no two read the same (DESIGN §10)."""
+    names = list(row.data["filter"].labels) if "filter" in row.data else []
+    if not names:
+        return ""
+    joined = ", ".join(names)
+    if len(joined) <= width:
+        return joined
+    # The checker labels share their first 15 characters: cut against them even when one is on.
+    others = [name for name in CHECKER_LABELS if name not in names]
+    each = max(5, (width - 2 * (len(names) - 1)) // len(names))
+    return ", ".join(fit_distinct([*names, *others], each)[: len(names)])
+
+
 def short_model(model: str, width: int = 12) -> str:
     return model if len(model) <= width else "…" + model[-(width - 1) :]
 
@@ -198,6 +223,12 @@ class RunScreen(Screen[None]):
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
+        self.set_interval(1.0, self._tick_live)
+
+    def _tick_live(self) -> None:
+        """Between refreshes the files say nothing new, but the ETA still runs down."""
+        if self.run.live and self.run.progress and self.run.progress.as_of is not None:
+            self.query_one("#run-heading", SafeStatic).update(self._heading())
 
     def _heading(self) -> Text:
         run = self.run
@@ -214,8 +245,9 @@ class RunScreen(Screen[None]):
             progress = run.progress
             total = f"/{progress.total}" if progress.total is not None else ""
             text.append(f"  LIVE {progress.done}{total} done", style="bold green")
-            if progress.eta_s is not None:
-                text.append(f", ETA {format_seconds(progress.eta_s)}", style="green")
+            eta = remaining_eta(progress, time.time())
+            if eta is not None:
+                text.append(f", ETA {format_seconds(eta)}", style="green")
         return text
 
     # ----- cards and breakdowns -------------------------------------------------------------
@@ -325,7 +357,14 @@ class RunScreen(Screen[None]):
             Column("steps", "steps", 5, justify="right"),
             Column("time", "time", 7, justify="right", optional=True),
             Column("error", "error", 14, optional=True),
-            Column("labels", "labels", 16, optional=True),
+            Column(
+                "labels",
+                "labels",
+                16,
+                optional=True,
+                fit=labels_cell,
+                fold_into="instruction",
+            ),
         ]
         return columns
 

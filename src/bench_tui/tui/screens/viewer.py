@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from bench_tui.analysis.episode_metrics import checkpoint_names, score_checkpoint
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Episode
+from bench_tui.model.episode import episode_name
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -59,12 +60,12 @@ class ViewerPane(Vertical):
                 Row(
                     key=key,
                     cells=(
-                        f"{episode.episode_id}  ({episode.id})",
+                        f"{episode_name(episode)}  ({episode.id})",
                         str(len(episode.steps)),
                         checkpoints_cell(names),
                         cell,
                     ),
-                    sort_values=(episode.episode_id, len(episode.steps), len(names), accuracy),
+                    sort_values=(episode_name(episode), len(episode.steps), len(names), accuracy),
                 )
             )
         self.query_one("#episodes-table", VirtualTable).set_rows(rows)

@@ -39,6 +39,11 @@ class Column:
     """Truncate on the left, for paths whose end says most."""
     optional: bool = False
     """Dropped (right to left) when the table is too narrow for the flex column to stay readable."""
+    fit: Callable[[Row, int], Cell] | None = None
+    """Draws the cell for a width, where cutting its text at the end would lose what tells it apart."""
+    fold_into: str | None = None
+    """When dropped, its non-empty cell leads the cell of the column with this key instead, so
+    what it holds still reads on the row at any width (DESIGN §10 "Labels at any width")."""
 
 
 @dataclass
@@ -332,6 +337,36 @@ class VirtualTable(ScrollView, can_focus=True):
             if segment.text
         ]
 
+    def _cell(self, row: Row, index: int, width: int) -> Cell:
+        fit = self.columns[index].fit
+        if fit is not None:
+            return fit(row, width)
+        return row.cells[index] if index < len(row.cells) else ""
+
+    def _folded(self, layout: list[tuple[int, int]]) -> dict[int, list[int]]:
+        """Shown column index -> the dropped columns whose cells lead it."""
+        shown = {index for index, _ in layout}
+        keys = {self.columns[index].key: index for index in shown}
+        folded: dict[int, list[int]] = {}
+        for index, column in enumerate(self.columns):
+            if index not in shown and column.fold_into in keys:
+                folded.setdefault(keys[column.fold_into], []).append(index)
+        return folded
+
+    def _fold(self, row: Row, dropped: list[int], cell: Cell, width: int) -> Text:
+        lead = Text()
+        for index in dropped:
+            part = self._cell(row, index, max(5, width - 3))  # within the brackets
+            plain = part.plain if isinstance(part, Text) else part
+            if plain:
+                lead += (
+                    Text("[", style="dim") + data(plain, one_line=True) + Text("] ", style="dim")
+                )
+        if not lead:
+            return cell if isinstance(cell, Text) else data(cell, one_line=True)
+        lead.stylize("bold")
+        return lead + (cell if isinstance(cell, Text) else data(cell, one_line=True))
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         layout = self._layout(width)
@@ -368,9 +403,12 @@ class VirtualTable(ScrollView, can_focus=True):
         if row_index == self.cursor_row:
             style = style + self.get_component_rich_style("virtual-table--cursor")
         segments = []
+        folded = self._folded(layout)
         for index, cell_width in layout:
             column = self.columns[index]
-            cell = row.cells[index] if index < len(row.cells) else ""
+            cell = self._cell(row, index, cell_width)
+            if index in folded:
+                cell = self._fold(row, folded[index], cell, cell_width)
             segments.extend(
                 self._cell_segments(cell, cell_width, column.justify, style, column.keep_end)
             )
