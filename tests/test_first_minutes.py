@@ -311,3 +311,24 @@ async def test_a_label_just_applied_reads_on_its_row_at_any_width(
         await settle_pilot(pilot)
         row = next(line for line in screen_lines(app) if "settings:dark mode?" in line)
         assert "grounding miss" in row and "pass" not in row, row
+
+
+async def test_insights_at_80_columns_show_whole_task_ids(tmp_path: Path) -> None:
+    from bench_tui.tui.screens.insights import InsightsScreen
+
+    ids = ["file_explorer_rename_draft", "microsoft_paint_red_ellipse", "windows_calc_typed_sum"]
+    openadapt_run(tmp_path, "a", dict.fromkeys(ids, "fail"), created_at="2025-11-01T09:00:00")
+    openadapt_run(tmp_path, "b", dict.fromkeys(ids, "pass"), created_at="2025-11-02T09:00:00")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        await pilot.press("i")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, InsightsScreen)
+        app.screen.query_one("#insights-box").scroll_end(animate=False)
+        await settle_pilot(pilot)
+        text = "\n".join(screen_lines(app))
+        for task_id in ids:
+            assert task_id in text, text
