@@ -332,3 +332,27 @@ async def test_insights_at_80_columns_show_whole_task_ids(tmp_path: Path) -> Non
         text = "\n".join(screen_lines(app))
         for task_id in ids:
             assert task_id in text, text
+
+
+async def test_the_training_page_at_80x24_opens_at_its_top_with_readable_cards(
+    tmp_path: Path,
+) -> None:
+    from bench_tui.tui.screens.training_page import TrainingScreen
+    from tests.fixtures.offline_builders import build_custom_training
+
+    build_custom_training(tmp_path / "training")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("1")
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TrainingScreen)
+        assert app.screen.scroll_offset.y == 0  # opened at its top
+        lines = screen_lines(app)
+        assert "training_output" in lines[0]  # the heading
+        cards = app.screen.query(".metric-card")
+        assert len({card.region.y for card in cards}) == 2  # two rows of four
+        assert all(card.region.width >= 15 for card in cards)

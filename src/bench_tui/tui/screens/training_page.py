@@ -199,6 +199,8 @@ class TrainingScreen(Screen[None]):
         self.on_resize()
         self._render_all()
         self.query_one("#checkpoints-table", VirtualTable).focus()
+        # Focusing the table scrolls a short screen down to it: open at the top, heading and cards.
+        self.call_after_refresh(self.scroll_home, animate=False)
         self.set_interval(self.follow_s, self._follow)
 
     def on_resize(self) -> None:
