@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PARTS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=1 << 15)  # a column of a 10 000-task list fits; memory stays a few MB
 def natural_key(text: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
     """A sort key that compares digit runs by value and the rest case-insensitively.
+
+    Cached: a sorted task list is sorted again on every filter keystroke, and splitting 10 000
+    ids each time cost ~19 ms of the 50 ms a keystroke may take.
 
     Each part is tagged (0 for a number, 1 for text) so that a number and a word never
     compare with each other; equal keys (`a01`, `a1`) fall back to the text itself.
