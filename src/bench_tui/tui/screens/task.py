@@ -92,6 +92,8 @@ class TaskScreen(StepPlayback):
         self._folder_problems: list[Problem] = []
         self._folder_problems_key: tuple[str, int] | None = None
         self._problems_shown: list[Problem] = []
+        self._link_lines: int | None = None
+        """Lines of the link shown last (None before the first): a change lays the screen out."""
         self.store = TriageStore(run.path, relative_to=root)
         self.label_set, _ = load_label_set()
 
@@ -376,7 +378,11 @@ class TaskScreen(StepPlayback):
         text.append(links.url or links.command)
         if links.url:
             text.append(f"\nterminal: {links.command}", style="dim")
-        self.query_one("#task-link", SafeStatic).update(text)
+        # Only the step number changes from step to step, and the line count never does: no
+        # relayout of the whole screen on every step (the cached-step budget is 20 ms).
+        link = self.query_one("#task-link", SafeStatic)
+        link.update(text, layout=self._link_lines != text.plain.count("\n"))
+        self._link_lines = text.plain.count("\n")
 
     # ----- actions --------------------------------------------------------------------------------
     def action_copy_link(self) -> None:
