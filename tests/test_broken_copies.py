@@ -16,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from bench_tui import cli
-from bench_tui.demo import write_demo
 from bench_tui.model import Problem
 from bench_tui.report import summary_json
 from bench_tui.sources.checks_runner import iter_checks
@@ -24,13 +23,7 @@ from bench_tui.sources.discover import discover_workspace, iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.store import store_problems
-from tests.fixtures.offline_builders import (
-    build_custom_training,
-    build_eval_reports,
-    build_predictions_job,
-)
-from tests.fixtures.osworld_builders import build_osworld_example, build_waa_example
-from tests.fixtures.web_builders import build_agentlab_example, build_webarena_example
+from tests.fixtures.every_format import build_every_format
 
 EVERY = 5
 """Damage every fifth file of each kind (deterministic: sorted paths)."""
@@ -38,16 +31,7 @@ EVERY = 5
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("pristine")
-    write_demo(root / "demo", tasks_per_run=6)
-    build_osworld_example(root / "osworld")
-    build_waa_example(root / "waa")
-    build_webarena_example(root / "webarena")
-    build_agentlab_example(root / "agentlab")
-    build_eval_reports(root / "evals")
-    build_custom_training(root / "training")
-    build_predictions_job(root / "predictions")
-    return root
+    return build_every_format(tmp_path_factory.mktemp("pristine"), tasks_per_run=6)
 
 
 def _truncate(path: Path) -> None:
