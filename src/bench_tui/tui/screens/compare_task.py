@@ -19,6 +19,7 @@ from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -28,7 +29,6 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 A_RGB = (255, 64, 64)
 B_RGB = (64, 160, 255)
-NARROW_COLUMNS = 110
 PREFIX_KEY = "prefix"
 A_STYLE = "bold rgb({},{},{})".format(*A_RGB)
 B_STYLE = "bold rgb({},{},{})".format(*B_RGB)

@@ -28,6 +28,7 @@ from bench_tui.model import Action, Episode, Prediction
 from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
+from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
@@ -38,7 +39,6 @@ HUMAN_RGB = (40, 200, 90)
 PREDICTED_RGB = (255, 70, 200)
 HUMAN_STYLE = "bold green"
 PREDICTED_STYLE = "bold magenta"
-NARROW_COLUMNS = 110
 
 
 def badge(score: StepScore) -> Text:

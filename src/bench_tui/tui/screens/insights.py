@@ -22,7 +22,7 @@ from bench_tui.analysis.regressions import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
-from bench_tui.tui.screens.task import NARROW_COLUMNS
+from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 SHOWN = 15

@@ -37,6 +37,7 @@ from bench_tui.analysis.training import (
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
 from bench_tui.sources.dsl import parse_dsl_action
+from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds
 from bench_tui.tui.screens.training import (
@@ -56,7 +57,6 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FOLLOW_S = 1.0
 """How often the log's mtime is checked; a LIVE curve grows within two of these."""
-NARROW_COLUMNS = 110
 
 
 def describe(action: TrainingAction | None) -> str:

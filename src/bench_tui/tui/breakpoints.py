@@ -1,0 +1,3 @@
+"""The width below which pages stack their panes and drop optional columns: one number for all."""
+
+NARROW_COLUMNS = 110
