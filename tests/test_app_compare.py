@@ -16,7 +16,7 @@ from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
-from tests.fixtures.pilot import wait_for_workers
+from tests.fixtures.pilot import screen_lines, wait_for_workers
 
 SIZE = (160, 48)
 
@@ -194,14 +194,42 @@ def test_a_divergence_is_named_by_1_based_steps() -> None:
     assert _pair_steps((None, 0)) == "B step 1" and _pair_steps((0, None)) == "A step 1"
 
 
-async def test_split_view_stacks_on_a_narrow_terminal(two_runs: Path) -> None:
+async def test_split_view_shows_one_side_at_a_time_on_a_narrow_terminal(two_runs: Path) -> None:
     app = BenchApp(two_runs, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_newest_run(app, pilot, 1)
         await pilot.press("c", "enter", "a", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, CompareTaskScreen)
-        assert app.screen.has_class("-narrow")
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        shot_a, shot_b = split.query_one("#shot-a"), split.query_one("#shot-b")
+        assert (shot_a.display, shot_b.display) == (True, False)
+        assert shot_a.size.width > 60  # the whole width, not half of it
+        footer = " ".join(screen_lines(app)[-1:])
+        assert "Show A/B" in footer
+        heading = split.query_one("#cmp-heading").content.plain.splitlines()
+        assert heading[1].startswith("A ") and heading[2].startswith("B ")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert (shot_a.display, shot_b.display) == (False, True)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert (shot_a.display, shot_b.display) == (True, False)
+
+
+async def test_split_view_shows_both_sides_and_no_flip_key_when_wide(two_runs: Path) -> None:
+    app = BenchApp(two_runs, images="none")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_newest_run(app, pilot, 1)
+        await pilot.press("c", "enter", "a", "enter")
+        await settle(pilot)
+        split = app.screen
+        assert isinstance(split, CompareTaskScreen)
+        assert split.query_one("#shot-a").display and split.query_one("#shot-b").display
+        assert "Show A/B" not in screen_lines(app)[-1]
+        await pilot.press("tab")
+        await pilot.pause()
+        assert split.query_one("#shot-a").display and split.query_one("#shot-b").display
 
 
 async def test_blind_labelling_hides_sides_and_reveals_counts(

@@ -69,6 +69,8 @@ class CompareTaskScreen(Screen[None]):
         Binding("o", "overlay", "Overlay", id="overlay"),
         Binding("t", "label_side(0)", "Label A", id="label_a"),
         Binding("T", "label_side(1)", "Label B", id="label_b"),
+        # Two screenshots side by side are unreadable below the breakpoint: one at a time there.
+        Binding("tab", "flip_side", "Show A/B", id="flip_side"),
     ]
 
     def __init__(
@@ -84,6 +86,8 @@ class CompareTaskScreen(Screen[None]):
         self.collapsed = True
         self.overlay = True
         self.problems: list[str] = []
+        self.shown_side = 0
+        """Which side's screenshot a narrow terminal shows (0 = A, 1 = B)."""
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(self._heading(), id="cmp-heading", classes="screen-heading")
@@ -108,12 +112,33 @@ class CompareTaskScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
+        self._fit_width()
         self.query_one("#cmp-table", VirtualTable).focus()
         self._load()
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
+        self._fit_width()
+
+    def _is_narrow(self) -> bool:
+        return self.app.size.width < NARROW_COLUMNS
+
+    def _fit_width(self) -> None:
+        narrow = self._is_narrow()
+        if narrow == self.has_class("-narrow"):
+            return
+        self.set_class(narrow, "-narrow")
+        self.set_class(self.shown_side == 1, "-side-b")
+        self.query_one("#cmp-heading", SafeStatic).update(self._heading())
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "flip_side":
+            return self._is_narrow()
+        return True
+
+    def action_flip_side(self) -> None:
+        self.shown_side = 1 - self.shown_side
+        self.set_class(self.shown_side == 1, "-side-b")
 
     def _heading(self) -> Text:
         (run_a, exec_a), (run_b, exec_b) = self.sides
@@ -122,7 +147,8 @@ class CompareTaskScreen(Screen[None]):
         text.append("\nA ", style=A_STYLE)
         text.append(side_label(run_a, exec_a) + "  ")
         text.append_text(result_cell(exec_a))
-        text.append("   B ", style=B_STYLE)
+        # Narrow: B on a line of its own, or the wrap splits it from its letter.
+        text.append("\nB " if self._is_narrow() else "   B ", style=B_STYLE)
         text.append(side_label(run_b, exec_b) + "  ")
         text.append_text(result_cell(exec_b))
         for name, style, (run, execution) in (
