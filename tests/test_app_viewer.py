@@ -17,7 +17,7 @@ from tests.fixtures.offline_builders import (
     build_predictions_job,
     predictions_with_rows,
 )
-from tests.fixtures.pilot import check_playback_keys, plain
+from tests.fixtures.pilot import check_playback_keys, plain, screen_lines
 from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
@@ -282,3 +282,17 @@ async def test_recorded_demos_show_their_keys_descriptions_and_tasks(tmp_path: P
         await pilot.press("right")
         details = content(screen, "#episode-details")
         assert "ctrl+shift+delete" in details and "Open Clear browsing data" in details
+
+
+async def test_step_match_and_distance_are_on_screen_at_80x24(workspace: Path) -> None:
+    app = make_app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_episode(app, pilot)
+        await pilot.press("right")
+        await pilot.pause()
+        details = screen.query_one("#episode-details")
+        # Inside the screen, beside the screenshot, and tall enough for the match and distance.
+        assert details.region.bottom <= app.size.height - 1  # the footer's row
+        assert details.region.height >= 4 and details.region.width >= 30
+        assert "distance" in content(screen, "#episode-details")
+        assert any("distance" in line for line in screen_lines(app))

@@ -1,3 +1,7 @@
-"""The width below which pages stack their panes and drop optional columns: one number for all."""
+"""The sizes below which pages change their layout: one number for each, for all pages."""
 
 NARROW_COLUMNS = 110
+"""Below this width pages stack their panes and drop optional columns."""
+
+SHORT_ROWS = 32
+"""Below this height (when narrow too) a step's screenshot and its details sit side by side."""

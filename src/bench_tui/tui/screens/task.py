@@ -22,7 +22,7 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.breakpoints import NARROW_COLUMNS, SHORT_ROWS
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
@@ -31,8 +31,6 @@ from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
-
-SHORT_ROWS = 32
 
 
 def step_kind(step: Step) -> str:
