@@ -356,3 +356,33 @@ async def test_the_training_page_at_80x24_opens_at_its_top_with_readable_cards(
         cards = app.screen.query(".metric-card")
         assert len({card.region.y for card in cards}) == 2  # two rows of four
         assert all(card.region.width >= 15 for card in cards)
+
+
+async def test_the_run_page_at_80x24_has_whole_card_lines_and_a_compact_domain_table(
+    tmp_path: Path,
+) -> None:
+    outcomes = {  # the fixture's domain is the id's first `_` part
+        "libreoffice-impress_slide": "pass",
+        "vs-code-extensions_install": "fail",
+        "thunderbird-mail_filter": "pass",
+    }
+    openadapt_run(tmp_path, "run", outcomes)
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("d")  # below 36 rows the breakdown starts hidden
+        await settle_pilot(pilot)
+        text = "\n".join(screen_lines(app))
+        assert "of all tasks" in text and "of finished" in text, text  # card sub-lines whole
+        cards = app.screen.query(".metric-card")
+        assert len({card.region.y for card in cards}) == 2  # two rows of three
+        for domain in ("libreoffice-impress", "vs-code-extensions", "thunderbird-mail"):
+            assert f" {domain} " in text, text  # whole names, not `libreoffice-…`
+        # One model: its row would only repeat the cards; the domains get the whole width.
+        assert not app.screen.query_one("#run-models").display
+        assert app.screen.query_one("#run-domains").region.width > 70
+        tasks = app.screen.query_one("#tasks-table")
+        assert tasks.region.height >= 5 and tasks.region.bottom <= 23

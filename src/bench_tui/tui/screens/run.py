@@ -36,6 +36,7 @@ from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
 from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -219,7 +220,7 @@ class RunScreen(Screen[None]):
     def on_mount(self) -> None:
         # Short terminals give the task list the room; `d` brings the breakdown back.
         self.query_one("#run-breakdown").display = self.app.size.height >= 36
-        self.set_class(self.app.size.width < 110, "-narrow")
+        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
@@ -294,16 +295,20 @@ class RunScreen(Screen[None]):
         ]
         self.query_one(MetricCards).show(cards)
         self.query_one("#run-domains", SafeStatic).update(self._domain_table(model))
-        self.query_one("#run-models", SafeStatic).update(self._model_table())
+        models = self.query_one("#run-models", SafeStatic)
+        models.update(self._model_table())
+        # Narrow, the breakdown is one column: one model's row only repeats the cards.
+        models.display = not (self.has_class("-narrow") and len(self.models) < 2)
 
     def _domain_table(self, model: ModelFigures) -> Table:
         table = Table(
             title="success by domain", title_justify="left", expand=True, box=None, padding=(0, 1)
         )
-        table.add_column("domain", ratio=2, no_wrap=True)
-        table.add_column("pass", justify="right")
-        table.add_column("rate", justify="right")
-        table.add_column("", ratio=3, no_wrap=True)
+        # The domain's whole name before any bar: the bar is cropped to what is left.
+        table.add_column("domain", no_wrap=True)
+        table.add_column("pass", justify="right", no_wrap=True)
+        table.add_column("rate", justify="right", no_wrap=True)
+        table.add_column("", ratio=1, no_wrap=True, overflow="crop")
         for domain, fig in model.by_domain.items():
             table.add_row(
                 domain,
