@@ -386,3 +386,32 @@ async def test_the_run_page_at_80x24_has_whole_card_lines_and_a_compact_domain_t
         assert app.screen.query_one("#run-domains").region.width > 70
         tasks = app.screen.query_one("#tasks-table")
         assert tasks.region.height >= 5 and tasks.region.bottom <= 23
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_footers_show_whole_keys_and_always_help(tmp_path: Path, width: int) -> None:
+    from textual.widgets._footer import FooterKey
+
+    from bench_tui.tui.widgets.fitted_footer import FittedFooter
+
+    openadapt_run(tmp_path, "run", {"t1": "pass", "t2": "fail"})
+    app = BenchApp(tmp_path, images="none")
+
+    def footer_keys() -> tuple[list[FooterKey], FooterKey]:
+        footer = app.screen.query_one(FittedFooter)
+        keys = list(footer.query(FooterKey))
+        palette = next(key for key in keys if key.has_class("-command-palette"))
+        return [key for key in keys if key is not palette], palette
+
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle_pilot(pilot)
+        for keys in ((), ("enter",), ("enter",)):  # run list, run page, task page
+            await pilot.press(*keys)
+            await settle_pilot(pilot)
+            shown, palette = footer_keys()
+            assert shown, type(app.screen).__name__
+            assert "Help" in [key.description for key in shown]
+            assert all(key.region.right <= palette.region.x for key in shown), [
+                (key.description, key.region) for key in shown
+            ]
+        assert "Back" in [key.description for key in shown]  # the screen's own keys first

@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from bench_tui.model import Problem, Run, Workspace
@@ -36,6 +36,7 @@ from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.screens.training import TrainingPane
 from bench_tui.tui.screens.viewer import ViewerPane
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.status_line import StatusLine
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 
@@ -107,7 +108,7 @@ class BenchApp(App[None]):
                 yield ViewerPane(id="viewer-pane")
             with TabPane("Benchmarks", id="benchmarks"):
                 yield RunListPane(id="runs-pane")
-        yield Footer()
+        yield FittedFooter()
 
     def on_load(self) -> None:
         use_daemon_threads(asyncio.get_running_loop())

@@ -15,12 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.triage.audit import Overturned, RunAudit, audit_runs
 from bench_tui.triage.labels import SHOULD_PASS
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -89,7 +89,7 @@ class AuditScreen(Screen[None]):
             id="audit-table",
             empty_text="No checker verdict overturned yet.",
         )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-table", VirtualTable)

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.compare import (
     QUADRANTS,
@@ -41,6 +40,7 @@ from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import RevealScreen
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -141,7 +141,7 @@ class CompareRunScreen(Screen[None]):
             id="cmpr-table",
             empty_text="No task in this quadrant.",
         )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._show_figures()

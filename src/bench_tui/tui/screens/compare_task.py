@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.compare import Alignment, align_steps
 from bench_tui.model import Execution, Run, Step
@@ -22,6 +21,7 @@ from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
@@ -109,7 +109,7 @@ class CompareTaskScreen(Screen[None]):
                 yield Screenshot(id="shot-a", mode=self.app.renderer.mode)
                 yield Screenshot(id="shot-b", mode=self.app.renderer.mode)
             yield TextPane(id="cmp-details")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._fit_width()

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from bench_tui.analysis.episode_metrics import (
     HIT_DISTANCE,
@@ -30,6 +29,7 @@ from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
 from bench_tui.tui.breakpoints import NARROW_COLUMNS, SHORT_ROWS
 from bench_tui.tui.screens.playback import StepPlayback
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
@@ -140,7 +140,7 @@ class EpisodeScreen(StepPlayback):
             with Vertical(id="episode-right"):
                 yield Screenshot(id="episode-shot", mode=self.app.renderer.mode)
                 yield TextPane(id="episode-details")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._fit_size()

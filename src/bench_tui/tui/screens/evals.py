@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.evaldelta import eval_metric_deltas
 from bench_tui.analysis.evalpairs import (
@@ -30,6 +29,7 @@ from bench_tui.model import KNOWN_METRICS, EvalReport, higher_is_better
 from bench_tui.model.evalreport import COUNT_METRICS, LOWER_IS_BETTER
 from bench_tui.render.charts import bar
 from bench_tui.render.labels import fit_distinct
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -226,7 +226,7 @@ class EvalsScreen(Screen[None]):
                 yield SafeStatic(id="evals-pair")
             with VerticalScroll(id="evals-charts-box"):
                 yield SafeStatic(self._charts(), id="evals-charts")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#evals-report-table", VirtualTable)

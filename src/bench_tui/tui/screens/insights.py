@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.failures import difficulty_ranking, group_failures
 from bench_tui.analysis.regressions import (
@@ -23,6 +22,7 @@ from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 SHOWN = 15
@@ -113,4 +113,4 @@ class InsightsScreen(Screen[None]):
             with Horizontal(id="insights-row"):
                 yield SafeStatic(series_text(self.runs, self.run, self.model), id="insights-series")
                 yield SafeStatic(difficulty_table(self.runs, self.run), id="insights-difficulty")
-        yield Footer()
+        yield FittedFooter()

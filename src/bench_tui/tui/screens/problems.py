@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from bench_tui.model import Problem
 from bench_tui.safeio import boundary, lexically_inside, open_binary
 from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -143,7 +144,7 @@ class ProblemsScreen(Screen[None]):
             empty_text="No problems: every file found could be read.",
         )
         yield SafeStatic(id="problem-detail")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(VirtualTable)

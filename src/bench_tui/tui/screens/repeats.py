@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench_tui.analysis.repeats import (
     ModelRepeats,
@@ -29,6 +28,7 @@ from bench_tui.analysis.repeats import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.marks import trial_marks
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -88,7 +88,7 @@ class RepeatsScreen(Screen[None]):
             id="repeats-table",
             empty_text="No task was run more than once by the same model in this workspace.",
         )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._show()

@@ -17,7 +17,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from bench_tui.model import Execution, Run
 from bench_tui.safetext import visible
@@ -25,6 +25,7 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import CHECKER_RIGHT, SHOULD_FAIL, SHOULD_PASS, LabelSet
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 
@@ -108,7 +109,7 @@ class ReviewScreen(Screen[None]):
         yield SafeStatic(id="review-task")
         yield Screenshot(id="review-shot", mode=self.app.renderer.mode)
         yield SafeStatic(self._legend(), id="review-keys")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._show()

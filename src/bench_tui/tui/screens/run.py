@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from bench_tui.analysis.failures import MISSING
 from bench_tui.analysis.filtering import (
@@ -38,6 +38,7 @@ from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -215,7 +216,7 @@ class RunScreen(Screen[None]):
             yield VirtualTable(
                 self._columns(), id="tasks-table", empty_text="No task matches the filter."
             )
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         # Short terminals give the task list the room; `d` brings the breakdown back.

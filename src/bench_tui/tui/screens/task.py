@@ -11,7 +11,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer
 
 from bench_tui.analysis.compare import baseline_first
 from bench_tui.analysis.steps import TraceSteps, count_disagreement, step_count, trace_steps
@@ -26,6 +25,7 @@ from bench_tui.tui.breakpoints import NARROW_COLUMNS, SHORT_ROWS
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
@@ -126,7 +126,7 @@ class TaskScreen(StepPlayback):
             with Vertical(id="task-right"):
                 yield Screenshot(id="shot", mode=self.app.renderer.mode)
                 yield TextPane(id="step-details")
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self._layout_for(self.app.size.width, self.app.size.height)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from bench_tui.analysis.episode_metrics import HIT_DISTANCE
 from bench_tui.analysis.evalpairs import (
@@ -49,6 +49,7 @@ from bench_tui.tui.screens.training import (
     status_text,
 )
 from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.log_tail import LogTail
 from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
@@ -193,7 +194,7 @@ class TrainingScreen(Screen[None]):
         )
         log.border_title = "training.log (following)"
         yield log
-        yield Footer()
+        yield FittedFooter()
 
     def on_mount(self) -> None:
         self.on_resize()
