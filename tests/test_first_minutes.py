@@ -415,3 +415,31 @@ async def test_footers_show_whole_keys_and_always_help(tmp_path: Path, width: in
                 (key.description, key.region) for key in shown
             ]
         assert "Back" in [key.description for key in shown]  # the screen's own keys first
+
+
+async def test_an_empty_list_says_looking_while_the_first_scan_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import bench_tui.tui.app as app_module
+    from bench_tui.sources.discover import DiscoveryBatch
+
+    release = threading.Event()
+
+    def slow_walk(root, **options):
+        yield DiscoveryBatch(dirs_seen=5)
+        release.wait(10)
+        yield DiscoveryBatch(dirs_seen=9, done=True)
+
+    monkeypatch.setattr(app_module, "iter_workspace", slow_walk)
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause(0.3)
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "Looking for runs… 5 folders read so far." in text, text
+        assert "No benchmark runs found" not in text
+        release.set()
+        await settle_pilot(pilot)
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "No benchmark runs found" in text and "Looking for runs" not in text

@@ -146,8 +146,10 @@ class BenchApp(App[None]):
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
         status.checking = None
         self._reloading = set() if in_place else None
+        runs_pane = self.main_screen.query_one(RunListPane)
         if not in_place:
-            self.main_screen.query_one(RunListPane).clear()
+            runs_pane.clear()
+        runs_pane.show_scan(0, done=False)
         self._discover(self.scan_number)
 
     @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
@@ -193,6 +195,7 @@ class BenchApp(App[None]):
         status.dirs_seen = batch.dirs_seen
         status.runs = len(workspace.runs)
         runs_pane = self.main_screen.query_one(RunListPane)
+        runs_pane.show_scan(batch.dirs_seen, done=batch.done)
         if batch.runs:
             runs_pane.add_runs(batch.runs)
             if self._reloading is not None:

@@ -82,6 +82,18 @@ def run_row(run: Run) -> Row:
     )
 
 
+NOTHING_FOUND = (
+    "No benchmark runs found. Looks for OpenAdapt run folders (metadata.json + tasks/), "
+    "OSWorld/WAA episodes (traj.jsonl, result.txt), WebArena renders (render_N.html) and "
+    "AgentLab episodes (summary_info.json)."
+)
+
+
+def scanning_text(dirs_seen: int) -> str:
+    folders = "folder" if dirs_seen == 1 else "folders"
+    return f"Looking for runs… {dirs_seen} {folders} read so far."
+
+
 def newest_first(run: Run) -> tuple[float, str]:
     """Newest first, runs without a date last."""
     stamp = date_order(run.created_at) if run.created_at else -math.inf
@@ -104,13 +116,15 @@ class RunListPane(Vertical):
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="runs-heading", classes="pane-heading")
         yield FilterBar(id="runs-filter")
-        yield VirtualTable(
-            RUN_COLUMNS,
-            id="runs-table",
-            empty_text="No benchmark runs found yet. Looks for OpenAdapt run folders (metadata.json + tasks/), "
-            "OSWorld/WAA episodes (traj.jsonl, result.txt), WebArena renders (render_N.html) and "
-            "AgentLab episodes (summary_info.json).",
-        )
+        yield VirtualTable(RUN_COLUMNS, id="runs-table", empty_text=scanning_text(0))
+
+    def show_scan(self, dirs_seen: int, *, done: bool) -> None:
+        """What an empty list means: still looking (and how far), or nothing there."""
+        table = self.query_one(VirtualTable)
+        text = NOTHING_FOUND if done else scanning_text(dirs_seen)
+        if table.empty_text != text:
+            table.empty_text = text
+            table.refresh()
 
     def add_runs(self, runs: list[Run]) -> None:
         for run in runs:
