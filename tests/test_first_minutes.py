@@ -443,3 +443,13 @@ async def test_an_empty_list_says_looking_while_the_first_scan_runs(
         await settle_pilot(pilot)
         text = " ".join(" ".join(screen_lines(app)).split())
         assert "No benchmark runs found" in text and "Looking for runs" not in text
+
+
+async def test_tabs_are_named_by_what_they_hold(tmp_path: Path) -> None:
+    from textual.widgets import Tab
+
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle_pilot(pilot)
+        labels = [tab.label.plain for tab in app.query(Tab)]
+        assert labels == ["Training & evals", "Viewer: episodes", "Benchmarks"]

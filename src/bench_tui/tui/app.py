@@ -55,8 +55,8 @@ class BenchApp(App[None]):
     TITLE = "bench-tui"
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('training')", "Training", show=False, id="tab_training"),
-        Binding("2", "tab('viewer')", "Viewer", show=False, id="tab_viewer"),
+        Binding("1", "tab('training')", "Training & evals", show=False, id="tab_training"),
+        Binding("2", "tab('viewer')", "Viewer: episodes", show=False, id="tab_viewer"),
         Binding("3", "tab('benchmarks')", "Benchmarks", show=False, id="tab_benchmarks"),
         Binding("exclamation_mark", "problems", "Problems", id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -102,9 +102,9 @@ class BenchApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status-line")
         with TabbedContent(initial="benchmarks", id="tabs"):
-            with TabPane("Training", id="training"):
+            with TabPane("Training & evals", id="training"):
                 yield TrainingPane(id="training-pane")
-            with TabPane("Viewer", id="viewer"):
+            with TabPane("Viewer: episodes", id="viewer"):
                 yield ViewerPane(id="viewer-pane")
             with TabPane("Benchmarks", id="benchmarks"):
                 yield RunListPane(id="runs-pane")
