@@ -85,7 +85,9 @@ def screenshot_renderable(step: Step, mode: str, width: int) -> object | None:
         return renderer(image, width=width)
     from rich_pixels import Pixels
 
-    return Pixels.from_image(image)
+    # rich-pixels leaves from_image's return type unannotated.
+    pixels: Pixels = Pixels.from_image(image)
+    return pixels
 
 
 def print_step(shown: ShownStep, console: Console, mode: str) -> None:

@@ -295,7 +295,8 @@ def mcnemar_exact(a_only: int, b_only: int) -> float:
     if n == 0:
         return 1.0
     tail = sum(math.comb(n, k) for k in range(min(a_only, b_only) + 1))
-    return min(1.0, 2 * tail / 2**n)
+    # 1 << n rather than 2**n: int ** int is typed as possibly a float.
+    return min(1.0, 2 * tail / (1 << n))
 
 
 @dataclass(frozen=True)

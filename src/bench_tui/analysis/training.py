@@ -10,7 +10,7 @@ Per-epoch keys below are 0-based epoch indexes in both cases.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TypedDict
 
 from bench_tui.model import TrainingRun
 from bench_tui.model.training import TrainingStatus
@@ -57,7 +57,15 @@ def epochs_covered(run: TrainingRun) -> int | None:
     return max(0, covered)
 
 
-def summary_figures(run: TrainingRun) -> dict[str, Any]:
+class TrainingFigures(TypedDict):
+    steps: int | None
+    epochs: int | None
+    final_loss: float | None
+    best_loss: float | None
+    best_step: int | None
+
+
+def summary_figures(run: TrainingRun) -> TrainingFigures:
     """`steps`, `epochs`, `final_loss`, `best_loss`, `best_step` as `summary --json` prints them
     (None where the log holds nothing to compute them from)."""
     steps = [point.step for point in run.losses]

@@ -158,7 +158,7 @@ def write_runs(out: Output, results: Path, tasks: list[TaskDef]) -> list[DemoRun
 
 def write_run(out: Output, run_dir: Path, spec: RunSpec, tasks: list[TaskDef]) -> DemoRun:
     agent = spec.agent
-    config = {
+    config: dict[str, Any] = {
         "agent": "api" if agent.api else "policy",
         "max_steps": MAX_STEPS,
         "screen_size": [WIDTH, HEIGHT],

@@ -284,8 +284,9 @@ def predicted_action(epoch: int, index: int, human: dict[str, Any]) -> dict[str,
 
 def predicted_type(predicted: dict[str, Any]) -> str:
     """The action type a prediction stands for (raw-text predictions name it in the DSL)."""
-    if predicted["type"] != "predicted":
-        return predicted["type"]
+    kind: str = predicted["type"]
+    if kind != "predicted":
+        return kind
     raw = predicted.get("raw_output") or ""
     return "done" if "DONE(" in raw else "type" if "TYPE(" in raw else "other"
 

@@ -163,10 +163,11 @@ def prepare_image(
 def _decode_scaled(path: Path, target_px: tuple[int, int]) -> Image.Image:
     # Our own descriptor (regular files only, opened without blocking): Pillow opening the
     # path itself would hang on a FIFO planted under a screenshot's name.
-    with open_binary(path) as handle, Image.open(handle) as source:
-        size = fit_size(source.size, target_px)
+    with open_binary(path) as handle, Image.open(handle) as opened:
+        size = fit_size(opened.size, target_px)
         # JPEG only: decode at 1/2, 1/4 or 1/8 scale directly (libjpeg DCT scaling).
-        source.draft("RGB", size)
+        opened.draft("RGB", size)
+        source: Image.Image = opened
         if source.mode not in ("RGB", "RGBA", "L"):
             # Palette/16-bit images would be resized with NEAREST or not at all; convert first.
             source = source.convert("RGBA" if "A" in source.getbands() else "RGB")
@@ -323,7 +324,7 @@ def _draw_tag(
 def _draw_labels(draw: ImageDraw.ImageDraw, size: tuple[int, int], labels: list[Marker]) -> None:
     font = ImageFont.load_default(size=max(10, size[1] // 30))
     pad = max(2, size[1] // 150)
-    y = size[1] - pad
+    y: float = size[1] - pad
     for marker in reversed(labels):
         text = f"{marker.tag}: {marker.label}" if marker.tag else str(marker.label)
         left, top, right, bottom = draw.textbbox((0, 0), text, font=font)

@@ -58,8 +58,8 @@ def _cuts(label: str, width: int, others: Sequence[str]) -> Iterator[_Cut]:
             yield _Cut(ELLIPSIS + kept + ELLIPSIS, kept, "inside")
     # Its start and its end, the ellipsis in between: two far-apart differences at once.
     for head in sorted(range(1, keep), key=lambda n: abs(2 * n - keep)):
-        start, end = label[:head], label[len(label) - (keep - head) :]
-        yield _Cut(start + ELLIPSIS + end, start, "both", end)
+        front, back = label[:head], label[len(label) - (keep - head) :]
+        yield _Cut(front + ELLIPSIS + back, front, "both", back)
 
 
 def fit_distinct(labels: Sequence[str], width: int) -> list[str]:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 TOKEN_BYTES = 24
@@ -100,12 +101,7 @@ def _is_websocket(request: web.Request) -> bool:
     return request.headers.get("Upgrade", "").lower() == "websocket"
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def access_middleware(
-    current: Callable[[], Access],
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def access_middleware(current: Callable[[], Access]) -> Middleware:
     """`current()` is asked per request: the cookie's name waits for the port to be bound."""
 
     @web.middleware

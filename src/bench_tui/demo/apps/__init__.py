@@ -32,7 +32,7 @@ def catalog() -> dict[str, Screen]:
     """Every screen of the demo by key (cheap: widget lists only; images render on first use)."""
     screens: dict[str, Screen] = {}
     for app in APPS.values():
-        dark = getattr(app, "DARK", frozenset())
+        dark: frozenset[str] = getattr(app, "DARK", frozenset())
         for key, widgets in app.screens().items():
             if key in screens:
                 raise ValueError(f"screen key {key!r} defined twice")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bench_tui.demo.kit import (
     button,
     desktop,
@@ -58,7 +60,7 @@ Row = tuple[str, str | None, str]
 
 def explorer(
     place: str,
-    rows: tuple[Row, ...] | list[Row],
+    rows: Sequence[Row],
     *,
     selected: str | None = None,
     editing: tuple[str, str, str] | None = None,
@@ -112,14 +114,19 @@ def explorer(
                 size=13,
             )
         )
-    for index, (kind, name, label) in enumerate(rows):
+    for index, (kind, row_name, label) in enumerate(rows):
         y = 188 + index * 32
         widgets.append(
             Widget(
-                kind, (310, y, 1190, y + 30), label, name=name, role="listitem", on=name == selected
+                kind,
+                (310, y, 1190, y + 30),
+                label,
+                name=row_name,
+                role="listitem",
+                on=row_name == selected,
             )
         )
-        if editing and name == editing[0]:
+        if editing and row_name == editing[0]:
             widgets.append(
                 field("field_rename", (350, y + 3, 640, y + 27), editing[2], focused=True)
             )
