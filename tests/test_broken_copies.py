@@ -20,7 +20,7 @@ from bench_tui.model import Problem
 from bench_tui.report import summary_json
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import discover_workspace, iter_workspace
-from bench_tui.sources.openadapt_execution import RunChecks
+from bench_tui.sources.openadapt.execution import RunChecks
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.store import store_problems
 from tests.fixtures.every_format import build_every_format

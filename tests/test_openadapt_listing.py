@@ -10,12 +10,12 @@ import pytest
 
 from bench_tui.model import Problem, Run
 from bench_tui.sources import common
+from bench_tui.sources._io.json_head import HEAD_BYTES
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace, iter_workspace
-from bench_tui.sources.json_head import HEAD_BYTES
-from bench_tui.sources.openadapt import read_openadapt_run
-from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+from bench_tui.sources.openadapt.execution import RunChecks, run_checks
+from bench_tui.sources.openadapt.run import read_openadapt_run
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
 from tests.fixtures.png import write_png
 

@@ -23,7 +23,7 @@ from typing import IO
 
 from bench_tui.model import Problem
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+from bench_tui.sources.openadapt.execution import RunChecks, run_checks
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 """Worker processes started and not yet reaped: `stop_check_workers` ends them."""

@@ -24,8 +24,8 @@ from bench_tui.safeio import (
     open_regular,
     read_capped,
 )
-from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
-from bench_tui.sources.ranges import Range
+from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources._io.ranges import Range
 
 Num = TypeVar("Num", int, float)
 

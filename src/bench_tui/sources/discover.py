@@ -20,9 +20,9 @@ from bench_tui.model.ordering import natural_key
 from bench_tui.safeio import file_kind
 from bench_tui.sources import registry
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
-from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
-from bench_tui.sources.openadapt import is_openadapt_run, read_openadapt_run
-from bench_tui.sources.openadapt_execution import RunChecks
+from bench_tui.sources.openadapt.execution import RunChecks
+from bench_tui.sources.openadapt.live import LIVE_FILE_NAMES, LiveFile, read_live_file
+from bench_tui.sources.openadapt.run import is_openadapt_run, read_openadapt_run
 from bench_tui.sources.progress import attach_live_files, mark_recent_runs
 from bench_tui.sources.text_limits import cut_run_texts
 

@@ -6,7 +6,7 @@ from statistics import mean
 
 from bench_tui.model import LiveProgress, Run
 from bench_tui.model.dates import date_order
-from bench_tui.sources.live import LiveFile
+from bench_tui.sources.openadapt.live import LiveFile
 
 RECENT_TASKS_FOR_PACE = 10
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench_tui.model import Run
-from bench_tui.sources.agentlab import is_agentlab_episode, read_agentlab_runs
+from bench_tui.sources.agentlab.run import is_agentlab_episode, read_agentlab_runs
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discovery)
+from bench_tui.sources.osworld.common import classify_episode_dir as classify_osworld_family
+from bench_tui.sources.osworld.runs import read_episode_runs
+from bench_tui.sources.osworld.tasks import (  # noqa: F401
+    looks_like_task_definition,
+    looks_like_task_index,
+)
+from bench_tui.sources.training.episodes import (  # noqa: F401  (re-exported for discovery)
     episodes_from_predictions,
     looks_like_episode_file,
     read_episodes,
 )
-from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
-from bench_tui.sources.osworld_common import classify_episode_dir as classify_osworld_family
-from bench_tui.sources.osworld_runs import read_episode_runs
-from bench_tui.sources.osworld_tasks import (  # noqa: F401
-    looks_like_task_definition,
-    looks_like_task_index,
-)
-from bench_tui.sources.training import read_training  # noqa: F401
-from bench_tui.sources.webarena import is_webarena_run, read_webarena_run  # noqa: F401
+from bench_tui.sources.training.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
+from bench_tui.sources.training.training_log import read_training  # noqa: F401
+from bench_tui.sources.webarena.run import is_webarena_run, read_webarena_run  # noqa: F401
 
 
 def classify_episode_dir(

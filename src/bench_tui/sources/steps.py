@@ -8,15 +8,15 @@ from pathlib import Path
 
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.safeio import is_inside
-from bench_tui.sources.agentlab import load_agentlab_steps
+from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
+from bench_tui.sources._io.recorded_paths import LEAVES_RUN
+from bench_tui.sources.agentlab.run import load_agentlab_steps
 from bench_tui.sources.common import ReadContext, display_path
-from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
-from bench_tui.sources.openadapt import load_openadapt_steps
-from bench_tui.sources.osworld import load_osworld_steps
-from bench_tui.sources.recorded_paths import LEAVES_RUN
+from bench_tui.sources.openadapt.run import load_openadapt_steps
+from bench_tui.sources.osworld.steps import load_osworld_steps
+from bench_tui.sources.osworld.waa import load_waa_steps
 from bench_tui.sources.text_limits import cut_step_texts
-from bench_tui.sources.waa import load_waa_steps
-from bench_tui.sources.webarena import load_webarena_steps, screenshot_cache_dir
+from bench_tui.sources.webarena.run import load_webarena_steps, screenshot_cache_dir
 
 StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
 

@@ -20,7 +20,7 @@ from bench_tui.model import Problem, Run, Workspace
 from bench_tui.safetext import visible
 from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
 from bench_tui.sources.discover import iter_workspace
-from bench_tui.sources.openadapt_execution import RunChecks
+from bench_tui.sources.openadapt.execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
 from bench_tui.tui.commands import BindingCommands
