@@ -14,14 +14,13 @@ follow one rule, so `summary` and the app show the same figures and the same Pro
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from bench_tui.safeio import read_head
 from bench_tui.sources._io.json_head import HEAD_BYTES, decode_prefix, object_head
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.recorded_paths import LEAVES_RUN, file_name, inside, is_absolute
+from bench_tui.sources.base import PendingChecks, PendingImage
 from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
@@ -50,31 +49,6 @@ OUTCOME_KEYS = frozenset(
 )
 """Every key the listing reads; a head missing one of them is read in full (older writers)."""
 
-PendingShot = tuple[str, Any, str]
-"""(screenshot path, step number as recorded, execution file)"""
-
-
-@dataclass
-class RunChecks:
-    """What listing runs left to check: execution files read up to "steps", and screenshots."""
-
-    executions: list[str] = field(default_factory=list)
-    screenshots: list[PendingShot] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.executions) + len(self.screenshots)
-
-    def extend(self, other: RunChecks) -> None:
-        self.executions.extend(other.executions)
-        self.screenshots.extend(other.screenshots)
-
-    def chunks(self, size: int) -> Iterator[RunChecks]:
-        """Pieces of about `size` files each, executions first (they find more screenshots)."""
-        for start in range(0, len(self.executions), size):
-            yield RunChecks(executions=self.executions[start : start + size])
-        for start in range(0, len(self.screenshots), size):
-            yield RunChecks(screenshots=self.screenshots[start : start + size])
-
 
 def _outcome_members(text: str | None) -> dict[str, Any] | None:
     if text is None:
@@ -94,7 +68,7 @@ def _read_prefix(path: str, within: str | None) -> tuple[bool, str | None]:
     return True, decode_prefix(raw)
 
 
-def read_outcome(path: str, ctx: ReadContext, checks: RunChecks) -> JsonDoc | None:
+def read_outcome(path: str, ctx: ReadContext, checks: PendingChecks) -> JsonDoc | None:
     """The JSON the outcome is read from (see the module's rule); None when absent or unreadable.
 
     A file whose outcome came from its head goes to `checks.executions`; a file read whole has
@@ -143,7 +117,7 @@ def recorded_shot(task_dir: str, recorded: str) -> str | None:
         return None
 
 
-def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> None:
+def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingImage]) -> None:
     """Each step record must be an object; its screenshot is queued for `run_checks`."""
     folder = os.path.dirname(os.fspath(doc.path))
     execution = os.fspath(doc.path)
@@ -169,16 +143,16 @@ def check_steps(doc: JsonDoc, ctx: ReadContext, pending: list[PendingShot]) -> N
         pending.append((shot, step.get("step_idx", number), execution))
 
 
-def _check_execution(path: str, ctx: ReadContext, pending: list[PendingShot]) -> None:
+def _check_execution(path: str, ctx: ReadContext, pending: list[PendingImage]) -> None:
     """The whole of a file whose outcome was read from its head."""
     doc = read_json_object(path, ctx, what=EXECUTION_WHAT)
     if doc is not None:
         check_steps(doc, ctx, pending)
 
 
-def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
+def run_checks(checks: PendingChecks, ctx: ReadContext) -> None:
     """Everything listing left unread, as Problems on `ctx`."""
-    pending: list[PendingShot] = []
+    pending: list[PendingImage] = []
     for path in checks.executions:
         _check_execution(path, ctx, pending)
     # One tight loop after the JSON (a thread pool was 2x slower: the checks are too small to

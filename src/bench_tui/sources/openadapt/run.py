@@ -26,6 +26,7 @@ from bench_tui.sources._io.ranges import (
     TIMESTAMP,
 )
 from bench_tui.sources._io.recorded_paths import LEAVES_RUN, file_name
+from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.common import (
     DEFAULT_SCREEN,
     FieldReader,
@@ -38,7 +39,6 @@ from bench_tui.sources.common import (
 from bench_tui.sources.jsonvalues import DocProblems, as_number
 from bench_tui.sources.openadapt.actions import map_action
 from bench_tui.sources.openadapt.execution import (
-    RunChecks,
     read_outcome,
     recorded_shot,
     run_checks,
@@ -94,7 +94,7 @@ def _status(success: bool | None, error_type: str | None) -> str:
 
 
 def _read_execution(
-    task_dir: str, ctx: ReadContext, fallback_model: str, checks: RunChecks
+    task_dir: str, ctx: ReadContext, fallback_model: str, checks: PendingChecks
 ) -> tuple[Execution | None, str | None]:
     """The outcome in execution.json (None when absent or unreadable) and its raw task id."""
     doc = read_outcome(f"{task_dir}/execution.json", ctx, checks)
@@ -155,7 +155,7 @@ def _newest_mtime(paths: list[str]) -> float:
 
 
 def read_openadapt_run(
-    run_dir: Path, ctx: ReadContext, now: float | None = None, checks: RunChecks | None = None
+    run_dir: Path, ctx: ReadContext, now: float | None = None, checks: PendingChecks | None = None
 ) -> Run:
     """Read one run folder. Never raises: unreadable parts become Problems on `ctx`.
 
@@ -184,7 +184,7 @@ def read_openadapt_run(
         ctx.problem(tasks_root, f"cannot list tasks: {exc.strerror or exc}")
         task_names = []
     touched: list[str] = []
-    run_checks_now = RunChecks()
+    run_checks_now = PendingChecks()
     pending = checks if checks is not None else run_checks_now
     # Plain strings, and no listing of each task folder: this loop runs for every task.
     root_text = os.fspath(tasks_root)
