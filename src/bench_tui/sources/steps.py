@@ -7,10 +7,11 @@ from pathlib import Path
 
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.safeio import is_inside
+from bench_tui.safetext import display_path
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.recorded_paths import LEAVES_RUN
 from bench_tui.sources.base import Reader
-from bench_tui.sources.common import ReadContext, display_path
+from bench_tui.sources.common import ReadContext
 from bench_tui.sources.registry import READERS
 from bench_tui.sources.text_limits import cut_step_texts
 

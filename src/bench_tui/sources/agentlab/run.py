@@ -11,7 +11,6 @@ import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,11 @@ from typing import Any
 from bench_tui.model import Execution, Run, Task
 from bench_tui.model.ordering import natural_key
 from bench_tui.sources._io.ranges import SCORE, SECONDS, STEP_COUNT
+from bench_tui.sources.agentlab.episode_info import EpisodeInfo
 from bench_tui.sources.agentlab.safe_pickle import pick, read_pickle_file, to_plain
 from bench_tui.sources.agentlab.steps import load_agentlab_steps
 from bench_tui.sources.agentlab.summary_csv import check_summary_csv
-from bench_tui.sources.common import FieldReader, JsonDoc, ReadContext, present, read_json_object
+from bench_tui.sources.common import FieldReader, ReadContext, present, read_json_object
 
 __all__ = ["is_agentlab_episode", "load_agentlab_steps", "read_agentlab_runs"]
 
@@ -38,26 +38,6 @@ PROBLEM_TEXT_LIMIT = 200
 def is_agentlab_episode(names: frozenset[str]) -> bool:
     """An AgentLab episode folder holds `summary_info.json` or `exp_args.pkl`."""
     return "summary_info.json" in names or "exp_args.pkl" in names
-
-
-@dataclass
-class EpisodeInfo:
-    """What one episode folder says, before episodes are grouped into executions."""
-
-    path: Path
-    date: datetime | None = None
-    agent: str | None = None
-    task_name: str | None = None
-    seed: int | None = None
-    model_name: str | None = None
-    instruction: str | None = None
-    summary: dict[str, Any] | None = None
-    summary_doc: JsonDoc | None = None
-    execution: Execution = field(default_factory=lambda: Execution(task_id=""))
-
-    @property
-    def benchmark(self) -> str | None:
-        return self.task_name.split(".", 1)[0] if self.task_name else None
 
 
 def _folder_date(folder: Path, text: str, ctx: ReadContext) -> datetime | None:

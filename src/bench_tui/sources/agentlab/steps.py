@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Execution, Run, Step
+from bench_tui.sources._io.images import image_problem
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.ranges import MILLISECONDS
 from bench_tui.sources.agentlab.browsergym_actions import Box, parse_action_string
 from bench_tui.sources.agentlab.safe_pickle import pick, read_pickle_file, to_plain
-from bench_tui.sources.common import ReadContext, image_problem, image_size
+from bench_tui.sources.common import ReadContext, image_size
 from bench_tui.sources.jsonvalues import as_number
 
 STEP_FILE = re.compile(r"^step_(\d+)\.pkl\.gz$")

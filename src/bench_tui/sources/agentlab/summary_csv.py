@@ -13,12 +13,10 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bench_tui.sources.agentlab.episode_info import EpisodeInfo
 from bench_tui.sources.common import ReadContext, read_text
-
-if TYPE_CHECKING:
-    from bench_tui.sources.agentlab.run import EpisodeInfo
 
 COMPLETED = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 REWARD_TOLERANCE = 6e-4

@@ -17,6 +17,8 @@ import os
 from typing import Any
 
 from bench_tui.safeio import read_head
+from bench_tui.safetext import display_path
+from bench_tui.sources._io.images import image_problem
 from bench_tui.sources._io.json_head import HEAD_BYTES, decode_prefix, object_head
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.recorded_paths import LEAVES_RUN, file_name, inside, is_absolute
@@ -25,8 +27,6 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
-    display_path,
-    image_problem,
     json_type,
     parse_json_text,
     read_json_object,

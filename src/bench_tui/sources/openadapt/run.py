@@ -15,6 +15,7 @@ from typing import Any
 
 from bench_tui.model import Execution, Run, Step, Task
 from bench_tui.model.ordering import natural_key
+from bench_tui.safetext import display_path
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.ranges import (
     COUNT,
@@ -32,7 +33,6 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
-    display_path,
     image_size,
     read_json_object,
 )

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench_tui.sources.common import ReadContext, display_path, present, read_json_object
+from bench_tui.safetext import display_path
+from bench_tui.sources.common import ReadContext, present, read_json_object
 
 OBSERVATION_TYPES = frozenset({"screenshot", "a11y_tree", "screenshot_a11y_tree", "som"})
 ACTION_SPACES = frozenset({"pyautogui", "computer_13", "claude_computer_use", "computer_use"})

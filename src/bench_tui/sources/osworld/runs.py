@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from bench_tui.model import Execution, Run, Task
+from bench_tui.safetext import display_path
 from bench_tui.sources._io.ranges import SECONDS
-from bench_tui.sources.common import ReadContext, display_path
+from bench_tui.sources.common import ReadContext
 from bench_tui.sources.osworld.checks import cross_check_all_results, cross_check_missing
 from bench_tui.sources.osworld.common import RECENT_WRITE_S, EpisodeKind
 from bench_tui.sources.osworld.paths import RunSettings, run_root, run_settings, unstarted_folders

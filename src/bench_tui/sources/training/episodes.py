@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Episode, EpisodeStep
+from bench_tui.safetext import display_path
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.ranges import TIMESTAMP, Range
 from bench_tui.sources._io.recorded_paths import in_folder
-from bench_tui.sources.common import JsonDoc, ReadContext, display_path, json_type, read_json
+from bench_tui.sources.common import JsonDoc, ReadContext, json_type, read_json
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath
 from bench_tui.sources.training.episode_actions import (
     EpisodeActionReader,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.model import Action, Episode, EpisodeStep, Prediction
+from bench_tui.model.ordering import checkpoint_order
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.recorded_paths import file_name, inside, really_inside
 from bench_tui.sources.common import ReadContext, json_type, read_json
@@ -39,17 +40,6 @@ def checkpoint_label(file_name: str) -> str:
         return f"Epoch {int(epoch.group(1))}"
     name = name.replace("_", " ").strip()
     return name[:1].upper() + name[1:] if name else "Predictions"
-
-
-def checkpoint_order(label: str) -> tuple[int, int, str]:
-    """Preview first (made before training), then epochs by number, then other names (such as
-    "Final"), which come from the end of training."""
-    if label == "Preview":
-        return (0, 0, label)
-    epoch = re.fullmatch(r"Epoch (\d+)", label)
-    if epoch:
-        return (1, int(epoch.group(1)), label)
-    return (2, 0, label)
 
 
 def read_predictions(

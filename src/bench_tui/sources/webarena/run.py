@@ -19,11 +19,7 @@ from typing import Any
 from bench_tui.model import Execution, Run, Task
 from bench_tui.sources._io.ranges import SECONDS
 from bench_tui.sources._io.recorded_paths import inside
-from bench_tui.sources.common import (
-    ReadContext,
-    present,
-    read_json_object,
-)
+from bench_tui.sources.common import ReadContext, present, read_json_object
 from bench_tui.sources.webarena.logs import (
     LogSummary,
     TaskLog,

@@ -17,8 +17,9 @@ from typing import Any
 
 from bench_tui.model import Execution, Run, Step
 from bench_tui.safeio import create_new, make_private_dir
+from bench_tui.sources._io.images import PNG_SIGNATURE
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
-from bench_tui.sources.common import PNG_SIGNATURE, ReadContext
+from bench_tui.sources.common import ReadContext
 from bench_tui.sources.webarena.render import (
     RenderBlock,
     block_action,
