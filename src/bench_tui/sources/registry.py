@@ -10,11 +10,13 @@ from __future__ import annotations
 from bench_tui.sources.agentlab.reader import AGENTLAB
 from bench_tui.sources.base import Reader
 from bench_tui.sources.openadapt.reader import OPENADAPT_RUNS
+from bench_tui.sources.openadapt_jsonl.reader import OPENADAPT_FULL_EVAL
 from bench_tui.sources.osworld.reader import OSWORLD_EPISODES, OSWORLD_TASK_FILES
 from bench_tui.sources.training.reader import EPISODE_FILES, EVAL_REPORTS, TRAINING_JOBS
 from bench_tui.sources.webarena.reader import WEBARENA
 
 READERS: tuple[Reader, ...] = (
+    OPENADAPT_FULL_EVAL,
     OPENADAPT_RUNS,
     AGENTLAB,
     OSWORLD_EPISODES,
