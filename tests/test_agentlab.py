@@ -15,12 +15,12 @@ from PIL import Image
 
 from bench_tui.analysis.summary import model_figures
 from bench_tui.model import Execution, Run
-from bench_tui.sources.agentlab import (
+from bench_tui.sources.agentlab.browsergym_actions import parse_action_string
+from bench_tui.sources.agentlab.run import (
     is_agentlab_episode,
     load_agentlab_steps,
     read_agentlab_runs,
 )
-from bench_tui.sources.browsergym_actions import parse_action_string
 from bench_tui.sources.common import ReadContext
 from tests.fixtures.web_builders import (
     SCREEN,

@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from bench_tui import cli
 from bench_tui.model import Problem
 from bench_tui.report import summary_json
+from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.discover import discover_workspace, iter_workspace
-from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.store import store_problems
 from tests.fixtures.every_format import build_every_format
@@ -114,7 +114,7 @@ def test_a_damaged_copy_is_read_with_problems_and_never_crashes(
             steps, problems = load_steps(run, execution, root)
             assert isinstance(steps, list) and isinstance(problems, list)
 
-    listed, checks = [], RunChecks()
+    listed, checks = [], PendingChecks()
     for batch in iter_workspace(root, defer_checks=True):
         listed.extend(batch.problems)
         checks.extend(batch.checks)

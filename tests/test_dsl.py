@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench_tui.sources.dsl import parse_dsl_action
+from bench_tui.sources.training.dsl import parse_dsl_action
 
 
 def test_coordinate_click() -> None:

@@ -20,7 +20,7 @@ from bench_tui.analysis.episode_metrics import (
 )
 from bench_tui.model import Action, Episode, EpisodeStep, Prediction
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.predictions import episodes_from_predictions
+from bench_tui.sources.training.predictions import episodes_from_predictions
 from tests.fixtures.offline_builders import build_predictions_job, predictions_with_rows
 
 

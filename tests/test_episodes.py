@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench_tui.sources.common import DEFAULT_SCREEN, ReadContext, read_json
-from bench_tui.sources.episodes import (
+from bench_tui.sources.training.episodes import (
     checkpoint_label,
     episodes_from_predictions,
     looks_like_episode_file,

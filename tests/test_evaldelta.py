@@ -9,7 +9,7 @@ import pytest
 from bench_tui.analysis.evaldelta import eval_metric_deltas, gate_on, lora_gate
 from bench_tui.model import KNOWN_METRICS, EvalReport
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.evalreport import read_eval_report
+from bench_tui.sources.training.evalreport import read_eval_report
 from tests.fixtures.offline_builders import build_eval_reports
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bench_tui.model import KNOWN_METRICS
 from bench_tui.sources.common import ReadContext, read_json
-from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report
+from bench_tui.sources.training.evalreport import looks_like_eval_report, read_eval_report
 from tests.fixtures.json_strategies import any_bytes, json_bytes, json_values, shaped
 from tests.fixtures.offline_builders import (
     CUSTOM_LOG,

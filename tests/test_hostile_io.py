@@ -37,9 +37,9 @@ from bench_tui.safeio import (
     open_regular,
     read_capped,
 )
+from bench_tui.sources.agentlab.safe_pickle import PickleRefused, load_restricted, to_plain
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_text
 from bench_tui.sources.discover import discover_workspace
-from bench_tui.sources.safe_pickle import PickleRefused, load_restricted, to_plain
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import (
@@ -376,7 +376,7 @@ def test_a_memo_index_bomb_is_refused_at_once_and_small(tmp_path: Path) -> None:
 )
 def test_pickle_bombs_raise_refused_quickly(data: bytes) -> None:
     script = (
-        "import sys; from bench_tui.sources.safe_pickle import PickleRefused, load_restricted\n"
+        "import sys; from bench_tui.sources.agentlab.safe_pickle import PickleRefused, load_restricted\n"
         "try:\n    load_restricted(bytes.fromhex(sys.argv[1]))\n"
         "except PickleRefused as exc:\n    print('refused:', exc)\n"
     )

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench_tui.sources.json_head import decode_prefix, object_head
+from bench_tui.sources._io.json_head import decode_prefix, object_head
 
 keys = st.text().filter(lambda key: key != "steps")
 nested_keys = st.text() | st.just("steps")  # a nested "steps" is not the stop

@@ -10,8 +10,8 @@ import pytest
 
 from bench_tui.analysis.summary import model_figures
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.openadapt import load_openadapt_steps, read_openadapt_run
-from bench_tui.sources.openadapt_actions import map_action
+from bench_tui.sources.openadapt.actions import map_action
+from bench_tui.sources.openadapt.run import load_openadapt_steps, read_openadapt_run
 from tests.fixtures.openadapt_builders import (
     action,
     build_complete_run,

@@ -10,12 +10,13 @@ import pytest
 
 from bench_tui.model import Problem, Run
 from bench_tui.sources import common
+from bench_tui.sources._io.json_head import HEAD_BYTES
+from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace, iter_workspace
-from bench_tui.sources.json_head import HEAD_BYTES
-from bench_tui.sources.openadapt import read_openadapt_run
-from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+from bench_tui.sources.openadapt.execution import run_checks
+from bench_tui.sources.openadapt.run import read_openadapt_run
 from tests.fixtures.openadapt_builders import action, build_complete_run, write_json
 from tests.fixtures.png import write_png
 
@@ -109,7 +110,7 @@ def read_full(run_dir: Path, root: Path) -> tuple[Run, list[Problem]]:
 
 
 def read_listed_then_checked(run_dir: Path, root: Path) -> tuple[Run, list[Problem], int]:
-    ctx, checks = ReadContext(root=root), RunChecks()
+    ctx, checks = ReadContext(root=root), PendingChecks()
     run = read_openadapt_run(run_dir, ctx, now=0.0, checks=checks)
     deferred = len(checks.executions)
     run_checks(checks, ctx)
@@ -186,7 +187,7 @@ def test_the_app_path_finds_what_the_command_line_finds(
 
     build_awkward_run(tmp_path)
     expected = discover_workspace(tmp_path)
-    runs, problems, checks = [], [], RunChecks()
+    runs, problems, checks = [], [], PendingChecks()
     for batch in iter_workspace(tmp_path, defer_checks=True, now=0.0):
         runs.extend(batch.runs)
         problems.extend(batch.problems)
@@ -210,7 +211,7 @@ def test_the_app_path_finds_what_the_command_line_finds(
 
 def test_checks_stop_when_asked(tmp_path: Path) -> None:
     build_awkward_run(tmp_path)
-    checks = RunChecks()
+    checks = PendingChecks()
     for batch in iter_workspace(tmp_path, defer_checks=True):
         checks.extend(batch.checks)
     pieces = iter_checks(tmp_path, checks, use_process=False, chunk=1, should_stop=lambda: True)
@@ -233,7 +234,7 @@ def test_a_worker_that_dies_or_cannot_start_leaves_nothing_unchecked(
     build_awkward_run(tmp_path / "ws")
     tmp_path = tmp_path / "ws"
     expected = discover_workspace(tmp_path)
-    problems, checks = [], RunChecks()
+    problems, checks = [], PendingChecks()
     for batch in iter_workspace(tmp_path, defer_checks=True, now=0.0):
         problems.extend(batch.problems)
         checks.extend(batch.checks)

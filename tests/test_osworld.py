@@ -14,7 +14,7 @@ from bench_tui.analysis.summary import model_figures
 from bench_tui.model import Run
 from bench_tui.sources import common
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.osworld import (
+from bench_tui.sources.osworld.steps import (
     classify_episode_dir,
     load_osworld_steps,
     looks_like_task_definition,

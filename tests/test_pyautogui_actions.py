@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench_tui.model import Action
-from bench_tui.sources.navi_actions import Region, parse_navi, parse_regions
-from bench_tui.sources.osworld_actions import parse_agent_action, parse_computer13
-from bench_tui.sources.pyautogui_actions import parse_pyautogui, parse_pyautogui_code
+from bench_tui.sources.osworld.actions import parse_agent_action, parse_computer13
+from bench_tui.sources.osworld.navi_actions import Region, parse_navi, parse_regions
+from bench_tui.sources.osworld.pyautogui_actions import parse_pyautogui, parse_pyautogui_code
 from tests.fixtures.json_strategies import json_values
 
 HD = (1920, 1080)

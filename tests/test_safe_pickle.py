@@ -19,8 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench_tui.sources.common import ReadContext
-from bench_tui.sources.safe_pickle import (
+from bench_tui.sources.agentlab.safe_pickle import (
     StandIn,
     UnsafeOrUnreadablePickle,
     decompress_gzip,
@@ -30,6 +29,7 @@ from bench_tui.sources.safe_pickle import (
     read_pickle_file,
     to_plain,
 )
+from bench_tui.sources.common import ReadContext
 from tests.fixtures.web_builders import (
     FAKE_MODULES,
     exp_args,

@@ -7,8 +7,13 @@ from pathlib import Path
 
 from bench_tui.model import Step
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.openadapt import load_openadapt_steps, read_openadapt_run
-from bench_tui.sources.step_logs import BEFORE, LogEntry, attach_log_lines, place_log_lines
+from bench_tui.sources.openadapt.run import load_openadapt_steps, read_openadapt_run
+from bench_tui.sources.openadapt.step_logs import (
+    BEFORE,
+    LogEntry,
+    attach_log_lines,
+    place_log_lines,
+)
 from tests.fixtures.openadapt_builders import build_complete_run, write_json
 
 EPOCH = 1762244140.0

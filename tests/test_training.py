@@ -19,9 +19,9 @@ from bench_tui.analysis.training import (
     summary_figures,
     training_status,
 )
-from bench_tui.sources import training as training_source
 from bench_tui.sources.common import ReadContext, read_json
-from bench_tui.sources.training import looks_like_training_log, read_training
+from bench_tui.sources.training import training_log as training_source
+from bench_tui.sources.training.training_log import looks_like_training_log, read_training
 from tests.fixtures.json_strategies import any_bytes, json_bytes, json_values, shaped
 from tests.fixtures.offline_builders import (
     CUSTOM_LOG,

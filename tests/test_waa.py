@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 from bench_tui.analysis.summary import model_figures
 from bench_tui.model import Run
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.osworld_runs import read_episode_runs
-from bench_tui.sources.waa import classify_episode_dir, load_waa_steps, match_key, read_waa_runs
+from bench_tui.sources.osworld.runs import read_episode_runs
+from bench_tui.sources.osworld.waa import (
+    classify_episode_dir,
+    load_waa_steps,
+    match_key,
+    read_waa_runs,
+)
 from tests.fixtures.json_strategies import any_bytes
 from tests.fixtures.osworld_builders import (
     EDGE_ID,

@@ -14,15 +14,15 @@ from PIL import Image
 
 from bench_tui.analysis.summary import model_figures
 from bench_tui.model import Run
+from bench_tui.sources._io.pyrepr import parse_calls, parse_dict_prefix
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.pyrepr import parse_calls, parse_dict_prefix
-from bench_tui.sources.webarena import (
+from bench_tui.sources.webarena.render import block_action, parse_block, split_render
+from bench_tui.sources.webarena.run import (
     is_webarena_run,
     load_webarena_steps,
     read_webarena_run,
     screenshot_cache_dir,
 )
-from bench_tui.sources.webarena_render import block_action, parse_block, split_render
 from tests.fixtures.web_builders import (
     EXAMPLE_LOG,
     KETTLE,

@@ -22,7 +22,7 @@ from bench_tui.report import export_rows, json_output, problem_json, render_expo
 from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace
-from bench_tui.sources.evalreport import read_eval_report
+from bench_tui.sources.training.evalreport import read_eval_report
 from bench_tui.triage.store import store_problems
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}

@@ -97,3 +97,8 @@ def visible_tree(value: Any, *, one_line: bool = True) -> Any:
     if isinstance(value, (list, tuple)):
         return [visible_tree(item, one_line=one_line) for item in value]
     return value
+
+
+def display_path(path: str) -> str:
+    """A path as text, with bytes that are not UTF-8 shown as backslash escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

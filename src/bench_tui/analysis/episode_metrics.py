@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bench_tui.model import Action, Episode, EpisodeStep, Prediction
-from bench_tui.sources.predictions import checkpoint_order
+from bench_tui.model.ordering import checkpoint_order
 
 HIT_DISTANCE = 0.05
 """A click is a hit when it lands within this normalised L2 distance of the human's click."""

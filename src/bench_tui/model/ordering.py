@@ -1,4 +1,5 @@
-"""Natural order for ids and names: `browser_2` before `browser_10`, as a person counts."""
+"""Natural order for ids and names: `browser_2` before `browser_10`, as a person counts; and
+the order of checkpoints in a training job."""
 
 from __future__ import annotations
 
@@ -27,3 +28,14 @@ def natural_key(text: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
         else:
             parts.append((1, piece.casefold()))
     return (tuple(parts), text)
+
+
+def checkpoint_order(label: str) -> tuple[int, int, str]:
+    """Preview first (made before training), then epochs by number, then other names (such as
+    "Final"), which come from the end of training."""
+    if label == "Preview":
+        return (0, 0, label)
+    epoch = re.fullmatch(r"Epoch (\d+)", label)
+    if epoch:
+        return (1, int(epoch.group(1)), label)
+    return (2, 0, label)

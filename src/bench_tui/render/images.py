@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bench_tui.model.action import Action
 from bench_tui.safeio import open_binary
-from bench_tui.sources.common import image_problem
+from bench_tui.sources._io.images import image_problem
 
 RGB = tuple[int, int, int]
 MarkerKind = Literal["point", "drag", "label"]

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import IO
 
 from bench_tui.model import Problem
+from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.openadapt_execution import RunChecks, run_checks
+from bench_tui.sources.registry import READERS
 
 _RUNNING: set[subprocess.Popen[bytes]] = set()
 """Worker processes started and not yet reaped: `stop_check_workers` ends them."""
@@ -34,9 +35,16 @@ CHUNK = 500
 """Files per piece: progress moves and a cancel is noticed at this pace."""
 
 
+def run_checks(checks: PendingChecks, ctx: ReadContext) -> None:
+    """Every reader that leaves checks for later runs its part, as Problems on `ctx`."""
+    for reader in READERS:
+        if reader.run_checks is not None:
+            reader.run_checks(checks, ctx)
+
+
 def iter_checks(
     root: Path,
-    checks: RunChecks,
+    checks: PendingChecks,
     *,
     use_process: bool | None = None,
     chunk: int = CHUNK,
@@ -66,7 +74,7 @@ def iter_checks(
 
 
 def _in_worker(
-    root: Path, pieces: list[RunChecks], should_stop: Callable[[], bool]
+    root: Path, pieces: list[PendingChecks], should_stop: Callable[[], bool]
 ) -> Iterator[tuple[int, list[Problem]]]:
     """Pieces checked by the worker process; (-1, []) once stopped; ends early if it failed."""
     command = [sys.executable, "-m", "bench_tui.sources.checks_runner", str(root)]
@@ -125,7 +133,7 @@ atexit.register(stop_check_workers)
 
 
 def _write_pieces(
-    stream: IO[bytes], pieces: list[RunChecks], should_stop: Callable[[], bool]
+    stream: IO[bytes], pieces: list[PendingChecks], should_stop: Callable[[], bool]
 ) -> bool:
     """Every piece, then end of input; False if asked to stop first."""
     for piece in pieces:
@@ -144,7 +152,7 @@ def _serve(root: str) -> None:
     for piece in pieces:
         ctx = ReadContext(root=Path(root))
         shots = [(shot, step, execution) for shot, step, execution in piece["screenshots"]]
-        run_checks(RunChecks(executions=piece["executions"], screenshots=shots), ctx)
+        run_checks(PendingChecks(executions=piece["executions"], screenshots=shots), ctx)
         found = [[p.path, p.line, p.message] for p in ctx.problems]
         sys.stdout.write(json.dumps(found) + "\n")
         sys.stdout.flush()

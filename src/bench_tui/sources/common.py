@@ -17,25 +17,21 @@ from typing import Any, TypeVar
 
 from bench_tui.model import Problem
 from bench_tui.safeio import (
-    LeavesFolder,
     boundary,
     is_inside,
     open_binary,
     open_regular,
     read_capped,
 )
-from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
-from bench_tui.sources.ranges import Range
+from bench_tui.safetext import display_path
+from bench_tui.sources._io.images import PNG_SIGNATURE
+from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources._io.ranges import Range
 
 Num = TypeVar("Num", int, float)
 
 MAX_PARSE_BYTES = 32 * 1024 * 1024
 """Files above this are not parsed (DESIGN §9): one Problem says so."""
-
-
-def display_path(path: str) -> str:
-    """A path as text, with bytes that are not UTF-8 shown as backslash escapes."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -324,7 +320,6 @@ class FieldReader:
         return None
 
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEFAULT_SCREEN = (1920, 1200)
 
 
@@ -353,42 +348,3 @@ def image_size(path: Path | str, within: str | None = None) -> tuple[int, int] |
                 return image.size
         except Exception:  # Pillow raises many types for damaged files; all mean "no size"
             return None
-
-
-def image_problem(
-    path: Path | str, within: str | None = None, where: str = "the opened folder"
-) -> str | None:
-    """Why the image at `path` cannot be shown (missing, empty, truncated, not a regular file,
-    leading out of `within`, which `where` names), or None if it looks whole.
-
-    This runs for every screenshot at index time, so the common case costs a few syscalls: a
-    whole PNG or JPEG ends with its end marker, and only a file that does not is looked at further.
-    """
-    try:
-        fd, info = open_regular(path, within)
-    except FileNotFoundError:
-        return "screenshot missing"
-    except LeavesFolder as exc:
-        return f"screenshot path leaves {where}: {display_path(exc.real)}"
-    except OSError as exc:
-        return f"screenshot unreadable: {exc.strerror or exc}"
-    except ValueError:  # the path came from a file and holds a NUL byte
-        return "screenshot path holds a NUL byte"
-    try:
-        size = info.st_size
-        if size == 0:
-            return "screenshot is an empty file"
-        # Single preads: a regular file returns short only at its end.
-        tail = os.pread(fd, 12, max(0, size - 12))
-        if tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9":
-            return None
-        head = os.pread(fd, 8, 0)
-    except OSError as exc:
-        return f"screenshot unreadable: {exc.strerror or exc}"
-    finally:
-        os.close(fd)
-    if head == PNG_SIGNATURE:
-        return "screenshot is truncated (PNG has no end marker)"
-    if head[:3] == b"\xff\xd8\xff":
-        return "screenshot is truncated (JPEG has no end marker)"
-    return "screenshot is not a PNG or JPEG image"

@@ -18,12 +18,10 @@ from pathlib import Path
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
 from bench_tui.model.ordering import natural_key
 from bench_tui.safeio import file_kind
-from bench_tui.sources import registry
+from bench_tui.sources.base import Finding, PendingChecks, Walk
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
-from bench_tui.sources.live import LIVE_FILE_NAMES, LiveFile, read_live_file
-from bench_tui.sources.openadapt import is_openadapt_run, read_openadapt_run
-from bench_tui.sources.openadapt_execution import RunChecks
-from bench_tui.sources.progress import attach_live_files, mark_recent_runs
+from bench_tui.sources.progress import mark_recent_runs
+from bench_tui.sources.registry import READERS
 from bench_tui.sources.text_limits import cut_run_texts
 
 SKIPPED_DIR_NAMES = frozenset({"__pycache__", "node_modules", ".git"})
@@ -52,8 +50,8 @@ class DiscoveryBatch:
     trainings: list[TrainingRun] = field(default_factory=list)
     episodes: list[Episode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    checks: RunChecks = field(default_factory=RunChecks)
-    """What was left to check (only with `defer_checks`): see `run_checks`."""
+    checks: PendingChecks = field(default_factory=PendingChecks)
+    """What was left to check (only with `defer_checks`): see `checks_runner`."""
     dirs_seen: int = 0
     done: bool = False
 
@@ -61,33 +59,13 @@ class DiscoveryBatch:
         return not (self.runs or self.evals or self.trainings or self.episodes or self.problems)
 
 
-@dataclass
-class _Collected:
-    """Episodes and side files that are only read once the walk has seen them all."""
-
-    episode_dirs: dict[str, list[Path]] = field(default_factory=dict)
-    json_sniffed: list[Path] = field(default_factory=list)
-    live_files: list[LiveFile] = field(default_factory=list)
-    task_indexes: list[Path] = field(default_factory=list)
-    task_definitions: list[Path] = field(default_factory=list)
-
-
 class _Walker:
-    def __init__(
-        self,
-        root: Path,
-        ctx: ReadContext,
-        include_underscore: bool,
-        now: float,
-        checks: RunChecks | None,
-    ):
+    def __init__(self, root: Path, walk: Walk, include_underscore: bool):
         self.root = root
         """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
-        self.ctx = ctx
+        self.state = walk
+        self.ctx = walk.ctx
         self.include_underscore = include_underscore
-        self.now = now
-        self.checks = checks
-        self.collected = _Collected()
         self.visited: set[tuple[int, int]] = set()
         self.dirs_seen = 0
 
@@ -96,8 +74,8 @@ class _Walker:
             return True
         return name.startswith("_") and not self.include_underscore
 
-    def walk(self) -> Iterator[tuple[str, object]]:
-        """Yield ("run", Run) / ("eval", …) / ("training", …) / ("episode", …) as found."""
+    def walk(self) -> Iterator[Finding]:
+        """Yield runs, eval reports, trainings and episodes as they are found."""
         try:
             root_stat = self.root.stat()
         except OSError as exc:
@@ -125,7 +103,7 @@ class _Walker:
                 if isinstance(child, tuple):
                     children.append(child)
                 elif child == "file":
-                    yield from self._file(Path(entry.path), entry.name)
+                    yield from self.read_file(Path(entry.path), entry.name)
             # Reverse so that the stack pops children in name order (first path reached wins).
             stack.extend(reversed(children))
 
@@ -171,45 +149,25 @@ class _Walker:
         self.visited.add(key)
         return Path(entry.path), (*ancestors, key)
 
-    def _claim(self, directory: Path, names: frozenset[str]) -> Iterator[tuple[str, object]]:
-        if is_openadapt_run(directory, names):
-            yield "run", read_openadapt_run(directory, self.ctx, now=self.now, checks=self.checks)
-            return True
-        kind = registry.classify_episode_dir(directory, names, self.ctx.within)
-        if kind is not None:
-            self.collected.episode_dirs.setdefault(kind, []).append(directory)
-            return True
-        if registry.is_webarena_run(names):
-            run = registry.read_webarena_run(directory, self.ctx)
-            if run is not None:
-                yield "run", run
-            return True
-        if "training_log.json" in names:
-            yield from self._training(directory)
+    def _claim(self, directory: Path, names: frozenset[str]) -> Iterator[Finding]:
+        """Offer the folder to each reader in turn; True when one claimed it whole."""
+        for reader in READERS:
+            if reader.folder is None:
+                continue
+            claim = reader.folder(directory, names, self.state)
+            if claim is not None:
+                yield from claim.found
+                return not claim.walk_inside
         return False
 
-    def _training(self, directory: Path) -> Iterator[tuple[str, object]]:
-        # read_training parses the file itself: it retries once, as the loop rewrites it in place.
-        training = registry.read_training(directory / "training_log.json", self.ctx)
-        if training is not None:
-            yield "training", training
-        for episode in registry.episodes_from_predictions(directory, self.ctx):
-            yield "episode", episode
-
-    def _file(self, path: Path, name: str) -> Iterator[tuple[str, object]]:
-        if name in LIVE_FILE_NAMES:
-            live = read_live_file(path, self.ctx)
-            if live is not None:
-                self.collected.live_files.append(live)
+    def read_file(self, path: Path, name: str) -> Iterator[Finding]:
+        for reader in READERS:
+            if reader.reads_file is not None and reader.reads_file(name):
+                if reader.file is not None:
+                    yield from reader.file(path, self.state)
+                return
+        if not _sniffed(name):
             return
-        if (
-            not name.lower().endswith(".json")
-            or name in NOT_SNIFFED_JSON
-            or name == "training_log.json"
-        ):
-            return
-        if name.startswith("predictions_"):
-            return  # read with their training job
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -223,37 +181,38 @@ class _Walker:
         doc = read_json(path, self.ctx, what="JSON")
         if doc is None:
             return
-        if registry.looks_like_eval_report(doc.data):
-            report = registry.read_eval_report(path, self.ctx, doc)
-            if report is not None:
-                yield "eval", report
-        elif registry.looks_like_episode_file(doc.data):
-            for episode in registry.read_episodes(path, self.ctx, doc):
-                yield "episode", episode
-        elif registry.looks_like_task_index(doc.data):
-            self.collected.task_indexes.append(path)
-        elif registry.looks_like_task_definition(doc.data):
-            self.collected.task_definitions.append(path)
+        for reader in READERS:
+            if reader.sniff_json is None:
+                continue
+            found = reader.sniff_json(path, doc, self.state)
+            if found is not None:
+                yield from found
+                return
 
     def finish(self) -> list[Run]:
-        """Group the collected episodes into runs once every episode folder is known."""
-        collected = self.collected
-        return registry.read_collected_runs(
-            collected.episode_dirs, self.ctx, collected.task_indexes, collected.task_definitions
-        )
+        """Runs from what the readers collected, once every folder is known."""
+        runs: list[Run] = []
+        for reader in READERS:
+            if reader.finish is not None:
+                runs.extend(reader.finish(self.state))
+        return runs
+
+
+def _sniffed(name: str) -> bool:
+    """A JSON file no reader reads by its name: parsed once and offered to every reader."""
+    return (
+        name.lower().endswith(".json")
+        and name not in NOT_SNIFFED_JSON
+        and not any(reader.keeps_json is not None and reader.keeps_json(name) for reader in READERS)
+    )
 
 
 def _would_read(name: str) -> bool:
     """Whether the walk reads a file of this name wherever it is (other names are read by the
     reader of the folder that holds them, which reports what it cannot read)."""
-    if name in LIVE_FILE_NAMES:
+    if any(reader.reads_file is not None and reader.reads_file(name) for reader in READERS):
         return True
-    return (
-        name.lower().endswith(".json")
-        and name not in NOT_SNIFFED_JSON
-        and name != "training_log.json"  # read by the training reader, which reports it
-        and not name.startswith("predictions_")
-    )
+    return _sniffed(name)
 
 
 def iter_workspace(
@@ -271,23 +230,22 @@ def iter_workspace(
 
     `start` walks only that folder (ids stay relative to `root`): a live run is re-read this way.
     `live_files` are progress files to read besides any the walk meets.
-    `defer_checks`: OpenAdapt runs are listed from their outcomes alone and each batch carries
-    what is left to check, for the caller to pass to `run_checks` (the app lists first).
+    `defer_checks`: runs are listed from their outcomes alone and each batch carries what is
+    left to check, for the caller to pass to `checks_runner.iter_checks` (the app lists first).
     """
     root = Path(os.path.abspath(root))
     ctx = ReadContext(root=root)
     begin = Path(os.path.abspath(start)) if start is not None else root
-    walker = _Walker(
-        begin,
-        ctx,
-        include_underscore,
-        time.time() if now is None else now,
-        RunChecks() if defer_checks else None,
+    state = Walk(
+        ctx, time.time() if now is None else now, PendingChecks() if defer_checks else None
     )
-    for path in live_files:
-        live = read_live_file(Path(path), ctx)
-        if live is not None:
-            walker.collected.live_files.append(live)
+    walker = _Walker(begin, state, include_underscore)
+
+    def found() -> Iterator[Finding]:
+        for path in live_files:  # read as if the walk had met them, before it starts
+            yield from walker.read_file(Path(path), Path(path).name)
+        yield from walker.walk()
+
     batch = DiscoveryBatch()
     problems_sent = 0
     last_flush = time.monotonic()
@@ -298,24 +256,24 @@ def iter_workspace(
         out = batch
         out.problems = ctx.problems[problems_sent:]
         problems_sent = len(ctx.problems)
-        if walker.checks is not None:
-            out.checks, walker.checks = walker.checks, RunChecks()
+        if state.checks is not None:
+            out.checks, state.checks = state.checks, PendingChecks()
         out.dirs_seen = walker.dirs_seen
         batch = DiscoveryBatch()
         last_flush = time.monotonic()
         return out
 
-    for kind, item in walker.walk():
-        if kind == "run":
-            cut_run_texts(item, ctx)  # type: ignore[arg-type]
-            batch.runs.append(item)  # type: ignore[arg-type]
-            all_runs.append(item)  # type: ignore[arg-type]
-        elif kind == "eval":
-            batch.evals.append(item)  # type: ignore[arg-type]
-        elif kind == "training":
-            batch.trainings.append(item)  # type: ignore[arg-type]
-        elif kind == "episode":
-            batch.episodes.append(item)  # type: ignore[arg-type]
+    for item in found():
+        if isinstance(item, Run):
+            cut_run_texts(item, ctx)
+            batch.runs.append(item)
+            all_runs.append(item)
+        elif isinstance(item, EvalReport):
+            batch.evals.append(item)
+        elif isinstance(item, TrainingRun):
+            batch.trainings.append(item)
+        else:
+            batch.episodes.append(item)
         if time.monotonic() - last_flush >= batch_interval_s:
             yield flush()
         if should_stop():
@@ -325,7 +283,9 @@ def iter_workspace(
         cut_run_texts(run, ctx)
     batch.runs.extend(grouped)
     all_runs.extend(grouped)
-    attach_live_files(all_runs, walker.collected.live_files)
+    for reader in READERS:
+        if reader.after_walk is not None:
+            reader.after_walk(all_runs, state)
     mark_recent_runs(all_runs)
     final = flush()
     final.done = True

@@ -12,10 +12,10 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from bench_tui.sources._io.jsonpos import JsonLocator
+from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources._io.ranges import Range
 from bench_tui.sources.common import JsonDoc, ReadContext, describe_value
-from bench_tui.sources.jsonpos import JsonLocator
-from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
-from bench_tui.sources.ranges import Range
 
 Num = TypeVar("Num", int, float)
 

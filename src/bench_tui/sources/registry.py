@@ -1,46 +1,28 @@
-"""The one list of readers discovery dispatches to, so a new format is a new module plus a line here."""
+"""The one list of readers: discovery and step loading both go through it, in this order.
+
+A new format is a new sub-package with a `base.Reader` and one line here. Folders are offered
+to each reader's `folder` hook in this order (the first claim wins), sniffed JSON to each
+`sniff_json` hook in this order, and a run's steps are loaded by the first reader that owns it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from bench_tui.sources.agentlab.reader import AGENTLAB
+from bench_tui.sources.base import Reader
+from bench_tui.sources.openadapt.reader import OPENADAPT_RUNS
+from bench_tui.sources.openadapt_jsonl.reader import OPENADAPT_FULL_EVAL
+from bench_tui.sources.osworld.reader import OSWORLD_EPISODES, OSWORLD_TASK_FILES
+from bench_tui.sources.training.reader import EPISODE_FILES, EVAL_REPORTS, TRAINING_JOBS
+from bench_tui.sources.webarena.reader import WEBARENA
 
-from bench_tui.model import Run
-from bench_tui.sources.agentlab import is_agentlab_episode, read_agentlab_runs
-from bench_tui.sources.common import ReadContext
-from bench_tui.sources.episodes import (  # noqa: F401  (re-exported for discovery)
-    episodes_from_predictions,
-    looks_like_episode_file,
-    read_episodes,
+READERS: tuple[Reader, ...] = (
+    OPENADAPT_FULL_EVAL,
+    OPENADAPT_RUNS,
+    AGENTLAB,
+    OSWORLD_EPISODES,
+    WEBARENA,
+    TRAINING_JOBS,
+    EVAL_REPORTS,
+    EPISODE_FILES,
+    OSWORLD_TASK_FILES,
 )
-from bench_tui.sources.evalreport import looks_like_eval_report, read_eval_report  # noqa: F401
-from bench_tui.sources.osworld_common import classify_episode_dir as classify_osworld_family
-from bench_tui.sources.osworld_runs import read_episode_runs
-from bench_tui.sources.osworld_tasks import (  # noqa: F401
-    looks_like_task_definition,
-    looks_like_task_index,
-)
-from bench_tui.sources.training import read_training  # noqa: F401
-from bench_tui.sources.webarena import is_webarena_run, read_webarena_run  # noqa: F401
-
-
-def classify_episode_dir(
-    path: Path, names: frozenset[str], within: str | None = None
-) -> str | None:
-    """Which episode format owns this folder (its runs are grouped after the walk)."""
-    if is_agentlab_episode(names):
-        return "agentlab"
-    return classify_osworld_family(path, names, within)
-
-
-def read_collected_runs(
-    episode_dirs: dict[str, list[Path]],
-    ctx: ReadContext,
-    task_indexes: list[Path],
-    task_definitions: list[Path],
-) -> list[Run]:
-    """Group every collected episode folder into runs, format by format."""
-    runs: list[Run] = []
-    runs.extend(read_agentlab_runs(episode_dirs.get("agentlab", []), ctx))
-    # OSWorld and WAA together: one run root whose episodes were classified both ways is one run.
-    runs.extend(read_episode_runs(episode_dirs, ctx, task_indexes, task_definitions))
-    return runs

@@ -1,47 +1,42 @@
-"""Lazy step loading, dispatched by run format: the task page asks here, off the UI thread."""
+"""Lazy step loading by the reader that owns the run: the task page asks here, off the UI thread."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 from bench_tui.model import Execution, Problem, Run, Step
 from bench_tui.safeio import is_inside
-from bench_tui.sources.agentlab import load_agentlab_steps
-from bench_tui.sources.common import ReadContext, display_path
-from bench_tui.sources.limits import MAX_STEPS, STEPS_CUT
-from bench_tui.sources.openadapt import load_openadapt_steps
-from bench_tui.sources.osworld import load_osworld_steps
-from bench_tui.sources.recorded_paths import LEAVES_RUN
+from bench_tui.safetext import display_path
+from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
+from bench_tui.sources._io.recorded_paths import LEAVES_RUN
+from bench_tui.sources.base import Reader
+from bench_tui.sources.common import ReadContext
+from bench_tui.sources.registry import READERS
 from bench_tui.sources.text_limits import cut_step_texts
-from bench_tui.sources.waa import load_waa_steps
-from bench_tui.sources.webarena import load_webarena_steps, screenshot_cache_dir
 
-StepLoader = Callable[[Run, Execution, ReadContext], list[Step]]
 
-LOADERS: dict[str, StepLoader] = {
-    "openadapt": load_openadapt_steps,
-    "webarena": load_webarena_steps,
-    "agentlab": load_agentlab_steps,
-    "osworld": load_osworld_steps,
-    "waa": load_waa_steps,
-}
+def reader_of(run: Run) -> Reader | None:
+    """The reader that loads this run's steps: the first in the registry that owns it."""
+    for reader in READERS:
+        if reader.load_steps is not None and reader.owns_run is not None and reader.owns_run(run):
+            return reader
+    return None
 
 
 def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], list[Problem]]:
     """Steps of one execution plus the Problems met while reading them (never raises)."""
     ctx = ReadContext(root=root)
-    loader = LOADERS.get(run.format)
-    if loader is None:
+    reader = reader_of(run)
+    if reader is None or reader.load_steps is None:
         return [], [Problem(path=run.id, message=f"no step reader for format '{run.format}'")]
     where = execution.source_path or run.path
     try:
-        steps = loader(run, execution, ctx)
+        steps = reader.load_steps(run, execution, ctx)
     except (OSError, ValueError) as exc:  # e.g. a recorded path with a NUL byte
         ctx.problem(where, f"could not read the steps: {exc}")
         return [], ctx.problems
-    _keep_inside(steps, run, ctx)
+    _keep_inside(steps, run, reader, ctx)
     # Readers stop at MAX_STEPS themselves; extras some add (screenshots without a record) may not.
     if len(steps) > MAX_STEPS:
         if all(problem.message != STEPS_CUT for problem in ctx.problems):
@@ -51,14 +46,14 @@ def load_steps(run: Run, execution: Execution, root: Path) -> tuple[list[Step], 
     return steps, ctx.problems
 
 
-def _keep_inside(steps: list[Step], run: Run, ctx: ReadContext) -> None:
+def _keep_inside(steps: list[Step], run: Run, reader: Reader, ctx: ReadContext) -> None:
     """One rule for every format: a screenshot whose real path leaves its run folder (a link
-    out of it, whatever the reader resolved) is not shown. WebArena's decoded screenshots live
-    in bench-tui's own cache folder."""
+    out of it, whatever the reader resolved) is not shown, unless it is in the folder where the
+    reader keeps images it decoded (WebArena's screenshots are decoded from its HTML)."""
     within = ctx.boundary_of(run.path)
     if within is None:
         return
-    cache = ctx.boundary_of(screenshot_cache_dir()) if run.format == "webarena" else None
+    cache = ctx.boundary_of(reader.image_cache()) if reader.image_cache is not None else None
     for step in steps:
         shot = step.screenshot
         if shot is None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench_tui.model import Run, Step
+from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
 
 
 def _cut(owner: Any, name: str, what: str, ctx: ReadContext, path: str) -> None:

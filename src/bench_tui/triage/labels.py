@@ -11,7 +11,7 @@ from typing import Any
 
 from bench_tui.model import Problem
 from bench_tui.safeio import read_file
-from bench_tui.sources.common import display_path
+from bench_tui.safetext import display_path
 from bench_tui.triage.store import LABEL_MAX_BYTES
 
 MAX_LABEL_SET_BYTES = 256 * 1024

@@ -80,7 +80,8 @@ from bench_tui.safeio import (
     open_own_file,
     read_at,
 )
-from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
+from bench_tui.safetext import display_path
+from bench_tui.sources.common import MAX_PARSE_BYTES
 
 FORMAT_VERSION = 1
 STORE_DIR = ".bench-tui"

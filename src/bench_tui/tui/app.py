@@ -18,9 +18,9 @@ from textual.worker import get_current_worker
 
 from bench_tui.model import Problem, Run, Workspace
 from bench_tui.safetext import visible
+from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
 from bench_tui.sources.discover import iter_workspace
-from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
 from bench_tui.tui.commands import BindingCommands
@@ -156,13 +156,13 @@ class BenchApp(App[None]):
     def _discover(self, scan: int) -> None:
         worker = get_current_worker()
         stopped = lambda: worker.is_cancelled  # noqa: E731
-        unchecked = RunChecks()
+        unchecked = PendingChecks()
         run_paths: list[str] = []
         for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
             if worker.is_cancelled:
                 return
             unchecked.extend(batch.checks)
-            batch.checks = RunChecks()
+            batch.checks = PendingChecks()
             run_paths.extend(run.path for run in batch.runs)
             self.post_message(WorkspaceBatch(batch))
         if worker.is_cancelled:

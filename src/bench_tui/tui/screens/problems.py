@@ -16,7 +16,8 @@ from textual.widgets import Input
 
 from bench_tui.model import Problem
 from bench_tui.safeio import boundary, lexically_inside, open_binary
-from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
+from bench_tui.safetext import display_path
+from bench_tui.sources.common import MAX_PARSE_BYTES
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic

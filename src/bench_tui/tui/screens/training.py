@@ -23,7 +23,7 @@ from bench_tui.model import EvalReport, TrainingRun
 from bench_tui.model.training import TrainingStatus
 from bench_tui.render.charts import sparkline
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.training import read_training
+from bench_tui.sources.training.training_log import read_training
 from bench_tui.tui.screens.evals import EvalsScreen, gate_lines
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable

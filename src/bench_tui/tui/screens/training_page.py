@@ -36,7 +36,7 @@ from bench_tui.analysis.training import (
 )
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
-from bench_tui.sources.dsl import parse_dsl_action
+from bench_tui.sources.training.dsl import parse_dsl_action
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds

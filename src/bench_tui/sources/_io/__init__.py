@@ -1,0 +1,1 @@
+"""Shared reading helpers every format uses: sized and partial JSON, positions, limits, value ranges, Python literals, recorded paths."""

@@ -1,0 +1,1 @@
+"""BrowserGym / AgentLab studies (FORMATS §13), read through a restricted unpickler."""

@@ -1,0 +1,1 @@
+"""OpenAdapt training output, eval reports, episodes and predictions (FORMATS §7-§9)."""

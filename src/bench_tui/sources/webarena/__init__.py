@@ -1,0 +1,1 @@
+"""WebArena and VisualWebArena result folders (FORMATS §12)."""
