@@ -23,9 +23,9 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
+    ShotChecker,
     decode_text,
     display_path,
-    image_problem,
     json_type,
     parse_json_text,
     read_json_object,
@@ -222,9 +222,10 @@ def run_checks(checks: RunChecks, ctx: ReadContext) -> None:
     # One tight loop after the JSON (a thread pool was 2x slower: the checks are too small to
     # win back the GIL hand-offs).
     run_of: dict[str, str | None] = {}
-    for shot, step_number, execution in (*checks.screenshots, *pending):
-        if execution not in run_of:
-            run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
-        reason = image_problem(shot, run_of[execution], "the run folder")
-        if reason is not None:
-            ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
+    with ShotChecker("the run folder") as checker:
+        for shot, step_number, execution in (*checks.screenshots, *pending):
+            if execution not in run_of:
+                run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
+            reason = checker.problem(shot, run_of[execution])
+            if reason is not None:
+                ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
