@@ -7,23 +7,21 @@ import posixpath
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from bench_tui import __version__
-from bench_tui.analysis.compare import CompareInputError
-from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
-from bench_tui.atomic import write_atomic
 from bench_tui.cli_review import register as register_review_commands
-from bench_tui.model import EvalReport, Run, Workspace
-from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
-from bench_tui.safetext import visible
-from bench_tui.sources.common import ReadContext
-from bench_tui.sources.discover import discover_workspace
-from bench_tui.sources.training.evalreport import read_eval_report
-from bench_tui.triage.store import store_problems
+
+if TYPE_CHECKING:
+    from bench_tui.analysis.compare_report import Comparison
+    from bench_tui.model import EvalReport, Run, Workspace
+
+# Each command imports the readers, models and printers it uses inside its body: `--version`,
+# `--help` and a mistyped option answer without loading pydantic or the readers (a third of a
+# second before; tests/test_startup.py keeps it so).
 
 GLOBAL_WORDS = {"--help", "--version", "-h"}
 DEFAULT_DEMO_OUT = Path("bench-tui-demo")
@@ -93,6 +91,8 @@ def _exit_with(status: int) -> None:
 
 def _existing_dir(path: Path) -> Path:
     if not path.is_dir():
+        from bench_tui.safetext import visible
+
         shown = visible(path, one_line=True)
         if path.exists():
             message = f"{shown} is a file, not a folder: give the folder that holds it"
@@ -106,6 +106,9 @@ def _existing_dir(path: Path) -> Path:
 def _discover_with_stores(directory: Path) -> Workspace:
     """The workspace plus the Problems of its runs' triage stores: `summary`, `validate` and the
     app's Problems view list the same set (a broken store is a broken file in the tree)."""
+    from bench_tui.sources.discover import discover_workspace
+    from bench_tui.triage.store import store_problems
+
     workspace = discover_workspace(directory)
     root = Path(workspace.root)
     workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
@@ -152,6 +155,7 @@ def demo(
 ) -> None:
     """Write a synthetic workspace, then open it."""
     from bench_tui.demo import DemoRefused, write_demo
+    from bench_tui.safetext import visible
 
     if Path("demo").is_dir() and out == DEFAULT_DEMO_OUT:
         # `demo` is a command name, so `bench-tui demo` never opens a folder called demo.
@@ -207,6 +211,7 @@ def serve(
     except ImportError as exc:
         typer.echo(SERVE_EXTRA, err=True)
         raise typer.Exit(2) from exc
+    from bench_tui.safetext import visible
     from bench_tui.serve.access import token_in_force
     from bench_tui.serve.server import ServeOptions, run
 
@@ -227,6 +232,8 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
+    from bench_tui.report import json_output, summary_json
+
     _existing_dir(directory)
     workspace = _discover_with_stores(directory)
     data = summary_json(workspace)
@@ -244,6 +251,9 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
+    from bench_tui.report import json_output, problem_json
+    from bench_tui.safetext import visible
+
     _existing_dir(directory)
     problems = _discover_with_stores(directory).sorted_problems()
     if as_json:
@@ -265,6 +275,11 @@ def export(
     ] = None,
 ) -> None:
     """One row per (run, model, task)."""
+    from bench_tui.atomic import write_atomic
+    from bench_tui.report import export_rows, render_export
+    from bench_tui.safetext import visible
+    from bench_tui.sources.discover import discover_workspace
+
     _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
         choices = " or ".join(choice.value for choice in ExportFormat)
@@ -300,6 +315,7 @@ def show(
     ] = None,
 ) -> None:
     """Print one step: header, action, reasoning and the screenshot with the action drawn."""
+    from bench_tui.sources.discover import discover_workspace
     from bench_tui.sources.steps import load_steps
     from bench_tui.step_printer import ShownStep, pick_images, print_step
     from bench_tui.terminal_output import output_console
@@ -335,12 +351,16 @@ def show(
 
 
 def _usage_error(message: str) -> NoReturn:
+    from bench_tui.safetext import visible
+
     typer.echo(f"bench-tui: {visible(message, one_line=True)}", err=True)
     raise typer.Exit(2)
 
 
 def _only_run(path_text: str) -> Run:
     """The one run a folder holds (discovered like any workspace)."""
+    from bench_tui.sources.discover import discover_workspace
+
     path = Path(path_text)
     if not path.is_dir():
         _usage_error(f"no such run folder or eval report: {path_text}")
@@ -354,6 +374,9 @@ def _only_run(path_text: str) -> Run:
 
 
 def _eval_report(path_text: str) -> EvalReport:
+    from bench_tui.sources.common import ReadContext
+    from bench_tui.sources.training.evalreport import read_eval_report
+
     path = Path(path_text)
     # The user named this file: wherever a link leads, its real folder is the one opened.
     ctx = ReadContext(root=Path(os.path.realpath(path)).parent)
@@ -371,6 +394,8 @@ def _comparison(
     gate_metric: str | None,
     gate_threshold: float | None,
 ) -> Comparison:
+    from bench_tui.analysis.compare_report import compare_evals, compare_runs
+
     if b is None:
         if models is None or not Path(a).is_dir():
             _usage_error("compare needs A and B, or one run folder with --models A B")
@@ -456,6 +481,9 @@ def compare(
     ] = None,
 ) -> None:
     """Compare two runs, two models of one run, or two eval reports (A is the baseline)."""
+    from bench_tui.analysis.compare import CompareInputError
+    from bench_tui.report import json_output
+
     try:
         comparison = _comparison(a, b, models, gate_metric, gate_threshold)
     except CompareInputError as exc:

@@ -12,14 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bench_tui.analysis.repeats import repeats_json
-from bench_tui.report import json_output
-from bench_tui.safetext import visible
-from bench_tui.sources.discover import discover_workspace
-from bench_tui.triage.audit import audit_json, audit_runs
-from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set
-from bench_tui.triage.store import TriageStore
-from bench_tui.triage.targets import TargetError, find_target, known_labels
+# As in cli.py, each command imports what it uses in its body: start-up (tests/test_startup.py).
 
 DirArgument = Annotated[
     Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
@@ -48,6 +41,10 @@ def register(
         ] = None,
     ) -> None:
         """Tasks a model ran more than once: pass@1, pass@k, pass^k and the flaky ones."""
+        from bench_tui.analysis.repeats import repeats_json
+        from bench_tui.report import json_output
+        from bench_tui.sources.discover import discover_workspace
+
         existing_dir(directory)
         data = repeats_json(discover_workspace(directory).runs, k)
         if as_json:
@@ -60,6 +57,10 @@ def register(
     @app.command()
     def audit(directory: DirArgument, as_json: JsonOption = False) -> None:
         """Checker verdicts people overturned, and the success rate after review, per run."""
+        from bench_tui.report import json_output
+        from bench_tui.sources.discover import discover_workspace
+        from bench_tui.triage.audit import audit_json, audit_runs
+
         existing_dir(directory)
         data = audit_json(audit_runs(discover_workspace(directory).runs))
         if as_json:
@@ -90,6 +91,12 @@ def register(
         remove: Annotated[bool, typer.Option("--remove", help="Remove the label.")] = False,
     ) -> None:
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
+        from bench_tui.safetext import visible
+        from bench_tui.sources.discover import discover_workspace
+        from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set
+        from bench_tui.triage.store import TriageStore
+        from bench_tui.triage.targets import TargetError, find_target, known_labels
+
         existing_dir(directory)
         labels, problems = load_label_set()
         runs = discover_workspace(directory).runs

@@ -176,6 +176,28 @@ def open_regular(
     return fd, info
 
 
+def open_folder(path: str | os.PathLike[str]) -> int:
+    """A descriptor of a folder, for `open_regular_at` (OSError when it is not one)."""
+    return os.open(path, os.O_RDONLY | _DIRECTORY | _CLOEXEC | _NONBLOCK | _NOCTTY)
+
+
+def open_regular_at(folder_fd: int, name: str) -> tuple[int, os.stat_result]:
+    """`open_regular` of `name` (one path component) in an open folder, never through a
+    symbolic link: its real path is then the folder's plus `name`, with no readlink per file.
+
+    Raises NotRegularFile or the OSError of the open (ELOOP for a link: the caller decides).
+    """
+    fd = os.open(name, READ_FLAGS | _NOFOLLOW, dir_fd=folder_fd)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(name, info.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
 def open_binary(path: str | os.PathLike[str], within: str | None = None) -> BinaryIO:
     """A file object over `open_regular`, for libraries that want one (Pillow)."""
     fd = open_regular(path, within)[0]

@@ -118,6 +118,14 @@ def read_text(
 
     `missing_ok`: a file that does not exist is None without a Problem (saves a stat or listing).
     """
+    raw = read_raw(path, ctx, what=what, missing_ok=missing_ok)
+    return None if raw is None else decode_text(raw, path, ctx, what)
+
+
+def read_raw(
+    path: Path | str, ctx: ReadContext, *, what: str = "a text file", missing_ok: bool = False
+) -> bytes | None:
+    """`read_text`'s bytes before decoding: None with a Problem as there (`missing_ok` too)."""
     try:
         # Bare file descriptors, one fstat, usually one read: this runs for every file of every
         # task, and a buffered file object costs twice as much.
@@ -142,6 +150,11 @@ def read_text(
     if len(raw) > MAX_PARSE_BYTES:
         ctx.problem(path, f"{too_large(None)} ({what})")  # it grew, or its size said nothing
         return None
+    return raw
+
+
+def decode_text(raw: bytes, path: Path | str, ctx: ReadContext, what: str) -> str | None:
+    """`read_text`'s text of bytes `read_raw` gave: None with a Problem when binary or not UTF-8."""
     if b"\x00" in raw[:8192]:
         ctx.problem(path, f"binary data where {what} was expected", line=1)
         return None

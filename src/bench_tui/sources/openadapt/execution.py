@@ -18,7 +18,7 @@ from typing import Any
 
 from bench_tui.safeio import read_head
 from bench_tui.safetext import display_path
-from bench_tui.sources._io.images import image_problem
+from bench_tui.sources._io.images import ShotChecker
 from bench_tui.sources._io.json_head import HEAD_BYTES, decode_prefix, object_head
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.recorded_paths import LEAVES_RUN, file_name, inside, is_absolute
@@ -27,9 +27,11 @@ from bench_tui.sources.common import (
     FieldReader,
     JsonDoc,
     ReadContext,
+    decode_text,
     json_type,
     parse_json_text,
     read_json_object,
+    read_raw,
     read_text,
 )
 
@@ -68,13 +70,20 @@ def _read_prefix(path: str, within: str | None) -> tuple[bool, str | None]:
     return True, decode_prefix(raw)
 
 
-def read_outcome(path: str, ctx: ReadContext, checks: PendingChecks) -> JsonDoc | None:
+def read_outcome(
+    path: str, ctx: ReadContext, checks: PendingChecks, *, whole: bool = False
+) -> JsonDoc | None:
     """The JSON the outcome is read from (see the module's rule); None when absent or unreadable.
 
     A file whose outcome came from its head goes to `checks.executions`; a file read whole has
     its step records checked here and its screenshots go to `checks.screenshots`. The command
     line runs the checks at once, the app after listing: one rule either way.
+
+    `whole` (the command line): every file is read whole and checked here, its screenshots
+    going to `checks.screenshots`; the outcome still comes from its head by the same rule.
     """
+    if whole:
+        return _read_whole(path, ctx, checks)
     exists, prefix = _read_prefix(path, ctx.within)
     if not exists:
         return None
@@ -91,6 +100,35 @@ def read_outcome(path: str, ctx: ReadContext, checks: PendingChecks) -> JsonDoc 
             check_steps(doc, ctx, checks.screenshots)
             return doc
         ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
+    members = _outcome_members(text)
+    return JsonDoc(path, text, members) if members is not None else None
+
+
+def _read_whole(path: str, ctx: ReadContext, checks: PendingChecks) -> JsonDoc | None:
+    """`read_outcome` then `_check_execution` from one read of the file: the same verdict and
+    Problems with one open and one read fewer per task."""
+    reported = len(ctx.problems)
+    raw = read_raw(path, ctx, what=EXECUTION_WHAT, missing_ok=True)
+    if raw is None:
+        if len(ctx.problems) == reported:
+            return None  # missing
+        # Refused with its Problem: a file over the size limit may still hold a verdict (rule 1).
+        prefix = _read_prefix(path, ctx.within)[1]
+        members = _outcome_members(prefix)
+        return None if members is None else JsonDoc(path, prefix or "", members)
+    prefix = decode_prefix(raw[:HEAD_BYTES])
+    members = _outcome_members(prefix)
+    text = decode_text(raw, path, ctx, EXECUTION_WHAT)
+    doc = None if text is None else parse_json_text(text, path, ctx, EXECUTION_WHAT)
+    if doc is not None and not isinstance(doc.data, dict):
+        ctx.problem(path, f"expected {EXECUTION_WHAT}, got a JSON {json_type(doc.data)}", 1)
+        doc = None
+    if doc is not None:
+        check_steps(doc, ctx, checks.screenshots)
+    if members is not None:
+        return JsonDoc(path, prefix, members)
+    if doc is not None or text is None:
+        return doc
     members = _outcome_members(text)
     return JsonDoc(path, text, members) if members is not None else None
 
@@ -158,9 +196,10 @@ def run_checks(checks: PendingChecks, ctx: ReadContext) -> None:
     # One tight loop after the JSON (a thread pool was 2x slower: the checks are too small to
     # win back the GIL hand-offs).
     run_of: dict[str, str | None] = {}
-    for shot, step_number, execution in (*checks.screenshots, *pending):
-        if execution not in run_of:
-            run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
-        reason = image_problem(shot, run_of[execution], "the run folder")
-        if reason is not None:
-            ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
+    with ShotChecker("the run folder") as checker:
+        for shot, step_number, execution in (*checks.screenshots, *pending):
+            if execution not in run_of:
+                run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
+            reason = checker.problem(shot, run_of[execution])
+            if reason is not None:
+                ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")

@@ -94,10 +94,10 @@ def _status(success: bool | None, error_type: str | None) -> str:
 
 
 def _read_execution(
-    task_dir: str, ctx: ReadContext, fallback_model: str, checks: PendingChecks
+    task_dir: str, ctx: ReadContext, fallback_model: str, checks: PendingChecks, whole: bool
 ) -> tuple[Execution | None, str | None]:
     """The outcome in execution.json (None when absent or unreadable) and its raw task id."""
-    doc = read_outcome(f"{task_dir}/execution.json", ctx, checks)
+    doc = read_outcome(f"{task_dir}/execution.json", ctx, checks, whole=whole)
     if doc is None:
         return None, None
     fields = FieldReader(doc, doc.data, ctx)
@@ -191,7 +191,9 @@ def read_openadapt_run(
     for task_name in task_names:
         task_dir = f"{root_text}/{task_name}"
         task, has_task_file = _task_from_files(task_dir, task_name, ctx)
-        execution, exec_task_id = _read_execution(task_dir, ctx, meta_model, pending)
+        execution, exec_task_id = _read_execution(
+            task_dir, ctx, meta_model, pending, whole=checks is None
+        )
         if task.task_id == task_name and exec_task_id and not has_task_file:
             task.task_id = exec_task_id
         if task.task_id in seen_ids:

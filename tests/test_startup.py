@@ -1,0 +1,70 @@
+"""Start-up: a command imports only what it needs (issue 15 item 7). Timings live in bench/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import bench_tui
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = (
+    "pydantic",
+    "textual",
+    "PIL",
+    "bench_tui.model",
+    "bench_tui.sources",
+    "importlib.metadata",
+)
+"""What `--version` and `--help` must not pay for: each costs tens of milliseconds to import."""
+
+LOADED = (
+    "import sys\n"
+    "heavy = {heavy!r}\n"
+    "try:\n"
+    "    {body}\n"
+    "finally:\n"
+    "    print(','.join(m for m in heavy if m in sys.modules))\n"
+)
+
+
+def heavy_modules_after(body: str) -> list[str]:
+    """The heavy modules loaded once `body` ran (it must exit 0, if it exits)."""
+    code = LOADED.format(heavy=HEAVY, body=body)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "", "PYTHONPATH": str(ROOT / "src")},
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout, result.stderr
+    return [name for name in result.stdout.splitlines()[-1].split(",") if name]
+
+
+def test_version_constant_is_the_packaged_version() -> None:
+    # `--version` reads a constant, not importlib.metadata (35 ms): this keeps the two equal.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert bench_tui.__version__ == project["version"]
+
+
+def test_importing_the_cli_loads_no_heavy_module() -> None:
+    assert heavy_modules_after("import bench_tui.cli") == []
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_load_no_heavy_module(args: list[str]) -> None:
+    body = f"sys.argv = ['bench-tui', *{args!r}]; from bench_tui.cli import main; main()"
+    assert heavy_modules_after(body) == []
+
+
+def test_a_commands_help_loads_no_reader_or_model() -> None:
+    # typer (0.29) builds a sub-command's parameters with pydantic TypeAdapters, so pydantic
+    # itself comes with any sub-command; our models and readers need not.
+    body = "sys.argv = ['bench-tui', 'summary', '--help']; from bench_tui.cli import main; main()"
+    assert set(heavy_modules_after(body)) <= {"pydantic", "importlib.metadata"}
