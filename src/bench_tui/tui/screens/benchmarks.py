@@ -6,17 +6,15 @@ import math
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.widgets import Input
 
-from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
 from bench_tui.model.dates import date_order
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -74,7 +72,7 @@ def run_row(run: Run) -> Row:
         ),
         data={
             "filter": Filterable(
-                text=f"{run.label} {run.id} {models_text} {run.benchmark or ''}".lower(),
+                text=f"{run.label} {run.id} {models_text} {run.benchmark or ''}",
                 fields={"format": run.format, "benchmark": run.benchmark or ""},
                 statuses={m.model: "" for m in per_model},
             )
@@ -88,12 +86,10 @@ def newest_first(run: Run) -> tuple[float, str]:
     return (-stamp, run.id)
 
 
-class RunListPane(Vertical):
+class RunListPane(FilterKey, Vertical):
     """Lists runs as discovery streams them in."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [filter_binding()]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -103,7 +99,7 @@ class RunListPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="runs-heading", classes="pane-heading")
-        yield FilterBar(id="runs-filter")
+        yield FilterBar(table="runs-table", noun="run", id="runs-filter")
         yield VirtualTable(
             RUN_COLUMNS,
             id="runs-table",
@@ -111,6 +107,10 @@ class RunListPane(Vertical):
             "OSWorld/WAA episodes (traj.jsonl, result.txt), WebArena renders (render_N.html) and "
             "AgentLab episodes (summary_info.json).",
         )
+
+    def on_mount(self) -> None:
+        # The heading's count follows the table's rows: streamed in, reloaded or filtered.
+        self.watch(self.query_one(VirtualTable), "counts", self._update_heading)
 
     def add_runs(self, runs: list[Run]) -> None:
         for run in runs:
@@ -136,7 +136,6 @@ class RunListPane(Vertical):
         table = self.query_one(VirtualTable)
         # While runs stream in, a cursor the user has not moved stays on the newest run.
         table.set_rows([self._rows[run.id][1] for run in ordered], keep_cursor=table.cursor_row > 0)
-        self._update_heading()
 
     def _update_heading(self) -> None:
         table = self.query_one(VirtualTable)
@@ -145,18 +144,3 @@ class RunListPane(Vertical):
         self.query_one("#runs-heading", SafeStatic).update(
             f"Benchmark runs ({count}) — Enter opens a run, / filters, s sorts the focused column"
         )
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#runs-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        predicate = compile_query(event.value)
-        self.query_one(VirtualTable).set_filter(
-            (lambda row: predicate(row.data["filter"])) if event.value else None
-        )
-        self._update_heading()
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.model import Problem
 from bench_tui.safeio import boundary, lexically_inside, open_binary
 from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -114,11 +115,11 @@ class FileExcerptScreen(ModalScreen[None]):
         self.app.call_from_thread(self.query_one("#excerpt-body", SafeStatic).update, excerpt)
 
 
-class ProblemsScreen(Screen[None]):
+class ProblemsScreen(FilterKey, Screen[None]):
     HELP_TITLE: ClassVar[str] = "Problems"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        filter_binding(),
     ]
 
     def __init__(self, root: Path, problems: list[Problem]) -> None:
@@ -132,7 +133,12 @@ class ProblemsScreen(Screen[None]):
             "Enter shows the file around the line.",
             classes="screen-heading",
         )
-        yield FilterBar(placeholder="filter problems by path or message", id="problems-filter")
+        yield FilterBar(
+            table="problems-table",
+            noun="problem",
+            placeholder='filter: words in the path or message, !word, "a phrase"',
+            id="problems-filter",
+        )
         yield VirtualTable(
             [
                 Column("path", "path", 56, keep_end=True),
@@ -157,7 +163,12 @@ class ProblemsScreen(Screen[None]):
                         problem.message,
                     ),
                     sort_values=(problem.path, problem.line, problem.message),
-                    data={"text": f"{problem.path} {problem.message}".lower()},
+                    data={
+                        "filter": Filterable(
+                            text=f"{problem.path} {problem.message}",
+                            fields={"path": problem.path, "message": problem.message},
+                        )
+                    },
                 )
                 for index, problem in enumerate(self.problems)
             ]
@@ -165,20 +176,6 @@ class ProblemsScreen(Screen[None]):
         table.focus()
         if self.problems:
             self.query_one("#problem-detail", SafeStatic).update(Text(self.problems[0].located()))
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#problems-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        words = event.value.lower().split()
-        self.query_one(VirtualTable).set_filter(
-            (lambda row: all(word in row.data["text"] for word in words)) if words else None
-        )
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
 
     @on(VirtualTable.CursorMoved)
     def _show_detail(self, event: VirtualTable.CursorMoved) -> None:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
 from bench_tui.analysis.episode_metrics import HIT_DISTANCE
 from bench_tui.analysis.evalpairs import (
@@ -25,7 +25,7 @@ from bench_tui.analysis.evalpairs import (
     pair_reports,
     report_labels,
 )
-from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import format_rate
 from bench_tui.analysis.training import (
     epoch_index,
@@ -48,7 +48,7 @@ from bench_tui.tui.screens.training import (
     status_of,
     status_text,
 )
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.log_tail import LogTail
 from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
@@ -119,11 +119,11 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
     ]
 
 
-class TrainingScreen(Screen[None]):
+class TrainingScreen(FilterKey, Screen[None]):
     HELP_TITLE: ClassVar[str] = "Training page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("slash", "filter", "Filter evaluations", id="filter"),
+        filter_binding("Filter evaluations"),
         Binding("E", "eval_reports", "Eval reports", id="eval_reports"),
     ]
 
@@ -172,6 +172,8 @@ class TrainingScreen(Screen[None]):
                     classes="pane-heading",
                 )
                 yield FilterBar(
+                    table="training-evals-table",
+                    noun="evaluation",
                     placeholder="filter: words, !word, epoch:2, hit:no, type:click",
                     id="training-evals-filter",
                 )
@@ -325,7 +327,7 @@ class TrainingScreen(Screen[None]):
                     ),
                     data={
                         "filter": Filterable(
-                            text=f"{human} {predicted}".lower(),
+                            text=f"{human} {predicted}",
                             fields={
                                 "epoch": str(epoch),
                                 "hit": "—" if hit is None else ("yes" if hit else "no"),
@@ -368,20 +370,6 @@ class TrainingScreen(Screen[None]):
         self._render_all()
 
     # ----- actions --------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        self.query_one("#training-evals-filter", FilterBar).open()
-
-    @on(Input.Changed, "#training-evals-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        predicate = compile_query(event.value)
-        self.query_one("#training-evals-table", VirtualTable).set_filter(
-            (lambda row: predicate(row.data["filter"])) if event.value.strip() else None
-        )
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one("#training-evals-table", VirtualTable).focus()
-
     @on(VirtualTable.RowSelected, "#checkpoints-table")
     def _checkpoint_selected(self, event: VirtualTable.RowSelected) -> None:
         link = self.links[event.key]
