@@ -23,6 +23,7 @@ from bench_tui.sources.discover import iter_workspace
 from bench_tui.sources.openadapt_execution import RunChecks
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
+from bench_tui.tui.breakpoints import HORIZONTAL_BREAKPOINTS
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.daemon_executor import use_daemon_threads
@@ -52,6 +53,7 @@ class BenchApp(App[None]):
         "screens/review.tcss",
     ]
     TITLE = "bench-tui"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('training')", "Training", show=False, id="tab_training"),

@@ -19,7 +19,6 @@ from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -108,12 +107,8 @@ class CompareTaskScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
         self.query_one("#cmp-table", VirtualTable).focus()
         self._load()
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     def _heading(self) -> Text:
         (run_a, exec_a), (run_b, exec_b) = self.sides

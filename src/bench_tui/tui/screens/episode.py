@@ -28,7 +28,6 @@ from bench_tui.model import Action, Episode, Prediction
 from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
@@ -143,11 +142,7 @@ class EpisodeScreen(StepPlayback):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
         self._switch_checkpoint()
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     # ----- rendering ------------------------------------------------------------------------
     def _heading(self) -> Text:

@@ -22,7 +22,6 @@ from bench_tui.analysis.regressions import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 SHOWN = 15
@@ -96,12 +95,6 @@ class InsightsScreen(Screen[None]):
     def __init__(self, run: Run, model: str, runs: list[Run]) -> None:
         super().__init__()
         self.run, self.model, self.runs = run, model, runs
-
-    def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(

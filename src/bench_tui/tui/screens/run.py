@@ -207,7 +207,6 @@ class RunScreen(FilterKey, Screen[None]):
     def on_mount(self) -> None:
         # Short terminals give the task list the room; `d` brings the breakdown back.
         self.query_one("#run-breakdown").display = self.app.size.height >= 36
-        self.set_class(self.app.size.width < 110, "-narrow")
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()

@@ -22,7 +22,6 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
@@ -131,15 +130,12 @@ class TaskScreen(StepPlayback):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._layout_for(self.app.size.width, self.app.size.height)
+        self.on_resize()
         self._load()
 
     def on_resize(self) -> None:
-        self._layout_for(self.app.size.width, self.app.size.height)
-
-    def _layout_for(self, width: int, height: int) -> None:
-        self.set_class(width < NARROW_COLUMNS, "-narrow")
-        self.set_class(height < SHORT_ROWS, "-short")
+        # Width classes come from the app's HORIZONTAL_BREAKPOINTS; the height one is this page's.
+        self.set_class(self.app.size.height < SHORT_ROWS, "-short")
 
     def update_run(self, run: Run) -> None:
         """The run was read again (a reload): same task, model and step, the new files."""

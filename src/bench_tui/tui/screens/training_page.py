@@ -37,7 +37,6 @@ from bench_tui.analysis.training import (
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
 from bench_tui.sources.dsl import parse_dsl_action
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds
 from bench_tui.tui.screens.training import (
@@ -198,15 +197,11 @@ class TrainingScreen(FilterKey, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.on_resize()
         self._render_all()
         self.query_one("#checkpoints-table", VirtualTable).focus()
         # Focusing the table scrolls a short screen down to it: open at the top, heading and cards.
         self.call_after_refresh(self.scroll_home, animate=False)
         self.set_interval(self.follow_s, self._follow)
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     # ----- rendering ------------------------------------------------------------------------
     def _render_all(self) -> None:
