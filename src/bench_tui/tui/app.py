@@ -30,6 +30,7 @@ from bench_tui.tui.daemon_executor import use_daemon_threads
 from bench_tui.tui.goto import PendingGoto
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
+from bench_tui.tui.palette import install as install_palette
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_title
 from bench_tui.tui.screens.problems import ProblemsScreen
@@ -113,6 +114,7 @@ class BenchApp(App[None]):
 
     def on_load(self) -> None:
         use_daemon_threads(asyncio.get_running_loop())
+        install_palette(self)  # before anything is composed: palette names resolve through it
 
     def on_unmount(self) -> None:
         stop_check_workers()  # a checks process must not outlive the app

@@ -14,6 +14,7 @@ from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
 from bench_tui.model.dates import date_order
+from bench_tui.tui.palette import ACCENT, GOOD_BOLD
 from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -44,9 +45,9 @@ def run_row(run: Run) -> Row:
         tasks = len(run.tasks)
     flags = Text()
     if run.live:
-        flags.append("LIVE ", style="bold green")
+        flags.append("LIVE ", style=GOOD_BOLD)
     if run.is_mock:
-        flags.append("mock", style="magenta")
+        flags.append("mock", style=ACCENT)
     date = run.created_at.strftime("%Y-%m-%d %H:%M") if run.created_at else "—"
     return Row(
         key=run.id,

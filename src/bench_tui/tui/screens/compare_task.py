@@ -19,6 +19,7 @@ from bench_tui.render.images import markers_for_action
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.palette import BAD_BOLD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -195,7 +196,7 @@ class CompareTaskScreen(Screen[None]):
         for index in range(start, len(alignment.pairs)):
             ia, ib = alignment.pairs[index]
             same = alignment.exact[index]
-            mark = Text("◆", style="bold yellow") if index == alignment.first_divergence else ""
+            mark = Text("◆", style=WARN_BOLD) if index == alignment.first_divergence else ""
             rows.append(
                 Row(
                     key=index,
@@ -206,7 +207,7 @@ class CompareTaskScreen(Screen[None]):
                             _describe(steps_a[ia] if ia is not None else None),
                             style="" if same else "bold",
                         ),
-                        Text("=", style="green") if same else Text("≠", style="bold red"),
+                        Text("=", style=GOOD) if same else Text("≠", style=BAD_BOLD),
                         "" if ib is None else str(ib + 1),
                         Text(
                             _describe(steps_b[ib] if ib is not None else None),
@@ -227,7 +228,7 @@ class CompareTaskScreen(Screen[None]):
         ia, ib = self._current_pair()
         details = Text()
         for line in self.problems:
-            details.append(f"⚠ {line}\n", style="yellow")
+            details.append(f"⚠ {line}\n", style=WARN)
         alignment = self.alignment
         if alignment is not None:
             where = alignment.first_divergence

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
+from bench_tui.tui.palette import ACCENT_BOLD
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 KEY_NAMES = {
@@ -93,7 +94,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(
             title=f"Keys — {self.title_text}", title_justify="left", expand=True, box=None
         )
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=ACCENT_BOLD, no_wrap=True)
         table.add_column("action")
         for keys, description in self.rows:
             table.add_row(keys, description)

@@ -18,6 +18,7 @@ from bench_tui.analysis.filtering import Filterable
 from bench_tui.model import Problem
 from bench_tui.safeio import boundary, lexically_inside, open_binary
 from bench_tui.sources.common import MAX_PARSE_BYTES, display_path
+from bench_tui.tui.palette import WARN, WARN_BADGE
 from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -36,12 +37,12 @@ def file_excerpt(root: Path, relative: str, line: int | None) -> Text:
     path = root / relative
     shown = display_path(relative)
     if not lexically_inside(path, root):
-        return Text(f"{shown} is outside the opened folder: not shown.", style="yellow")
+        return Text(f"{shown} is outside the opened folder: not shown.", style=WARN)
     try:
         handle = open_binary(path, boundary(root))
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Text(f"{shown} cannot be opened: {reason}.", style="yellow")
+        return Text(f"{shown} cannot be opened: {reason}.", style=WARN)
     target = line or 1
     first = max(1, target - CONTEXT_LINES)
     text = Text()
@@ -53,11 +54,11 @@ def file_excerpt(root: Path, relative: str, line: int | None) -> Text:
                     shown_line += f" … ({length:,} bytes on this line)"
                 if cut:
                     shown_line += f" … (not read past {MAX_SCAN_BYTES // 1048576} MB)"
-                style = "bold black on yellow" if number == line else ""
+                style = WARN_BADGE if number == line else ""
                 text.append(f"{number:>6} │ ", style="dim")
                 text.append(shown_line + "\n", style=style)
     except OSError as exc:
-        return Text(f"{shown} cannot be read: {exc.strerror or exc}", style="yellow")
+        return Text(f"{shown} cannot be read: {exc.strerror or exc}", style=WARN)
     if not text:
         text.append("(the file is empty)", style="dim")
     return text

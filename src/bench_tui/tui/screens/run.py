@@ -30,6 +30,7 @@ from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
 from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.palette import ACCENT, BAD, BAD_BOLD, GOOD, GOOD_BOLD, WARN
 from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, cell_text, filter_binding
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -72,15 +73,15 @@ def result_cell(execution: Execution | None) -> Text:
         return Text("—", style="dim")
     status = execution.status
     if status == "passed":
-        return Text("✓ pass", style="bold green")
+        return Text("✓ pass", style=GOOD_BOLD)
     if status == "failed":
         if execution.score is not None and 0 < execution.score < 1:
-            return Text(f"✗ {execution.score:.2f}", style="red")
-        return Text("✗ fail", style="red")
+            return Text(f"✗ {execution.score:.2f}", style=BAD)
+        return Text("✗ fail", style=BAD)
     if status == "infra":
-        return Text("⚠ infra", style="yellow")
+        return Text("⚠ infra", style=WARN)
     if status == "errored":
-        return Text("! error", style="bold red")
+        return Text("! error", style=BAD_BOLD)
     return Text("… unfin.", style="dim")
 
 
@@ -227,14 +228,14 @@ class RunScreen(FilterKey, Screen[None]):
         if run.created_at:
             text.append(f" · {run.created_at:%Y-%m-%d %H:%M}")
         if run.is_mock:
-            text.append("  mock run", style="magenta")
+            text.append("  mock run", style=ACCENT)
         if run.live and run.progress:
             progress = run.progress
             total = f"/{progress.total}" if progress.total is not None else ""
-            text.append(f"  LIVE {progress.done}{total} done", style="bold green")
+            text.append(f"  LIVE {progress.done}{total} done", style=GOOD_BOLD)
             eta = remaining_eta(progress, time.time())
             if eta is not None:
-                text.append(f", ETA {format_seconds(eta)}", style="green")
+                text.append(f", ETA {format_seconds(eta)}", style=GOOD)
         return text
 
     # ----- cards and breakdowns -------------------------------------------------------------
@@ -296,7 +297,7 @@ class RunScreen(FilterKey, Screen[None]):
                 domain,
                 f"{fig.succeeded}/{fig.tasks}",
                 format_rate(fig.success_rate),
-                Text(bar(fig.success_rate, 20), style="green"),
+                Text(bar(fig.success_rate, 20), style=GOOD),
             )
         return table
 

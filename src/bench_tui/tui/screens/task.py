@@ -22,6 +22,7 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.palette import BAD, WARN
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
@@ -196,7 +197,7 @@ class TaskScreen(StepPlayback):
                     key=index,
                     cells=(
                         str(index + 1),
-                        Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "white")),
+                        Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "")),
                         self._action_text(step),
                     ),
                 )
@@ -246,7 +247,7 @@ class TaskScreen(StepPlayback):
             text.append(f" (m: {index}/{len(self.models)})", style="dim")
         text.append("  ")
         if execution is None:
-            text.append("not run by this model", style="yellow")
+            text.append("not run by this model", style=WARN)
         else:
             text.append_text(result_cell(execution))
             text.append(" ")
@@ -263,9 +264,9 @@ class TaskScreen(StepPlayback):
             text.append(f"\n{task.instruction}", style="italic")
         if execution is not None and (execution.error or execution.reason):
             if execution.error:
-                text.append(f"\nerror: {execution.error.splitlines()[0]}", style="red")
+                text.append(f"\nerror: {execution.error.splitlines()[0]}", style=BAD)
                 if execution.error_type:
-                    text.append(f" ({execution.error_type})", style="red")
+                    text.append(f" ({execution.error_type})", style=BAD)
             if execution.reason:
                 text.append(f"\nverdict: {execution.reason}", style="dim")
         self.query_one("#task-heading", SafeStatic).update(text)
@@ -306,7 +307,7 @@ class TaskScreen(StepPlayback):
         self._problems_shown = problems
         text = Text()
         for problem in problems:
-            text.append(f"⚠ {problem.located()}\n", style="yellow")
+            text.append(f"⚠ {problem.located()}\n", style=WARN)
         if not self.steps:
             if self.execution is None:
                 message = f"Not run by this model ({self.model}): m switches to another model."
@@ -330,7 +331,7 @@ class TaskScreen(StepPlayback):
             text.append(f"  ⏱ {think}{act}", style="dim")
         text.append("\n")
         for action in step.actions:
-            text.append(f"▶ {action.describe()}\n", style=ACTION_COLOURS.get(action.type, "white"))
+            text.append(f"▶ {action.describe()}\n", style=ACTION_COLOURS.get(action.type, ""))
         if not step.actions:
             text.append("▶ (no action recorded)\n", style="dim")
         reasoning = step.reasoning or step.raw_output

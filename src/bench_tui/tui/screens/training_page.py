@@ -37,6 +37,7 @@ from bench_tui.analysis.training import (
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
 from bench_tui.sources.dsl import parse_dsl_action
+from bench_tui.tui.palette import BAD, GOOD, WARN
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds
 from bench_tui.tui.screens.training import (
@@ -224,7 +225,7 @@ class TrainingScreen(FilterKey, Screen[None]):
                     cells=(
                         link.label
                         if link.checkpoint is None or link.checkpoint.valid
-                        else Text(f"{link.label} (incomplete)", style="yellow"),
+                        else Text(f"{link.label} (incomplete)", style=WARN),
                         "—"
                         if link.checkpoint is None or link.checkpoint.epoch is None
                         else str(link.checkpoint.epoch),
@@ -249,7 +250,7 @@ class TrainingScreen(FilterKey, Screen[None]):
                 ended += f": {run.termination_message}"
             text.append(f"  ({ended})", style="dim")
         if self.reload_note:
-            text.append(f"  ⚠ {self.reload_note}", style="yellow")
+            text.append(f"  ⚠ {self.reload_note}", style=WARN)
         details = [
             f"goal: {run.goal}" if run.goal else "",
             f"config: {run.config_path}" if run.config_path else "",
@@ -290,9 +291,9 @@ class TrainingScreen(FilterKey, Screen[None]):
             hit_cell = (
                 Text("—", style="dim")
                 if hit is None
-                else Text("✓ hit", style="green")
+                else Text("✓ hit", style=GOOD)
                 if hit
-                else Text("✗ miss", style="red")
+                else Text("✗ miss", style=BAD)
             )
             logged = evaluation.correct_as_logged
             human, predicted = (

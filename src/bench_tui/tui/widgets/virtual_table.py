@@ -334,9 +334,14 @@ class VirtualTable(ScrollView, can_focus=True):
             text.pad_left(width - text.cell_len)
         else:
             text.pad_right(width - text.cell_len)
+        # Text.render leaves out the Text's own style (only its spans): a cell styled as a whole,
+        # such as "✓ pass", would show in the row's plain colour.
+        console = self.app.console
+        if text.style:
+            base = base + console.get_style(text.style, default=Style.null())
         return [
             Segment(segment.text, base + segment.style if segment.style else base)
-            for segment in text.render(self.app.console)
+            for segment in text.render(console)
             if segment.text
         ]
 
