@@ -1,5 +1,6 @@
 """Every list with a `/` filter behaves the same: one key opens it, the same language matches
-(case-insensitive, `!word` negates), a filter that keeps nothing says so in the same words, Enter returns to the list and Escape clears it."""
+(case-insensitive, `!word` negates), the bar says "filter: N of M …", a filter that keeps
+nothing says so in the same words, Enter returns to the list and Escape clears it."""
 
 from __future__ import annotations
 
@@ -123,10 +124,12 @@ async def test_every_list_filters_the_same_way(case: ListCase, tmp_path: Path) -
         await pilot.press(*case.one.upper())
         await pilot.pause()
         assert len(table.rows) == 1
+        assert bar.border_title == f"filter: 1 of {total} {case.noun}s"
 
         await pilot.press("home", "exclamation_mark")
         await pilot.pause()
         assert len(table.rows) == case.negated_keeps
+        assert bar.border_title == f"filter: {case.negated_keeps} of {total} {case.noun}s"
 
         bar.value = "zzz-nothing-has-this"
         await pilot.pause()

@@ -3,8 +3,8 @@ Enter returns to the list.
 
 The bar owns the whole wiring so the lists cannot drift apart: the query language of
 `analysis.filtering` over the `Filterable` each row declares in `row.data["filter"]`, the
-`column="value"` tokens the `F` table writes (matched against the table's own cells), and the
-same sentence when nothing matches.
+`column="value"` tokens the `F` table writes (matched against the table's own cells), the
+"filter: N of M …" count in its title, and the same sentence when nothing matches.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class FilterBar(Input):
         super().__init__(placeholder=placeholder, **kwargs)
         self.table_id = table
         self.noun = noun
-        """One row of the list, as a word: "No task matches the filter."."""
+        """One row of the list, as a word: "No task matches the filter.", "1 of 3 tasks"."""
         self.display = False
         self._applied: str | None = None
         self._base_empty: str | None = None
@@ -97,6 +97,10 @@ class FilterBar(Input):
     def table(self) -> VirtualTable:
         assert self.parent is not None
         return self.parent.query_one(f"#{self.table_id}", VirtualTable)
+
+    def on_mount(self) -> None:
+        # The count follows the table, also when rows stream in or a reload replaces them.
+        self.watch(self.table, "counts", self._show_count, init=False)
 
     def open(self) -> None:
         self.display = True
@@ -123,6 +127,14 @@ class FilterBar(Input):
         else:
             table.empty_text = self._base_empty
         table.set_filter(row_predicate(query, table))
+        self._show_count()
+
+    def _show_count(self) -> None:
+        table = self.table
+        shown, total = len(table.rows), table.total_rows
+        noun = self.noun if total == 1 else f"{self.noun}s"
+        count = f"{shown} of {total}" if self.value.strip() else str(total)
+        self.border_title = f"filter: {count} {noun}"
 
     def _on_input_changed(self, event: Input.Changed) -> None:
         if event.input is self:
