@@ -66,6 +66,10 @@ class Filterable:
     statuses: Mapping[str, str] = field(default_factory=dict)
     labels: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # One matching rule for every list (case-insensitive), whichever screen built the row.
+        self.text = self.text.lower()
+
 
 def parse_query(query: str) -> list[Token]:
     tokens: list[Token] = []

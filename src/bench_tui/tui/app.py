@@ -23,12 +23,14 @@ from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
 from bench_tui.sources.discover import iter_workspace
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
+from bench_tui.tui.breakpoints import HORIZONTAL_BREAKPOINTS
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.daemon_executor import use_daemon_threads
 from bench_tui.tui.goto import PendingGoto
 from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
+from bench_tui.tui.palette import install as install_palette
 from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_title
 from bench_tui.tui.screens.problems import ProblemsScreen
@@ -53,6 +55,7 @@ class BenchApp(App[None]):
         "screens/review.tcss",
     ]
     TITLE = "bench-tui"
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('training')", "Training & evals", show=False, id="tab_training"),
@@ -112,6 +115,7 @@ class BenchApp(App[None]):
 
     def on_load(self) -> None:
         use_daemon_threads(asyncio.get_running_loop())
+        install_palette(self)  # before anything is composed: palette names resolve through it
 
     def on_unmount(self) -> None:
         stop_check_workers()  # a checks process must not outlive the app

@@ -5,3 +5,7 @@ NARROW_COLUMNS = 110
 
 SHORT_ROWS = 32
 """Below this height (when narrow too) a step's screenshot and its details sit side by side."""
+
+HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_COLUMNS, "-wide")]
+"""Textual sets the class on every screen, pushed or in the background, on every resize:
+stylesheets say `RunScreen.-narrow …` and no page measures the terminal itself."""

@@ -20,6 +20,7 @@ from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.triage.audit import Overturned, RunAudit, audit_runs
 from bench_tui.triage.labels import SHOULD_PASS
+from bench_tui.tui.palette import BAD, GOOD
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -107,7 +108,7 @@ class AuditScreen(Screen[None]):
                 item.model,
                 task,
                 item.checker,
-                Text(should, style="green" if should == "pass" else "red"),
+                Text(should, style=GOOD if should == "pass" else BAD),
                 item.note or "",
             ),
         )

@@ -6,17 +6,16 @@ import math
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.widgets import Input
 
-from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import figures, format_rate, model_figures
 from bench_tui.model import Run
 from bench_tui.model.dates import date_order
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.palette import ACCENT, GOOD_BOLD
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -46,9 +45,9 @@ def run_row(run: Run) -> Row:
         tasks = len(run.tasks)
     flags = Text()
     if run.live:
-        flags.append("LIVE ", style="bold green")
+        flags.append("LIVE ", style=GOOD_BOLD)
     if run.is_mock:
-        flags.append("mock", style="magenta")
+        flags.append("mock", style=ACCENT)
     date = run.created_at.strftime("%Y-%m-%d %H:%M") if run.created_at else "—"
     return Row(
         key=run.id,
@@ -74,7 +73,7 @@ def run_row(run: Run) -> Row:
         ),
         data={
             "filter": Filterable(
-                text=f"{run.label} {run.id} {models_text} {run.benchmark or ''}".lower(),
+                text=f"{run.label} {run.id} {models_text} {run.benchmark or ''}",
                 fields={"format": run.format, "benchmark": run.benchmark or ""},
                 statuses={m.model: "" for m in per_model},
             )
@@ -100,12 +99,10 @@ def newest_first(run: Run) -> tuple[float, str]:
     return (-stamp, run.id)
 
 
-class RunListPane(Vertical):
+class RunListPane(FilterKey, Vertical):
     """Lists runs as discovery streams them in."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="filter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [filter_binding()]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -115,7 +112,7 @@ class RunListPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield SafeStatic("", id="runs-heading", classes="pane-heading")
-        yield FilterBar(id="runs-filter")
+        yield FilterBar(table="runs-table", noun="run", id="runs-filter")
         yield VirtualTable(RUN_COLUMNS, id="runs-table", empty_text=scanning_text(0))
 
     def show_scan(self, dirs_seen: int, *, done: bool) -> None:
@@ -125,6 +122,10 @@ class RunListPane(Vertical):
         if table.empty_text != text:
             table.empty_text = text
             table.refresh()
+
+    def on_mount(self) -> None:
+        # The heading's count follows the table's rows: streamed in, reloaded or filtered.
+        self.watch(self.query_one(VirtualTable), "counts", self._update_heading)
 
     def add_runs(self, runs: list[Run]) -> None:
         for run in runs:
@@ -150,7 +151,6 @@ class RunListPane(Vertical):
         table = self.query_one(VirtualTable)
         # While runs stream in, a cursor the user has not moved stays on the newest run.
         table.set_rows([self._rows[run.id][1] for run in ordered], keep_cursor=table.cursor_row > 0)
-        self._update_heading()
 
     def _update_heading(self) -> None:
         table = self.query_one(VirtualTable)
@@ -159,18 +159,3 @@ class RunListPane(Vertical):
         self.query_one("#runs-heading", SafeStatic).update(
             f"Benchmark runs ({count}) — Enter opens a run, / filters, s sorts the focused column"
         )
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#runs-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        predicate = compile_query(event.value)
-        self.query_one(VirtualTable).set_filter(
-            (lambda row: predicate(row.data["filter"])) if event.value else None
-        )
-        self._update_heading()
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()

@@ -38,6 +38,7 @@ from bench_tui.triage.blind import (
 )
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.palette import BAD, BAD_BOLD, GOOD, GOOD_BOLD, INFO_BOLD, WARN, WARN_BOLD
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import RevealScreen
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
@@ -56,14 +57,14 @@ QUADRANT_LABELS = {
     "pending_b": "pending in B",
 }
 QUADRANT_STYLES = {
-    "both_pass": "green",
-    "a_only": "bold red",
-    "b_only": "bold green",
-    "both_fail": "red",
+    "both_pass": GOOD,
+    "a_only": BAD_BOLD,
+    "b_only": GOOD_BOLD,
+    "both_fail": BAD,
     "missing_a": "dim",
     "missing_b": "dim",
-    "pending_a": "yellow",
-    "pending_b": "yellow",
+    "pending_a": WARN,
+    "pending_b": WARN,
 }
 CYCLE = (None, *QUADRANTS)
 
@@ -191,17 +192,17 @@ class CompareRunScreen(Screen[None]):
 
     def _heading(self) -> Text:
         text = Text()
-        text.append("A ", style="bold red")
+        text.append("A ", style=BAD_BOLD)
         text.append(f"{self.model_a} · {self.run_a.label}")
         text.append(
             "  (swapped: the baseline is B)   " if self.swapped_sides else "  (baseline)   ",
             style="dim",
         )
-        text.append("B ", style="bold blue")
+        text.append("B ", style=INFO_BOLD)
         text.append(f"{self.model_b} · {self.run_b.label}")
         text.append("   S swaps the sides", style="dim")
         for warning in task_set_warnings(self.matrix):
-            text.append(f"\n⚠ {warning}", style="yellow")
+            text.append(f"\n⚠ {warning}", style=WARN)
         return text
 
     def _deltas(self) -> Table:
@@ -220,7 +221,7 @@ class CompareRunScreen(Screen[None]):
             if delta.delta is None:
                 shown = Text("—", style="dim")
             else:
-                style = "green" if delta.improved else ("red" if delta.delta else "")
+                style = GOOD if delta.improved else (BAD if delta.delta else "")
                 shown = Text(
                     f"{delta.delta * 100:+.1f} pp"
                     if metric == "success_rate"
@@ -243,7 +244,7 @@ class CompareRunScreen(Screen[None]):
         regressed = self.matrix.regressions
         text = Text(f"regressions: {len(regressed)} (passed in A, fail in B)\n", style="bold")
         for task in regressed[:8]:
-            text.append(f"  {task}\n", style="red")
+            text.append(f"  {task}\n", style=BAD)
         if len(regressed) > 8:
             text.append(f"  … {len(regressed) - 8} more (press a)\n", style="dim")
         return text
@@ -328,7 +329,7 @@ class CompareRunScreen(Screen[None]):
         heading.update(
             Text(
                 f"BLIND session {self.blind_seed}: which side is which is hidden (w reveals)",
-                style="bold yellow",
+                style=WARN_BOLD,
             )
             if blind
             else self._heading()

@@ -19,6 +19,7 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.palette import BAD_BOLD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
@@ -88,6 +89,7 @@ class CompareTaskScreen(Screen[None]):
         self.problems: list[str] = []
         self.shown_side = 0
         """Which side's screenshot a narrow terminal shows (0 = A, 1 = B)."""
+        self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(self._heading(), id="cmp-heading", classes="screen-heading")
@@ -123,10 +125,11 @@ class CompareTaskScreen(Screen[None]):
         return self.app.size.width < NARROW_COLUMNS
 
     def _fit_width(self) -> None:
+        """The heading and the flip key follow the width (the -narrow class is Textual's)."""
         narrow = self._is_narrow()
-        if narrow == self.has_class("-narrow"):
+        if narrow == self._narrow:
             return
-        self.set_class(narrow, "-narrow")
+        self._narrow = narrow
         self.set_class(self.shown_side == 1, "-side-b")
         self.query_one("#cmp-heading", SafeStatic).update(self._heading())
         self.refresh_bindings()
@@ -226,7 +229,7 @@ class CompareTaskScreen(Screen[None]):
         for index in range(start, len(alignment.pairs)):
             ia, ib = alignment.pairs[index]
             same = alignment.exact[index]
-            mark = Text("◆", style="bold yellow") if index == alignment.first_divergence else ""
+            mark = Text("◆", style=WARN_BOLD) if index == alignment.first_divergence else ""
             rows.append(
                 Row(
                     key=index,
@@ -237,7 +240,7 @@ class CompareTaskScreen(Screen[None]):
                             _describe(steps_a[ia] if ia is not None else None),
                             style="" if same else "bold",
                         ),
-                        Text("=", style="green") if same else Text("≠", style="bold red"),
+                        Text("=", style=GOOD) if same else Text("≠", style=BAD_BOLD),
                         "" if ib is None else str(ib + 1),
                         Text(
                             _describe(steps_b[ib] if ib is not None else None),
@@ -258,7 +261,7 @@ class CompareTaskScreen(Screen[None]):
         ia, ib = self._current_pair()
         details = Text()
         for line in self.problems:
-            details.append(f"⚠ {line}\n", style="yellow")
+            details.append(f"⚠ {line}\n", style=WARN)
         alignment = self.alignment
         if alignment is not None:
             where = alignment.first_divergence

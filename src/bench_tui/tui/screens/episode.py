@@ -27,7 +27,8 @@ from bench_tui.model import Action, Episode, Prediction
 from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
-from bench_tui.tui.breakpoints import NARROW_COLUMNS, SHORT_ROWS
+from bench_tui.tui.breakpoints import SHORT_ROWS
+from bench_tui.tui.palette import BAD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -46,16 +47,16 @@ def badge(score: StepScore) -> Text:
     if score.status == "none":
         return Text("—", style="dim")
     if score.status == "parse_error":
-        return Text("parse error", style="bold yellow")
+        return Text("parse error", style=WARN_BOLD)
     if score.status == "match":
-        return Text("✓ type", style="green")
-    return Text("✗ type", style="red")
+        return Text("✓ type", style=GOOD)
+    return Text("✗ type", style=BAD)
 
 
 def distance_cell(score: StepScore) -> Text:
     if score.distance is None:
         return Text("—", style="dim")
-    return Text(f"{score.distance:.3f}", style="green" if score.hit else "red")
+    return Text(f"{score.distance:.3f}", style=GOOD if score.hit else BAD)
 
 
 def short_action(action: Action) -> str:
@@ -143,14 +144,13 @@ class EpisodeScreen(StepPlayback):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self._fit_size()
+        self._fit_height()
         self._switch_checkpoint()
 
     def on_resize(self) -> None:
-        self._fit_size()
+        self._fit_height()
 
-    def _fit_size(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
+    def _fit_height(self) -> None:
         self.set_class(self.app.size.height < SHORT_ROWS, "-short")
 
     # ----- rendering ------------------------------------------------------------------------
@@ -218,7 +218,7 @@ class EpisodeScreen(StepPlayback):
         text.append(f" · {steps} steps")
         if score.parse_errors:
             plural = "s" if score.parse_errors > 1 else ""
-            text.append(f" · {score.parse_errors} parse error{plural}", style="yellow")
+            text.append(f" · {score.parse_errors} parse error{plural}", style=WARN)
         if score.no_prediction:
             text.append(f" · {score.no_prediction} without prediction", style="dim")
         return text
@@ -246,7 +246,7 @@ class EpisodeScreen(StepPlayback):
                 text.append("no prediction recorded\n", style="dim")
             elif score.predicted is None:
                 reason = prediction.parse_error if prediction else None
-                text.append(f"parse error: {reason or 'unreadable output'}\n", style="yellow")
+                text.append(f"parse error: {reason or 'unreadable output'}\n", style=WARN)
             else:
                 text.append(score.predicted.describe() + "\n")
             text.append_text(badge(score))

@@ -29,6 +29,7 @@ from bench_tui.model import KNOWN_METRICS, EvalReport, higher_is_better
 from bench_tui.model.evalreport import COUNT_METRICS, LOWER_IS_BETTER
 from bench_tui.render.charts import bar
 from bench_tui.render.labels import fit_distinct
+from bench_tui.tui.palette import BAD_BADGE, BAD_BOLD, GOOD, GOOD_BADGE, GOOD_BOLD, INFO, WARN
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -52,7 +53,7 @@ SHORT_NAMES: dict[str, str] = {
 ROLE_LABEL = {"base": "base", "finetuned": "ft", "other": ""}
 # Bars tell the roles apart by pattern as well as colour: NO_COLOR and monochrome terminals too.
 BAR_FILL = {"finetuned": "█", "base": "░", "other": "▓"}
-BAR_STYLE = {"finetuned": "green", "base": "grey62", "other": "dodger_blue1"}
+BAR_STYLE = {"finetuned": GOOD, "base": "dim", "other": INFO}
 BAR_WIDTH = 30
 CHART_LABEL_W = 24
 NAME_ROOM = 24
@@ -83,7 +84,7 @@ def format_delta(metric: str, delta: float | None) -> Text:
     if delta == 0 or better is None:
         return Text(text, style="dim")
     improved = delta > 0 if better else delta < 0
-    return Text(text, style="bold green" if improved else "bold red")
+    return Text(text, style=GOOD_BOLD if improved else BAD_BOLD)
 
 
 def metric_names(reports: Sequence[EvalReport]) -> list[str]:
@@ -110,7 +111,7 @@ def gate_text(
     text = Text()
     text.append(
         " PASS " if gate.passed else " FAIL ",
-        style=f"bold reverse {'green' if gate.passed else 'red'}",
+        style=GOOD_BADGE if gate.passed else BAD_BADGE,
     )
     text.append(f"  LoRA gate · {metric}: " if prefix else "  ")
     text.append(names.get(pair.finetuned.id, pair.finetuned.name), style="bold")
@@ -118,7 +119,7 @@ def gate_text(
     text.append(names.get(pair.base.id, pair.base.name), style="bold")
     text.append(f" {format_metric(metric, pair.base.metrics.get(metric))}")
     if gate.delta is None:
-        text.append("  not measured on both sides", style="yellow")
+        text.append("  not measured on both sides", style=WARN)
     else:
         rate = metric not in COUNT_METRICS and metric not in LOWER_IS_BETTER
         need = f"{gate.threshold * 100:.1f} pp" if rate else f"{gate.threshold:g}"
@@ -130,7 +131,7 @@ def gate_text(
         if raw:
             text.append(f"  (raw {gate.delta:+.4f} vs {gate.threshold:g})", style="dim")
     if settings.note:
-        text.append(f"  ⚠ {settings.note}", style="yellow")
+        text.append(f"  ⚠ {settings.note}", style=WARN)
     return text
 
 

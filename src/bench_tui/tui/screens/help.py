@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 
 from bench_tui.tui.keys import binding_rank, key_label
+from bench_tui.tui.palette import ACCENT_BOLD
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
@@ -58,7 +59,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table(
             title=f"Keys — {self.title_text}", title_justify="left", expand=True, box=None
         )
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=ACCENT_BOLD, no_wrap=True)
         table.add_column("action")
         for keys, description in self.rows:
             table.add_row(keys, description)

@@ -21,7 +21,7 @@ from bench_tui.analysis.regressions import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.charts import sparkline
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.palette import BAD, GOOD, WARN
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
@@ -48,14 +48,14 @@ def series_text(runs: list[Run], run: Run, model: str) -> Text:
         f"{model} on {run.benchmark or 'this benchmark'}: {len(series)} run(s)\n", style="bold"
     )
     text.append("success over time  ")
-    text.append(sparkline(rates), style="green")
+    text.append(sparkline(rates), style=GOOD)
     text.append(f"  {' → '.join(format_rate(r) for r in rates[-6:])}\n")
     for member, rate in zip(series, rates, strict=False):
         marker = "▶ " if member.id == run.id else "  "
         date = f"{member.created_at:%Y-%m-%d %H:%M}" if member.created_at else "no date"
         text.append(f"{marker}{date}  {format_rate(rate):>6}  {member.label}")
         if is_partial(member, model):
-            text.append("  partial", style="yellow")
+            text.append("  partial", style=WARN)
         text.append("\n")
     regressions = series_regressions(series, model)
     text.append(f"\nregressions between consecutive runs: {len(regressions)}\n", style="bold")
@@ -64,7 +64,7 @@ def series_text(runs: list[Run], run: Run, model: str) -> Text:
         text.append(
             f"  {regression.task_id}: passed in {labels.get(regression.passed_in, regression.passed_in)}, "
             f"fails in {labels.get(regression.failed_in, regression.failed_in)}\n",
-            style="red",
+            style=BAD,
         )
     return text
 
@@ -96,12 +96,6 @@ class InsightsScreen(Screen[None]):
     def __init__(self, run: Run, model: str, runs: list[Run]) -> None:
         super().__init__()
         self.run, self.model, self.runs = run, model, runs
-
-    def on_mount(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     def compose(self) -> ComposeResult:
         yield SafeStatic(

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input
 
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.model import Problem
 from bench_tui.safeio import boundary, lexically_inside, open_binary
 from bench_tui.safetext import display_path
 from bench_tui.sources.common import MAX_PARSE_BYTES
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.palette import WARN, WARN_BADGE
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -37,12 +38,12 @@ def file_excerpt(root: Path, relative: str, line: int | None) -> Text:
     path = root / relative
     shown = display_path(relative)
     if not lexically_inside(path, root):
-        return Text(f"{shown} is outside the opened folder: not shown.", style="yellow")
+        return Text(f"{shown} is outside the opened folder: not shown.", style=WARN)
     try:
         handle = open_binary(path, boundary(root))
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return Text(f"{shown} cannot be opened: {reason}.", style="yellow")
+        return Text(f"{shown} cannot be opened: {reason}.", style=WARN)
     target = line or 1
     first = max(1, target - CONTEXT_LINES)
     text = Text()
@@ -54,11 +55,11 @@ def file_excerpt(root: Path, relative: str, line: int | None) -> Text:
                     shown_line += f" … ({length:,} bytes on this line)"
                 if cut:
                     shown_line += f" … (not read past {MAX_SCAN_BYTES // 1048576} MB)"
-                style = "bold black on yellow" if number == line else ""
+                style = WARN_BADGE if number == line else ""
                 text.append(f"{number:>6} │ ", style="dim")
                 text.append(shown_line + "\n", style=style)
     except OSError as exc:
-        return Text(f"{shown} cannot be read: {exc.strerror or exc}", style="yellow")
+        return Text(f"{shown} cannot be read: {exc.strerror or exc}", style=WARN)
     if not text:
         text.append("(the file is empty)", style="dim")
     return text
@@ -116,11 +117,11 @@ class FileExcerptScreen(ModalScreen[None]):
         self.app.call_from_thread(self.query_one("#excerpt-body", SafeStatic).update, excerpt)
 
 
-class ProblemsScreen(Screen[None]):
+class ProblemsScreen(FilterKey, Screen[None]):
     HELP_TITLE: ClassVar[str] = "Problems"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        filter_binding(),
     ]
 
     def __init__(self, root: Path, problems: list[Problem]) -> None:
@@ -134,7 +135,12 @@ class ProblemsScreen(Screen[None]):
             "Enter shows the file around the line.",
             classes="screen-heading",
         )
-        yield FilterBar(placeholder="filter problems by path or message", id="problems-filter")
+        yield FilterBar(
+            table="problems-table",
+            noun="problem",
+            placeholder='filter: words in the path or message, !word, "a phrase"',
+            id="problems-filter",
+        )
         yield VirtualTable(
             [
                 Column("path", "path", 56, keep_end=True),
@@ -159,7 +165,12 @@ class ProblemsScreen(Screen[None]):
                         problem.message,
                     ),
                     sort_values=(problem.path, problem.line, problem.message),
-                    data={"text": f"{problem.path} {problem.message}".lower()},
+                    data={
+                        "filter": Filterable(
+                            text=f"{problem.path} {problem.message}",
+                            fields={"path": problem.path, "message": problem.message},
+                        )
+                    },
                 )
                 for index, problem in enumerate(self.problems)
             ]
@@ -167,20 +178,6 @@ class ProblemsScreen(Screen[None]):
         table.focus()
         if self.problems:
             self.query_one("#problem-detail", SafeStatic).update(Text(self.problems[0].located()))
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#problems-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        words = event.value.lower().split()
-        self.query_one(VirtualTable).set_filter(
-            (lambda row: all(word in row.data["text"] for word in words)) if words else None
-        )
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
 
     @on(VirtualTable.CursorMoved)
     def _show_detail(self, event: VirtualTable.CursorMoved) -> None:

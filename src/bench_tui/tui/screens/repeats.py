@@ -28,6 +28,7 @@ from bench_tui.analysis.repeats import (
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.marks import trial_marks
+from bench_tui.tui.palette import BAD, GOOD, WARN_BOLD
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -35,10 +36,10 @@ from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 def kind_of(task: TaskTrials) -> Text:
     if task.flaky:
-        return Text("flaky", style="bold yellow")
+        return Text("flaky", style=WARN_BOLD)
     if task.passes == 0:
-        return Text("never passes", style="red")
-    return Text("always passes", style="green")
+        return Text("never passes", style=BAD)
+    return Text("always passes", style=GOOD)
 
 
 def trial_pair(task: TaskTrials) -> tuple[Trial, Trial] | None:
@@ -110,7 +111,7 @@ class RepeatsScreen(Screen[None]):
             figures.append(f" · pass@1 {format_rate(summary.pass_at_1)}", style="bold")
             figures.append(f" · pass@{summary.k} {format_rate(summary.pass_at_k)}")
             figures.append(f" · pass^{summary.k} {format_rate(summary.pass_hat_k)}")
-            figures.append(f" · {len(summary.flaky)} flaky", style="bold yellow")
+            figures.append(f" · {len(summary.flaky)} flaky", style=WARN_BOLD)
             figures.append(
                 "\n✓ passed  ✗ failed (yellow: no verdict)  ·  Enter: a passing and a failing "
                 "trial side by side",

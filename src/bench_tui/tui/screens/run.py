@@ -16,16 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input
 
 from bench_tui.analysis.failures import MISSING
-from bench_tui.analysis.filtering import (
-    Filterable,
-    compile_query,
-    exact_tokens,
-    query_hints,
-    quote_value,
-)
+from bench_tui.analysis.filtering import Filterable, quote_value
 from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
 from bench_tui.atomic import write_atomic
@@ -36,19 +29,14 @@ from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
 from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.palette import ACCENT, BAD, BAD_BOLD, GOOD, GOOD_BOLD, WARN
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, cell_text, filter_binding
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FAILURES_ONLY = "!status:pass"
-
-
-def cell_text(row: Row, column: int) -> str:
-    cell = row.cells[column] if column < len(row.cells) else ""
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def export_path(results_root: Path, label: str) -> Path:
@@ -85,15 +73,15 @@ def result_cell(execution: Execution | None) -> Text:
         return Text("—", style="dim")
     status = execution.status
     if status == "passed":
-        return Text("✓ pass", style="bold green")
+        return Text("✓ pass", style=GOOD_BOLD)
     if status == "failed":
         if execution.score is not None and 0 < execution.score < 1:
-            return Text(f"✗ {execution.score:.2f}", style="red")
-        return Text("✗ fail", style="red")
+            return Text(f"✗ {execution.score:.2f}", style=BAD)
+        return Text("✗ fail", style=BAD)
     if status == "infra":
-        return Text("⚠ infra", style="yellow")
+        return Text("⚠ infra", style=WARN)
     if status == "errored":
-        return Text("! error", style="bold red")
+        return Text("! error", style=BAD_BOLD)
     return Text("… unfin.", style="dim")
 
 
@@ -149,7 +137,7 @@ def short_model(model: str, width: int = 12) -> str:
     return model if len(model) <= width else "…" + model[-(width - 1) :]
 
 
-class RunScreen(Screen[None]):
+class RunScreen(FilterKey, Screen[None]):
     """One run. Enter on a task opens its step replay."""
 
     HELP_TITLE: ClassVar[str] = "Run page"
@@ -157,7 +145,7 @@ class RunScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # The footer shows what a first visit needs and fits 160 columns; `?` and Ctrl+P list all.
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        filter_binding(),
         Binding("x", "failures", "Failures", id="failures"),
         Binding("m", "next_model", "Next model", show=False, id="next_model"),
         Binding("d", "breakdown", "Domains", id="breakdown"),
@@ -181,7 +169,6 @@ class RunScreen(Screen[None]):
         self.model_index = 0
         self.store = TriageStore(run.path, relative_to=root)
         self.label_set, self.label_problems = load_label_set()
-        self.query_text = ""
         self._index(run)
 
     def _index(self, run: Run) -> None:
@@ -212,16 +199,15 @@ class RunScreen(Screen[None]):
             yield SafeStatic(id="run-domains")
             yield SafeStatic(id="run-models")
         with Vertical(id="run-tasks-box"):
-            yield FilterBar(id="tasks-filter")
+            yield FilterBar(table="tasks-table", noun="task", id="tasks-filter")
             yield VirtualTable(
-                self._columns(), id="tasks-table", empty_text="No task matches the filter."
+                self._columns(), id="tasks-table", empty_text="This run has no tasks."
             )
         yield FittedFooter()
 
     def on_mount(self) -> None:
         # Short terminals give the task list the room; `d` brings the breakdown back.
         self.query_one("#run-breakdown").display = self.app.size.height >= 36
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
         self._show_model()
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
@@ -242,14 +228,14 @@ class RunScreen(Screen[None]):
         if run.created_at:
             text.append(f" · {run.created_at:%Y-%m-%d %H:%M}")
         if run.is_mock:
-            text.append("  mock run", style="magenta")
+            text.append("  mock run", style=ACCENT)
         if run.live and run.progress:
             progress = run.progress
             total = f"/{progress.total}" if progress.total is not None else ""
-            text.append(f"  LIVE {progress.done}{total} done", style="bold green")
+            text.append(f"  LIVE {progress.done}{total} done", style=GOOD_BOLD)
             eta = remaining_eta(progress, time.time())
             if eta is not None:
-                text.append(f", ETA {format_seconds(eta)}", style="green")
+                text.append(f", ETA {format_seconds(eta)}", style=GOOD)
         return text
 
     # ----- cards and breakdowns -------------------------------------------------------------
@@ -298,8 +284,8 @@ class RunScreen(Screen[None]):
         self.query_one("#run-domains", SafeStatic).update(self._domain_table(model))
         models = self.query_one("#run-models", SafeStatic)
         models.update(self._model_table())
-        # Narrow, the breakdown is one column: one model's row only repeats the cards.
-        models.display = not (self.has_class("-narrow") and len(self.models) < 2)
+        # Narrow, the breakdown is one column: one model's row only repeats the cards (.tcss).
+        self.set_class(len(self.models) < 2, "-one-model")
 
     def _domain_table(self, model: ModelFigures) -> Table:
         table = Table(
@@ -315,7 +301,7 @@ class RunScreen(Screen[None]):
                 domain,
                 f"{fig.succeeded}/{fig.tasks}",
                 format_rate(fig.success_rate),
-                Text(bar(fig.success_rate, 20), style="green"),
+                Text(bar(fig.success_rate, 20), style=GOOD),
             )
         return table
 
@@ -418,7 +404,7 @@ class RunScreen(Screen[None]):
                     ),
                     data={
                         "filter": Filterable(
-                            text=f"{task.task_id} {task.domain or ''} {task.instruction or ''} {error}".lower(),
+                            text=f"{task.task_id} {task.domain or ''} {task.instruction or ''} {error}",
                             fields={"domain": task.domain or "", "task": task.task_id},
                             statuses={name: e.status for name, e in executions.items()},
                             labels=tuple(labels),
@@ -431,9 +417,6 @@ class RunScreen(Screen[None]):
     def visible_task_ids(self) -> list[str]:
         return [row.key for row in self.query_one("#tasks-table", VirtualTable).rows]
 
-    def action_filter(self) -> None:
-        self.query_one("#tasks-filter", FilterBar).open()
-
     def action_failures(self) -> None:
         bar_widget = self.query_one("#tasks-filter", FilterBar)
         words = bar_widget.value.split()
@@ -441,9 +424,7 @@ class RunScreen(Screen[None]):
             words.remove(FAILURES_ONLY)
         else:
             words.append(FAILURES_ONLY)
-        bar_widget.value = " ".join(words)
-        bar_widget.display = bool(words)
-        self._apply_filter(bar_widget.value)
+        bar_widget.set_query(" ".join(words))
 
     def action_breakdown(self) -> None:
         breakdown = self.query_one("#run-breakdown")
@@ -460,38 +441,6 @@ class RunScreen(Screen[None]):
         table = self.query_one("#tasks-table", VirtualTable)
         table.set_columns(self._columns())
         table.set_rows(self._rows())
-
-    @on(Input.Changed, "#tasks-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._apply_filter(event.value)
-
-    def _apply_filter(self, query: str | None = None) -> None:
-        if query is not None:
-            self.query_text = query
-        table = self.query_one("#tasks-table", VirtualTable)
-        hints = query_hints(self.query_text)
-        table.empty_text = "No task matches the filter." + (
-            f" ({'; '.join(hints)})" if hints else ""
-        )
-        if not self.query_text.strip():
-            table.set_filter(None)
-            return
-        predicate = compile_query(self.query_text)
-        # `column="value"` (what F writes): the whole cell of that column, by column key.
-        positions = {column.key: index for index, column in enumerate(table.columns)}
-        exact = [
-            (positions.get(token.field or ""), token.value, token.negated)
-            for token in exact_tokens(self.query_text)
-        ]
-
-        def keep(row: Row) -> bool:
-            for position, value, negated in exact:
-                matched = position is not None and cell_text(row, position) == value
-                if matched == negated:
-                    return False
-            return predicate(row.data["filter"])
-
-        table.set_filter(keep)
 
     # ----- triage, marks, frequency, export -------------------------------------------------------
     def _seed(self, task_id: str) -> int | None:
@@ -571,9 +520,7 @@ class RunScreen(Screen[None]):
             if value != CLEAR:
                 cell = "" if value == MISSING else value  # the table counts empty cells as "—"
                 query = f"{query} {key}={quote_value(cell)}".strip()
-            bar_widget.value = query
-            bar_widget.display = bool(query)
-            self._apply_filter(query)
+            bar_widget.set_query(query)
 
         self.app.push_screen(
             frequency_screen(table.columns[column].label, values, active),
@@ -630,10 +577,6 @@ class RunScreen(Screen[None]):
             self.notify(f"export failed: {exc}", severity="error")
             return
         self.notify(f"{len(rows)} rows written to {target}", timeout=4)
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one("#tasks-table", VirtualTable).focus()
 
     def action_compare(self) -> None:
         from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, run_partners

@@ -21,7 +21,8 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import NARROW_COLUMNS, SHORT_ROWS
+from bench_tui.tui.breakpoints import SHORT_ROWS
+from bench_tui.tui.palette import BAD, WARN
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
@@ -129,15 +130,12 @@ class TaskScreen(StepPlayback):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self._layout_for(self.app.size.width, self.app.size.height)
+        self.on_resize()
         self._load()
 
     def on_resize(self) -> None:
-        self._layout_for(self.app.size.width, self.app.size.height)
-
-    def _layout_for(self, width: int, height: int) -> None:
-        self.set_class(width < NARROW_COLUMNS, "-narrow")
-        self.set_class(height < SHORT_ROWS, "-short")
+        # Width classes come from the app's HORIZONTAL_BREAKPOINTS; the height one is this page's.
+        self.set_class(self.app.size.height < SHORT_ROWS, "-short")
 
     def update_run(self, run: Run) -> None:
         """The run was read again (a reload): same task, model and step, the new files."""
@@ -198,7 +196,7 @@ class TaskScreen(StepPlayback):
                     key=index,
                     cells=(
                         str(index + 1),
-                        Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "white")),
+                        Text(step_kind(step), style=ACTION_COLOURS.get(step_kind(step), "")),
                         self._action_text(step),
                     ),
                 )
@@ -248,7 +246,7 @@ class TaskScreen(StepPlayback):
             text.append(f" (m: {index}/{len(self.models)})", style="dim")
         text.append("  ")
         if execution is None:
-            text.append("not run by this model", style="yellow")
+            text.append("not run by this model", style=WARN)
         else:
             text.append_text(result_cell(execution))
             text.append(" ")
@@ -265,9 +263,9 @@ class TaskScreen(StepPlayback):
             text.append(f"\n{task.instruction}", style="italic")
         if execution is not None and (execution.error or execution.reason):
             if execution.error:
-                text.append(f"\nerror: {execution.error.splitlines()[0]}", style="red")
+                text.append(f"\nerror: {execution.error.splitlines()[0]}", style=BAD)
                 if execution.error_type:
-                    text.append(f" ({execution.error_type})", style="red")
+                    text.append(f" ({execution.error_type})", style=BAD)
             if execution.reason:
                 text.append(f"\nverdict: {execution.reason}", style="dim")
         self.query_one("#task-heading", SafeStatic).update(text)
@@ -308,7 +306,7 @@ class TaskScreen(StepPlayback):
         self._problems_shown = problems
         text = Text()
         for problem in problems:
-            text.append(f"⚠ {problem.located()}\n", style="yellow")
+            text.append(f"⚠ {problem.located()}\n", style=WARN)
         if not self.steps:
             if self.execution is None:
                 message = f"Not run by this model ({self.model}): m switches to another model."
@@ -332,7 +330,7 @@ class TaskScreen(StepPlayback):
             text.append(f"  ⏱ {think}{act}", style="dim")
         text.append("\n")
         for action in step.actions:
-            text.append(f"▶ {action.describe()}\n", style=ACTION_COLOURS.get(action.type, "white"))
+            text.append(f"▶ {action.describe()}\n", style=ACTION_COLOURS.get(action.type, ""))
         if not step.actions:
             text.append("▶ (no action recorded)\n", style="dim")
         reasoning = step.reasoning or step.raw_output

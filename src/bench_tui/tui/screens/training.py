@@ -24,6 +24,7 @@ from bench_tui.model.training import TrainingStatus
 from bench_tui.render.charts import sparkline
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.training.training_log import read_training
+from bench_tui.tui.palette import GOOD_BOLD, GOOD_DIM, INFO, WARN
 from bench_tui.tui.screens.evals import EvalsScreen, gate_lines
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -32,7 +33,7 @@ STALE_AFTER_S = 30.0
 """A run whose log has not changed for this long is STALE, not LIVE (upstream's 30 s)."""
 PANE_REFRESH_S = 2.0
 CURVE_W = 24
-STATUS_STYLE: dict[str, str] = {"LIVE": "bold green", "STALE": "yellow", "DONE": "dim green"}
+STATUS_STYLE: dict[str, str] = {"LIVE": GOOD_BOLD, "STALE": WARN, "DONE": GOOD_DIM}
 
 
 def status_of(run: TrainingRun, now: float | None = None) -> TrainingStatus:
@@ -163,9 +164,7 @@ class TrainingPane(Vertical):
                         epoch_label(run),
                         format_loss(run.loss),
                         run.variant,
-                        Text(
-                            sparkline([p.loss for p in run.losses], CURVE_W), style="dodger_blue1"
-                        ),
+                        Text(sparkline([p.loss for p in run.losses], CURVE_W), style=INFO),
                     ),
                     sort_values=(run.id, run.model_name, status, run.step, run.epoch, run.loss),
                 )

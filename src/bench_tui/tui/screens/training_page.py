@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input
 
 from bench_tui.analysis.episode_metrics import HIT_DISTANCE
 from bench_tui.analysis.evalpairs import (
@@ -25,7 +24,7 @@ from bench_tui.analysis.evalpairs import (
     pair_reports,
     report_labels,
 )
-from bench_tui.analysis.filtering import Filterable, compile_query
+from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import format_rate
 from bench_tui.analysis.training import (
     epoch_index,
@@ -37,7 +36,7 @@ from bench_tui.analysis.training import (
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
 from bench_tui.sources.training.dsl import parse_dsl_action
-from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.palette import BAD, GOOD, WARN
 from bench_tui.tui.screens.evals import gate_text
 from bench_tui.tui.screens.run import format_seconds
 from bench_tui.tui.screens.training import (
@@ -48,7 +47,7 @@ from bench_tui.tui.screens.training import (
     status_of,
     status_text,
 )
-from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.log_tail import LogTail
 from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
@@ -120,11 +119,11 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
     ]
 
 
-class TrainingScreen(Screen[None]):
+class TrainingScreen(FilterKey, Screen[None]):
     HELP_TITLE: ClassVar[str] = "Training page"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("slash", "filter", "Filter evaluations", id="filter"),
+        filter_binding("Filter evaluations"),
         Binding("E", "eval_reports", "Eval reports", id="eval_reports"),
     ]
 
@@ -173,6 +172,8 @@ class TrainingScreen(Screen[None]):
                     classes="pane-heading",
                 )
                 yield FilterBar(
+                    table="training-evals-table",
+                    noun="evaluation",
                     placeholder="filter: words, !word, epoch:2, hit:no, type:click",
                     id="training-evals-filter",
                 )
@@ -197,15 +198,11 @@ class TrainingScreen(Screen[None]):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self.on_resize()
         self._render_all()
         self.query_one("#checkpoints-table", VirtualTable).focus()
         # Focusing the table scrolls a short screen down to it: open at the top, heading and cards.
         self.call_after_refresh(self.scroll_home, animate=False)
         self.set_interval(self.follow_s, self._follow)
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.width < NARROW_COLUMNS, "-narrow")
 
     # ----- rendering ------------------------------------------------------------------------
     def _render_all(self) -> None:
@@ -228,7 +225,7 @@ class TrainingScreen(Screen[None]):
                     cells=(
                         link.label
                         if link.checkpoint is None or link.checkpoint.valid
-                        else Text(f"{link.label} (incomplete)", style="yellow"),
+                        else Text(f"{link.label} (incomplete)", style=WARN),
                         "—"
                         if link.checkpoint is None or link.checkpoint.epoch is None
                         else str(link.checkpoint.epoch),
@@ -253,7 +250,7 @@ class TrainingScreen(Screen[None]):
                 ended += f": {run.termination_message}"
             text.append(f"  ({ended})", style="dim")
         if self.reload_note:
-            text.append(f"  ⚠ {self.reload_note}", style="yellow")
+            text.append(f"  ⚠ {self.reload_note}", style=WARN)
         details = [
             f"goal: {run.goal}" if run.goal else "",
             f"config: {run.config_path}" if run.config_path else "",
@@ -294,9 +291,9 @@ class TrainingScreen(Screen[None]):
             hit_cell = (
                 Text("—", style="dim")
                 if hit is None
-                else Text("✓ hit", style="green")
+                else Text("✓ hit", style=GOOD)
                 if hit
-                else Text("✗ miss", style="red")
+                else Text("✗ miss", style=BAD)
             )
             logged = evaluation.correct_as_logged
             human, predicted = (
@@ -326,7 +323,7 @@ class TrainingScreen(Screen[None]):
                     ),
                     data={
                         "filter": Filterable(
-                            text=f"{human} {predicted}".lower(),
+                            text=f"{human} {predicted}",
                             fields={
                                 "epoch": str(epoch),
                                 "hit": "—" if hit is None else ("yes" if hit else "no"),
@@ -369,20 +366,6 @@ class TrainingScreen(Screen[None]):
         self._render_all()
 
     # ----- actions --------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        self.query_one("#training-evals-filter", FilterBar).open()
-
-    @on(Input.Changed, "#training-evals-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        predicate = compile_query(event.value)
-        self.query_one("#training-evals-table", VirtualTable).set_filter(
-            (lambda row: predicate(row.data["filter"])) if event.value.strip() else None
-        )
-
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
-        self.query_one("#training-evals-table", VirtualTable).focus()
-
     @on(VirtualTable.RowSelected, "#checkpoints-table")
     def _checkpoint_selected(self, event: VirtualTable.RowSelected) -> None:
         link = self.links[event.key]

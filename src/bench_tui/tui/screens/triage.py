@@ -16,6 +16,7 @@ from textual.widgets import Input
 from bench_tui.safetext import visible
 from bench_tui.triage.labels import LabelSet
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.palette import ACCENT_BOLD
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
@@ -140,7 +141,7 @@ def labels_line(store: TriageStore, model: str, task_id: str, seed: int | None) 
     text = Text()
     if labels:
         text.append("labels: ", style="dim")
-        text.append(", ".join(labels), style="bold magenta")
+        text.append(", ".join(labels), style=ACCENT_BOLD)
     if note:
         text.append("  ·  note: " if labels else "note: ", style="dim")
         text.append(note.splitlines()[0] if note.strip() else note)

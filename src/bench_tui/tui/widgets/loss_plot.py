@@ -17,6 +17,7 @@ from textual.widget import Widget
 from bench_tui.analysis.training import per_epoch_mean_loss
 from bench_tui.model import TrainingRun
 from bench_tui.render.charts import bar, sparkline
+from bench_tui.tui.palette import ACCENT, INFO
 
 BRAILLE_BASE = 0x2800
 # Bit of each dot, indexed [row 0..3][column 0..1] of the 2×4 cell (Unicode Braille order).
@@ -196,12 +197,12 @@ class TrainingCharts(Widget):
         rates = [p.lr for p in run.losses if p.lr is not None]
         text = Text(no_wrap=True, overflow="crop")
         text.append("loss".ljust(LABEL_W), style="bold")
-        text.append(sparkline(losses, width), style="dodger_blue1")
+        text.append(sparkline(losses, width), style=INFO)
         if losses:
             text.append(f" {losses[0]:.4g} → {losses[-1]:.4g}", style="dim")
         text.append("\n" + "lr".ljust(LABEL_W), style="bold")
         if rates:
-            text.append(sparkline(rates, width), style="magenta")
+            text.append(sparkline(rates, width), style=ACCENT)
             text.append(f" peak {max(rates):.2g}, last {rates[-1]:.2g}", style="dim")
         else:
             text.append("not logged", style="dim")
@@ -211,6 +212,6 @@ class TrainingCharts(Widget):
             top = max(means.values()) or 1.0
             for epoch, value in means.items():
                 text.append(f"\n  epoch {epoch + 1:<{LABEL_W - 8}}")
-                text.append(bar(value / top, width), style="dodger_blue1")
+                text.append(bar(value / top, width), style=INFO)
                 text.append(f" {value:.4f}")
         return text

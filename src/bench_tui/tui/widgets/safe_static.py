@@ -56,3 +56,7 @@ class SafeStatic(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         super().update(safe_renderable(content), layout=layout)
+
+    def recolour(self) -> None:
+        """Styles of a `Text` are resolved when it is shown: again, for a new theme's palette."""
+        super().update(self.content, layout=False)

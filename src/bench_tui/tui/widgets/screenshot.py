@@ -33,6 +33,8 @@ from textual.worker import get_current_worker
 from bench_tui.render.images import ImageCache, ImageUnavailable, Marker
 from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.image_mode import DEFAULT_CELL_PX, RenderMode, active_renderer
+from bench_tui.tui.palette import BAD, BAD_BOLD
+from bench_tui.tui.palette import install as install_palette
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 if TYPE_CHECKING:
@@ -232,6 +234,7 @@ class Screenshot(Widget):
         yield SafeStatic(id="screenshot-caption")
 
     def on_mount(self) -> None:
+        install_palette(self.app)  # a widget other apps may host (its tests do)
         self.set_class(self._mode == "none", "-no-images")
         self._show_placeholder(Text("no screenshot yet", style="dim"))
         if self._token:
@@ -351,8 +354,8 @@ class Screenshot(Widget):
         self.call_after_refresh(self._start_prefetch)
         if message.error is not None or message.image is None:
             self.last_error = message.error or "screenshot could not be shown"
-            placeholder = Text(f"✗ {self.last_error}: ", style="bold red")
-            placeholder.append(_display_path(self._path or ""), style="red")
+            placeholder = Text(f"✗ {self.last_error}: ", style=BAD_BOLD)
+            placeholder.append(_display_path(self._path or ""), style=BAD)
             self._show_placeholder(placeholder)
         else:
             self.last_error = None

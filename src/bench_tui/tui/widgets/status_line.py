@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from bench_tui.safetext import visible
+from bench_tui.tui.palette import WARN_BOLD
 
 
 class StatusLine(Static):
@@ -31,7 +32,7 @@ class StatusLine(Static):
         if self.checking is not None:
             text.append(f"   checking files… {self.checking:.0%}", style="italic")
         if self.problems:
-            text.append(f"   problems: {self.problems:,} ⚠ (!)", style="bold yellow")
+            text.append(f"   problems: {self.problems:,} ⚠ (!)", style=WARN_BOLD)
         else:
             text.append("   no problems", style="dim")
         return text

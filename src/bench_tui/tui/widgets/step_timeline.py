@@ -8,23 +8,35 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from bench_tui.tui.palette import (
+    ACCENT,
+    BAD,
+    BAD_BOLD,
+    GOOD,
+    GOOD_BOLD,
+    INFO,
+    INFO_BOLD,
+    OTHER_BOLD,
+    WARN,
+)
+
 ACTION_COLOURS: dict[str, str] = {
-    "click": "dodger_blue1",
-    "double_click": "cyan",
-    "right_click": "magenta",
-    "type": "green",
-    "key": "yellow",
-    "hotkey": "yellow",
-    "scroll": "grey62",
-    "drag": "dark_orange",
-    "move": "grey50",
-    "wait": "grey35",
-    "answer": "spring_green1",
-    "done": "bright_green",
-    "fail": "red",
-    "error": "bright_red",
-    "other": "white",
-    "none": "grey27",
+    "click": INFO,
+    "double_click": INFO_BOLD,
+    "right_click": OTHER_BOLD,
+    "type": GOOD,
+    "key": WARN,
+    "hotkey": WARN,
+    "scroll": "dim",
+    "drag": ACCENT,
+    "move": "dim",
+    "wait": "dim",
+    "answer": GOOD_BOLD,
+    "done": GOOD_BOLD,
+    "fail": BAD,
+    "error": BAD_BOLD,
+    "other": "",
+    "none": "dim",
 }
 
 
@@ -43,6 +55,6 @@ class StepTimeline(Widget):
         for start in range(0, len(self.types), per_cell):
             kind = self.types[start]
             here = start <= self.current < start + per_cell
-            style = ACTION_COLOURS.get(kind, "white")
-            text.append("▼" if here else "█", style=f"bold {style}" if here else style)
+            # The current step is the ▼ in its action's colour.
+            text.append("▼" if here else "█", style=ACTION_COLOURS.get(kind, ""))
         return text

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -91,6 +91,8 @@ class VirtualTable(ScrollView, can_focus=True):
     # repaint=False: the watcher repaints only the rows whose highlight changed.
     cursor_row: reactive[int] = reactive(0, repaint=False)
     cursor_column: reactive[int] = reactive(0)
+    counts: var[tuple[int, int]] = var((0, 0))
+    """(rows shown, rows in all), for whoever shows a count (the filter bar)."""
 
     @dataclass
     class RowSelected(Message):
@@ -180,6 +182,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 key=lambda row: _sort_key(self._sort_value(row, index)), reverse=self.sort_reverse
             )
         self._rows = rows
+        self.counts = (len(rows), len(self._all_rows))
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         target = 0
         if keep_key is not None:
@@ -331,9 +334,14 @@ class VirtualTable(ScrollView, can_focus=True):
             text.pad_left(width - text.cell_len)
         else:
             text.pad_right(width - text.cell_len)
+        # Text.render leaves out the Text's own style (only its spans): a cell styled as a whole,
+        # such as "✓ pass", would show in the row's plain colour.
+        console = self.app.console
+        if text.style:
+            base = base + console.get_style(text.style, default=Style.null())
         return [
             Segment(segment.text, base + segment.style if segment.style else base)
-            for segment in text.render(self.app.console)
+            for segment in text.render(console)
             if segment.text
         ]
 
