@@ -217,9 +217,12 @@ class BenchApp(App[None]):
         if (
             goto is not None
             and (batch.runs or batch.done)
-            and goto.try_open(self, final=batch.done)
+            and goto.try_open(self, self.root, workspace.runs, final=batch.done)
         ):
             self.pending_goto = None  # once: a reload does not jump back
+            self.user_chose_tab = (
+                True  # the end of the scan must not switch away from the link's tab
+            )
 
     def _follow_reloaded(self, runs: list[Run]) -> None:
         """Open run and task pages take their run's new reading, keeping filter and step."""

@@ -39,8 +39,9 @@ from bench_tui.triage.blind import (
 )
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.screens.run import result_cell
-from bench_tui.tui.screens.triage import RevealScreen
+from bench_tui.tui.cells import result_cell
+from bench_tui.tui.screens.compare_task import CompareTaskScreen
+from bench_tui.tui.screens.triage import RevealScreen, TriageScreen
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -348,8 +349,6 @@ class CompareRunScreen(Screen[None]):
         self._fill()
 
     def action_label_side(self, side: int) -> None:
-        from bench_tui.tui.screens.triage import TriageScreen
-
         key = self.query_one(VirtualTable).cursor_key
         if key is None:
             return
@@ -391,8 +390,6 @@ class CompareRunScreen(Screen[None]):
 
     def action_preference(self) -> None:
         """Blind only: which side did better on this task (left, right, tie, both wrong)."""
-        from bench_tui.tui.screens.triage import TriageScreen
-
         key = self.query_one(VirtualTable).cursor_key
         if self.blind_seed is None:
             self.notify("preferences are given blind: press w first", timeout=2)
@@ -440,8 +437,6 @@ class CompareRunScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#cmpr-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.compare_task import CompareTaskScreen
-
         if self.blind_seed is not None:
             self.notify("the split view names the models: press w to reveal first", timeout=2)
             return

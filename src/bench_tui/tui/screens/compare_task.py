@@ -20,7 +20,7 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
-from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot

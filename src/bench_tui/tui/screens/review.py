@@ -24,7 +24,7 @@ from bench_tui.safetext import visible
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import CHECKER_RIGHT, SHOULD_FAIL, SHOULD_PASS, LabelSet
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 

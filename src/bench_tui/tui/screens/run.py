@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -36,17 +34,23 @@ from bench_tui.report import render_export, run_export_rows
 from bench_tui.triage.audit import audit_model
 from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.cells import cell_text, format_seconds, outcome_rank, result_cell, short_model
+from bench_tui.tui.screens.audit import AuditScreen
+from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, folder_time, run_partners
+from bench_tui.tui.screens.compare_run import CompareRunScreen
+from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
+from bench_tui.tui.screens.insights import InsightsScreen
+from bench_tui.tui.screens.pick import PickScreen
+from bench_tui.tui.screens.repeats import RepeatsScreen
+from bench_tui.tui.screens.review import ReviewScreen
+from bench_tui.tui.screens.task import TaskScreen
+from bench_tui.tui.screens.triage import label_dialog
 from bench_tui.tui.widgets.filter_bar import FilterBar
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FAILURES_ONLY = "!status:pass"
-
-
-def cell_text(row: Row, column: int) -> str:
-    cell = row.cells[column] if column < len(row.cells) else ""
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def export_path(results_root: Path, label: str) -> Path:
@@ -67,57 +71,6 @@ def _errors_line(fig: Figures) -> str:
         parts.append(f"{fig.errors} no verdict")
     noun = "task" if fig.with_errors == 1 else "tasks"
     return f"{noun} with errors" + (f" ({', '.join(parts)})" if parts else "")
-
-
-def folder_time(run: Run) -> datetime | None:
-    """The run folder's modification time: the baseline rule's fallback for a run without a
-    date (DESIGN §10). One stat, on a folder the walk just listed."""
-    try:
-        return datetime.fromtimestamp(os.stat(run.path).st_mtime)
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
-def result_cell(execution: Execution | None) -> Text:
-    if execution is None:
-        return Text("—", style="dim")
-    status = execution.status
-    if status == "passed":
-        return Text("✓ pass", style="bold green")
-    if status == "failed":
-        if execution.score is not None and 0 < execution.score < 1:
-            return Text(f"✗ {execution.score:.2f}", style="red")
-        return Text("✗ fail", style="red")
-    if status == "infra":
-        return Text("⚠ infra", style="yellow")
-    if status == "errored":
-        return Text("! error", style="bold red")
-    return Text("… unfin.", style="dim")
-
-
-STATUS_RANK = {"passed": 3.0, "failed": 1.0, "infra": 0.5, "errored": 0.2, "unfinished": 0.0}
-
-
-def outcome_rank(execution: Execution | None) -> float | None:
-    """Sorts passes first, then failures by partial score, then infra, errors, unfinished."""
-    if execution is None:
-        return None
-    rank = STATUS_RANK[execution.status]
-    if execution.status == "failed" and execution.score:
-        rank += min(execution.score, 0.99)
-    return rank
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, rest = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes}m{rest:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 def remaining_eta(progress: LiveProgress, now: float) -> float | None:
@@ -141,10 +94,6 @@ def labels_cell(row: Row, width: int) -> str:
     others = [name for name in CHECKER_LABELS if name not in names]
     each = max(5, (width - 2 * (len(names) - 1)) // len(names))
     return ", ".join(fit_distinct([*names, *others], each)[: len(names)])
-
-
-def short_model(model: str, width: int = 12) -> str:
-    return model if len(model) <= width else "…" + model[-(width - 1) :]
 
 
 class RunScreen(Screen[None]):
@@ -504,8 +453,6 @@ class RunScreen(Screen[None]):
         self._show_model()  # the success card shows the rate after review
 
     def action_triage(self) -> None:
-        from bench_tui.tui.screens.triage import label_dialog
-
         targets = self._targets()
         if not targets or self.current_model is None:
             return
@@ -546,8 +493,6 @@ class RunScreen(Screen[None]):
         self.notify("every failure in this list has a label", timeout=2)
 
     def action_frequency(self) -> None:
-        from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
-
         table = self.query_one("#tasks-table", VirtualTable)
         column = table.cursor_column
         values = [cell_text(row, column) for row in table.rows]
@@ -575,28 +520,20 @@ class RunScreen(Screen[None]):
         )
 
     def action_insights(self) -> None:
-        from bench_tui.tui.screens.insights import InsightsScreen
-
         if self.current_model is not None:
             runs = self.app.workspace.runs  # type: ignore[attr-defined]
             self.app.push_screen(InsightsScreen(self.run, self.current_model.model, runs))
 
     def action_repeats(self) -> None:
-        from bench_tui.tui.screens.repeats import RepeatsScreen
-
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
         model = self.current_model.model if self.current_model else None
         self.app.push_screen(RepeatsScreen(runs, model, self.root))
 
     def action_audit(self) -> None:
-        from bench_tui.tui.screens.audit import AuditScreen
-
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
         self.app.push_screen(AuditScreen(runs, self.run.id, self.root))
 
     def action_review(self) -> None:
-        from bench_tui.tui.screens.review import ReviewScreen
-
         if self.current_model is not None:
             screen = ReviewScreen(
                 self.run,
@@ -630,10 +567,6 @@ class RunScreen(Screen[None]):
         self.query_one("#tasks-table", VirtualTable).focus()
 
     def action_compare(self) -> None:
-        from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, run_partners
-        from bench_tui.tui.screens.compare_run import CompareRunScreen
-        from bench_tui.tui.screens.pick import PickScreen
-
         model = self.current_model.model if self.current_model else "unknown"
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
 
@@ -659,8 +592,6 @@ class RunScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#tasks-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.task import TaskScreen
-
         model = self.current_model.model if self.current_model else "unknown"
         self.app.push_screen(
             TaskScreen(self.run, event.key, model, self.visible_task_ids(), self.root)

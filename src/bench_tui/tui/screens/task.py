@@ -23,8 +23,11 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.cells import format_seconds, result_cell
+from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, folder_time, task_partners
+from bench_tui.tui.screens.compare_task import CompareTaskScreen
+from bench_tui.tui.screens.pick import PickScreen
 from bench_tui.tui.screens.playback import StepPlayback
-from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
@@ -407,10 +410,6 @@ class TaskScreen(StepPlayback):
         self.toggle_class("-fullscreen")
 
     def action_compare(self) -> None:
-        from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, task_partners
-        from bench_tui.tui.screens.compare_task import CompareTaskScreen
-        from bench_tui.tui.screens.pick import PickScreen
-
         mine = self.execution
         if mine is None:
             self.notify(
