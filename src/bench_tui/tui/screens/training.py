@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,6 +25,7 @@ from bench_tui.tui.screens.evals import EvalsScreen, gate_lines
 from bench_tui.tui.screens.training_page import TrainingScreen
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import relative_to, reported_work
 
 PANE_REFRESH_S = 2.0
 CURVE_W = 24
@@ -163,7 +164,14 @@ class TrainingPane(Vertical):
         if not any(w.group == "pane-refresh" and w.is_running for w in self.workers):
             self._reread(unfinished, getattr(self.app, "root", Path.cwd()))
 
-    @work(thread=True, exclusive=True, group="pane-refresh", exit_on_error=False)
+    @reported_work(
+        "reading training logs again",
+        group="pane-refresh",
+        exclusive=True,
+        where=lambda _pane, runs, root: (
+            relative_to(root, runs[0].log_path) if len(runs) == 1 else "."
+        ),
+    )
     def _reread(self, runs: list[TrainingRun], root: Path) -> None:
         fresh: list[TrainingRun] = []
         for run in runs:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -50,6 +50,7 @@ from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 FOLLOW_S = 1.0
 """How often the log's mtime is checked; a LIVE curve grows within two of these."""
@@ -341,13 +342,23 @@ class TrainingScreen(Screen[None]):
         if not any(w.group == "training-follow" and w.is_running for w in self.workers):
             self._check_log(self.training)
 
-    @work(thread=True, exclusive=True, group="training-follow", exit_on_error=False)
+    @reported_work(
+        "reading the training log again",
+        group="training-follow",
+        exclusive=True,
+        where=lambda page, run: relative_to(page.root, run.log_path),
+    )
     def _check_log(self, run: TrainingRun) -> None:
         check = check_log(run, self.root, self._stamp)
         if check.stamp is not None:
             self._stamp = check.stamp  # a log gone for now keeps the last stamp
         if check.changed:
             self.app.call_from_thread(self._reloaded, check.run)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        if failure.group == "training-follow":
+            self.reload_note = f"{failure.message}; showing the last good read"
+            self._render_heading()
 
     def _reloaded(self, fresh: TrainingRun | None) -> None:
         if fresh is None:

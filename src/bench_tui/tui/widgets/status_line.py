@@ -17,6 +17,8 @@ class StatusLine(Static):
     problems: reactive[int] = reactive(0)
     checking: reactive[float | None] = reactive(None)
     """Share of the files listing left unread that are checked so far; None when none are left."""
+    stopped: reactive[str | None] = reactive(None)
+    """Why the scan ended before the whole folder was walked."""
 
     def render(self) -> Text:
         text = Text()
@@ -28,6 +30,8 @@ class StatusLine(Static):
             )
         else:
             text.append(_count(self.runs, "run"), style="dim")
+        if self.stopped:
+            text.append(f"   {self.stopped}", style="bold red")
         if self.checking is not None:
             text.append(f"   checking files… {self.checking:.0%}", style="italic")
         if self.problems:
