@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from textual.widgets import Log
 
+from bench_tui.analysis.training import STALE_AFTER_S
 from bench_tui.tui.app import BenchApp
 from bench_tui.tui.screens.evals import EvalsScreen
-from bench_tui.tui.screens.training import STALE_AFTER_S, TrainingPane
+from bench_tui.tui.screens.training import TrainingPane
 from bench_tui.tui.screens.training_page import TrainingScreen
 from bench_tui.tui.widgets.loss_plot import LossPlot, braille_rows, ema
 from bench_tui.tui.widgets.metric_cards import MetricCards

@@ -15,6 +15,7 @@ from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.screens.triage import TriageScreen
 from bench_tui.tui.widgets.virtual_table import VirtualTable
 from tests.fixtures.openadapt_builders import build_complete_run
+from tests.fixtures.pilot import wait_for_workers
 
 SIZE = (160, 48)
 MODEL = "tern-vl-3b-lora-e3"
@@ -39,6 +40,7 @@ async def open_run(app: BenchApp, pilot) -> RunScreen:
     await app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.press("enter")
+    await wait_for_workers(app)  # the labels are read by a worker
     await pilot.pause()
     assert isinstance(app.screen, RunScreen)
     return app.screen
@@ -56,6 +58,7 @@ async def test_label_note_and_filter_by_label(run_dir: Path, tmp_path: Path) -> 
         assert isinstance(app.screen, TriageScreen)
         await pilot.press("g")  # grounding miss
         await pilot.press("n", *"clicked the wrong toggle", "enter")
+        await wait_for_workers(app)  # labels and notes are written by workers
         await pilot.pause()
         assert isinstance(app.screen, RunScreen)
         row = next(r for r in table.rows if r.key == "settings:dark mode?")
@@ -82,10 +85,12 @@ async def test_marks_bulk_label_and_next_unlabelled_failure(run_dir: Path, tmp_p
         await pilot.press("space", "space")
         assert table.marked == set(keys[:2]) and table.cursor_row == 2
         await pilot.press("t", "f", "escape")  # flaky on both marked tasks
+        await wait_for_workers(app)
         await pilot.pause()
         labelled = {r.key for r in table.rows if r.cells[-1] == "flaky"}
         assert labelled == set(keys[:2])
         await pilot.press("t", "f", "escape")  # again: removed from both
+        await wait_for_workers(app)
         await pilot.pause()
         assert not any(r.cells[-1] for r in table.rows)
         table.marked.clear()
@@ -128,6 +133,7 @@ async def test_export_writes_the_visible_rows_outside_the_results(
         await open_run(app, pilot)
         await pilot.press("x")  # failures only
         await pilot.press("e")
+        await wait_for_workers(app)  # the export is written by a worker
         await pilot.pause()
     (written,) = out.glob("bench-tui-*.csv")
     rows = list(csv.DictReader(written.open()))

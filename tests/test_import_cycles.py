@@ -13,25 +13,6 @@ from pathlib import Path
 import grimp
 import pytest
 
-# Cycles still being broken by the restructuring of sources/ and tui/ (issue 15 items 2-3). Each
-# is a set of modules that import each other; the list may only shrink (a stale entry fails).
-KNOWN_CYCLES: list[frozenset[str]] = [
-    frozenset({"bench_tui.tui.app", "bench_tui.tui.goto"}),
-    frozenset({"bench_tui.tui.screens.training", "bench_tui.tui.screens.training_page"}),
-    frozenset(
-        {
-            "bench_tui.tui.screens.audit",
-            "bench_tui.tui.screens.compare_pick",
-            "bench_tui.tui.screens.compare_run",
-            "bench_tui.tui.screens.compare_task",
-            "bench_tui.tui.screens.repeats",
-            "bench_tui.tui.screens.review",
-            "bench_tui.tui.screens.run",
-            "bench_tui.tui.screens.task",
-        }
-    ),
-]
-
 
 def import_cycles(graph: grimp.ImportGraph) -> list[frozenset[str]]:
     """The strongly connected components of more than one module (Tarjan, iterative)."""
@@ -97,10 +78,7 @@ def describe(graph: grimp.ImportGraph, cycle: frozenset[str]) -> str:
 def test_no_import_cycle_between_bench_tui_modules() -> None:
     graph = grimp.build_graph("bench_tui", cache_dir=None)
     cycles = import_cycles(graph)
-    new = [cycle for cycle in cycles if cycle not in KNOWN_CYCLES]
-    assert not new, "import cycles:\n" + "\n".join(describe(graph, cycle) for cycle in new)
-    stale = [cycle for cycle in KNOWN_CYCLES if cycle not in cycles]
-    assert not stale, f"no longer cycles, remove from KNOWN_CYCLES: {stale}"
+    assert not cycles, "import cycles:\n" + "\n".join(describe(graph, cycle) for cycle in cycles)
 
 
 @pytest.fixture

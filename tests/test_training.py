@@ -13,7 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from bench_tui.analysis.training import (
+    STALE_AFTER_S,
+    epoch_label,
     eta_seconds,
+    format_loss,
     mean_step_time,
     per_epoch_mean_loss,
     summary_figures,
@@ -21,7 +24,11 @@ from bench_tui.analysis.training import (
 )
 from bench_tui.sources.common import ReadContext, read_json
 from bench_tui.sources.training import training_log as training_source
-from bench_tui.sources.training.training_log import looks_like_training_log, read_training
+from bench_tui.sources.training.training_log import (
+    check_log,
+    looks_like_training_log,
+    read_training,
+)
 from tests.fixtures.json_strategies import any_bytes, json_bytes, json_values, shaped
 from tests.fixtures.offline_builders import (
     CUSTOM_LOG,
@@ -291,6 +298,72 @@ def test_status_from_termination_and_file_age(tmp_path: Path) -> None:
     assert training_status(ended, now=changed + 3600) == "DONE"
     unknown_time = run.model_copy(update={"modified_at": None})
     assert training_status(unknown_time, now=changed) == "STALE"
+
+
+def test_status_goes_stale_after_thirty_seconds_by_default(tmp_path: Path) -> None:
+    run, _ = read(build_custom_training(tmp_path), tmp_path)
+    assert run is not None and run.modified_at is not None
+    assert STALE_AFTER_S == 30.0
+    assert training_status(run, now=run.modified_at + STALE_AFTER_S) == "LIVE"
+    assert training_status(run, now=run.modified_at + STALE_AFTER_S + 0.5) == "STALE"
+
+
+def test_epoch_label_per_variant(tmp_path: Path) -> None:
+    custom, _ = read(build_custom_training(tmp_path / "custom"), tmp_path)
+    trl, _ = read(build_trl_training(tmp_path / "trl"), tmp_path)
+    assert custom is not None and trl is not None
+    # Custom: the 0-based epoch in progress, one past the end capped at the total.
+    assert epoch_label(custom.model_copy(update={"epoch": 0, "total_epochs": 3})) == "1/3"
+    assert epoch_label(custom.model_copy(update={"epoch": 3, "total_epochs": 3})) == "3/3"
+    assert epoch_label(custom.model_copy(update={"epoch": 1.0, "total_epochs": None})) == "2"
+    # TRL: progress as logged, trailing zeros dropped.
+    assert epoch_label(trl.model_copy(update={"epoch": 0.5, "total_epochs": 2})) == "0.5/2"
+    assert epoch_label(trl.model_copy(update={"epoch": 1.0, "total_epochs": 2})) == "1/2"
+    assert epoch_label(trl.model_copy(update={"epoch": None})) == "—"
+
+
+def test_format_loss() -> None:
+    assert format_loss(None) == "—"
+    assert format_loss(0.123456) == "0.1235"
+
+
+# --- following a log still being written ---------------------------------------------------------
+
+
+def test_check_log_reads_again_only_what_changed(tmp_path: Path) -> None:
+    log_path = build_custom_training(tmp_path)
+    run, _ = read(log_path, tmp_path)
+    assert run is not None
+
+    # First look: the mtime discovery read it at means unchanged, nothing read.
+    first = check_log(run, tmp_path, None)
+    assert first.stamp is not None and not first.changed and first.run is None
+    # Same stamp again: unchanged.
+    assert not check_log(run, tmp_path, first.stamp).changed
+
+    log = json.loads(log_path.read_text())
+    log["losses"].append({**log["losses"][-1], "step": 999, "loss": 0.01})
+    log_path.write_text(json.dumps(log))
+    os.utime(log_path, ns=(first.stamp[0] + 10**9, first.stamp[0] + 10**9))
+    later = check_log(run, tmp_path, first.stamp)
+    assert later.changed and later.stamp != first.stamp
+    assert later.run is not None and later.run.losses[-1].step == 999
+
+
+def test_check_log_of_a_log_gone_or_broken(tmp_path: Path) -> None:
+    log_path = build_custom_training(tmp_path)
+    run, _ = read(log_path, tmp_path)
+    assert run is not None
+    stamp = check_log(run, tmp_path, None).stamp
+
+    log_path.write_text("{ not json")
+    os.utime(log_path, ns=(stamp[0] + 10**9, stamp[0] + 10**9))
+    broken = check_log(run, tmp_path, stamp)
+    assert broken.changed and broken.run is None  # the page keeps its last good read
+
+    log_path.unlink()
+    gone = check_log(run, tmp_path, broken.stamp)
+    assert gone.stamp is None and not gone.changed
 
 
 # --- figures ----------------------------------------------------------------------------------

@@ -17,9 +17,13 @@ from bench_tui.model.training import TrainingStatus
 
 _EPOCH_TOLERANCE = 1e-9
 """TRL computes epoch = step / steps_per_epoch; 2.0000000001 still means "two epochs"."""
+STALE_AFTER_S = 30.0
+"""A run whose log has not changed for this long is STALE, not LIVE (upstream's 30 s)."""
 
 
-def training_status(run: TrainingRun, now: float, stale_after_s: float = 30.0) -> TrainingStatus:
+def training_status(
+    run: TrainingRun, now: float, stale_after_s: float = STALE_AFTER_S
+) -> TrainingStatus:
     """DONE once the loop recorded how it ended; LIVE while the log keeps changing; else STALE
     (crashed, killed, or the machine is gone)."""
     if run.termination_status:
@@ -27,6 +31,24 @@ def training_status(run: TrainingRun, now: float, stale_after_s: float = 30.0) -
     if run.modified_at is not None and now - run.modified_at <= stale_after_s:
         return "LIVE"
     return "STALE"
+
+
+def epoch_label(run: TrainingRun) -> str:
+    """Custom loop: 0-based `epoch` shown as min(epoch+1, total)/total (FORMATS §8).
+    TRL: fractional progress as logged."""
+    if run.epoch is None:
+        return "—"
+    total = f"/{run.total_epochs}" if run.total_epochs else ""
+    if run.variant == "trl":
+        return f"{run.epoch:.2f}".rstrip("0").rstrip(".") + total
+    current = math.floor(run.epoch) + 1
+    if run.total_epochs:
+        current = min(current, run.total_epochs)
+    return f"{current}{total}"
+
+
+def format_loss(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"
 
 
 def epoch_index(run: TrainingRun, epoch: float) -> int:

@@ -82,6 +82,7 @@ from bench_tui.safeio import (
 )
 from bench_tui.safetext import display_path
 from bench_tui.sources.common import MAX_PARSE_BYTES
+from bench_tui.userdirs import state_dir
 
 FORMAT_VERSION = 1
 STORE_DIR = ".bench-tui"
@@ -471,9 +472,7 @@ def default_override_dir() -> Path:
     configured = os.environ.get("BENCH_TUI_TRIAGE_DIR")
     if configured:
         return Path(configured).expanduser()
-    state_home = os.environ.get("XDG_STATE_HOME")
-    base = Path(state_home) if state_home else Path.home() / ".local" / "state"
-    return base / "bench-tui" / "triage"
+    return state_dir() / "triage"
 
 
 def run_hash(run_path: Path | str) -> str:

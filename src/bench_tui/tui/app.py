@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -41,6 +41,12 @@ from bench_tui.tui.screens.viewer import ViewerPane
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.status_line import StatusLine
 from bench_tui.tui.widgets.virtual_table import VirtualTable
+from bench_tui.tui.worker_errors import (
+    ShowsWorkerFailure,
+    WorkerCrashed,
+    WorkerFailure,
+    reported_work,
+)
 
 TAB_IDS = ("training", "viewer", "benchmarks")
 LIVE_REFRESH_S = 3.0
@@ -149,6 +155,7 @@ class BenchApp(App[None]):
         status = self.main_screen.query_one(StatusLine)
         status.scanning, status.runs, status.problems, status.dirs_seen = True, 0, 0, 0
         status.checking = None
+        status.stopped = None
         self._reloading = set() if in_place else None
         runs_pane = self.main_screen.query_one(RunListPane)
         if not in_place:
@@ -156,7 +163,7 @@ class BenchApp(App[None]):
         runs_pane.show_scan(0, done=False)
         self._discover(self.scan_number)
 
-    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    @reported_work("scanning the folder", group="discover", exclusive=True)
     def _discover(self, scan: int) -> None:
         worker = get_current_worker()
         stopped = lambda: worker.is_cancelled  # noqa: E731
@@ -225,9 +232,12 @@ class BenchApp(App[None]):
         if (
             goto is not None
             and (batch.runs or batch.done)
-            and goto.try_open(self, final=batch.done)
+            and goto.try_open(self, self.root, workspace.runs, final=batch.done)
         ):
             self.pending_goto = None  # once: a reload does not jump back
+            self.user_chose_tab = (
+                True  # the end of the scan must not switch away from the link's tab
+            )
 
     def _follow_reloaded(self, runs: list[Run]) -> None:
         """Open run and task pages take their run's new reading, keeping filter and step."""
@@ -274,7 +284,9 @@ class BenchApp(App[None]):
         ):
             self._rescan_live(live)
 
-    @work(thread=True, group="live", exit_on_error=False)
+    @reported_work(
+        "reading live runs again", group="live", where=lambda app, runs: _where_runs(runs)
+    )
     def _rescan_live(self, runs: list[Run]) -> None:
         worker = get_current_worker()
         updates = []
@@ -316,6 +328,28 @@ class BenchApp(App[None]):
         status.runs = len(workspace.runs)
         status.problems = len(self._distinct_problems)
         self._tell_task_pages()
+
+    # ----- worker failures --------------------------------------------------------------------
+    @on(WorkerCrashed)
+    def _on_worker_crashed(self, message: WorkerCrashed) -> None:
+        """The one place a worker's unexpected exception is shown (tui/worker_errors.py)."""
+        if self._screens_gone:
+            return
+        failure = message.failure
+        self._add_problems([Problem(path=failure.path, message=failure.message)])
+        self.notify(failure.message, title="internal error", severity="error", timeout=30)
+        node = message.node
+        if isinstance(node, ShowsWorkerFailure) and (node is self or node.is_attached):
+            node.show_worker_failure(failure)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        if failure.group == "discover":
+            # What was listed stays; the status line stops saying "scanning…".
+            status = self.main_screen.query_one(StatusLine)
+            status.scanning = False
+            status.stopped = "scan stopped by an internal error (! lists it)"
+            self.scan_done = True
+            self._reloading = None
 
     def _pick_initial_tab(self) -> None:
         if self.user_chose_tab or self.workspace.runs:
@@ -385,3 +419,8 @@ class BenchApp(App[None]):
         run = next((r for r in self.workspace.runs if r.id == event.key), None)
         if run is not None:
             self.push_screen(RunScreen(run, self.root))
+
+
+def _where_runs(runs: list[Run]) -> str:
+    """The run being read again, when there is one; the whole folder otherwise."""
+    return runs[0].id if len(runs) == 1 else "."

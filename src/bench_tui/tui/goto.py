@@ -7,16 +7,17 @@ does not resolve by the end of the scan opens the nearest page with a notice (de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.widgets import TabbedContent
 
 from bench_tui.deeplink import Goto, resolve_goto
+from bench_tui.model import Run
 from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.screens.task import TaskScreen
-
-if TYPE_CHECKING:
-    from bench_tui.tui.app import BenchApp
 
 
 class PendingGoto:
@@ -24,26 +25,25 @@ class PendingGoto:
         self.target = target
         self.opened: Goto | None = None
 
-    def try_open(self, app: BenchApp, *, final: bool) -> bool:
+    def try_open(self, app: App[Any], root: Path, runs: Sequence[Run], *, final: bool) -> bool:
         """Open the target's page if it can be told now; whether it was opened."""
         if self.opened is not None:
             return True
-        goto = resolve_goto(self.target, app.workspace.runs, final=final)
+        goto = resolve_goto(self.target, runs, final=final)
         if goto is None:
             return False
         self.opened = goto
-        open_goto(app, goto)
+        open_goto(app, root, goto)
         return True
 
 
-def open_goto(app: BenchApp, goto: Goto) -> None:
+def open_goto(app: App[Any], root: Path, goto: Goto) -> None:
     for notice in goto.notices:
         app.notify(notice, severity="warning", timeout=10)
-    app.user_chose_tab = True  # the end of the scan must not switch away from the link's tab
-    app.main_screen.query_one(TabbedContent).active = "benchmarks"
+    app.screen_stack[0].query_one(TabbedContent).active = "benchmarks"  # the tabs' screen
     if goto.run is None:
         return
-    run_page = RunScreen(goto.run, app.root)
+    run_page = RunScreen(goto.run, root)
     models = [figures.model for figures in run_page.models]
     if goto.model in models:
         run_page.model_index = models.index(goto.model)
@@ -52,5 +52,5 @@ def open_goto(app: BenchApp, goto: Goto) -> None:
         return
     order = [task.task_id for task in goto.run.tasks]
     app.push_screen(
-        TaskScreen(goto.run, goto.task_id, goto.model or "unknown", order, app.root, step=goto.step)
+        TaskScreen(goto.run, goto.task_id, goto.model or "unknown", order, root, step=goto.step)
     )

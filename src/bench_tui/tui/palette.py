@@ -17,8 +17,6 @@ from rich.style import Style
 from rich.theme import Theme
 from textual.app import App
 
-from bench_tui.tui.widgets.safe_static import SafeStatic
-
 ROLES: dict[str, str] = {
     "good": "text-success",
     "bad": "text-error",
@@ -89,6 +87,9 @@ def _recolour(app: App[object]) -> None:
     app.console.push_theme(palette_theme(app.get_css_variables(), app.no_color))
     for screen in app.screen_stack:
         for widget in screen.walk_children(with_self=False):
-            if isinstance(widget, SafeStatic):
-                widget.recolour()
+            # Widgets that keep resolved Rich text (SafeStatic) re-resolve it; named, not
+            # imported: the widgets draw in the palette's styles, so they import this module.
+            recolour = getattr(widget, "recolour", None)
+            if callable(recolour):
+                recolour()
             widget.refresh()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -285,3 +286,41 @@ def _mtime(path: Path) -> float | None:
     except OSError:
         # The log was readable a moment ago; without a time the run shows as STALE, not LIVE.
         return None
+
+
+# ----- following a log that is still being written ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogCheck:
+    """One look at the log of a run a page shows."""
+
+    stamp: tuple[int, int] | None
+    """(mtime ns, size) now; None when the log cannot be stat'ed."""
+    changed: bool
+    """It changed since the stamp the page had, so it was read again."""
+    run: TrainingRun | None = None
+    """The new reading when it changed; None also when it could not be read right now."""
+
+
+def log_stamp(path: str) -> tuple[int, int] | None:
+    """(mtime ns, size): a rewrite in place changes at least one of them."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def check_log(run: TrainingRun, root: Path, previous: tuple[int, int] | None) -> LogCheck:
+    """Stat the run's log and read it again only when it changed since `previous` (None: not
+    looked at yet, when an mtime equal to the one `run` was read at means unchanged)."""
+    stamp = log_stamp(run.log_path)
+    if stamp is None or stamp == previous:
+        return LogCheck(stamp, changed=False)
+    read_at = run.modified_at
+    if previous is None and read_at is not None and abs(stamp[0] / 1e9 - read_at) < 1e-6:
+        return LogCheck(stamp, changed=False)  # unchanged since discovery read it
+    return LogCheck(
+        stamp, changed=True, run=read_training(Path(run.log_path), ReadContext(root=root))
+    )

@@ -21,6 +21,7 @@ from bench_tui.model import Run
 from bench_tui.triage.audit import Overturned, RunAudit, audit_runs
 from bench_tui.triage.labels import SHOULD_PASS
 from bench_tui.tui.palette import BAD, GOOD
+from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -115,8 +116,6 @@ class AuditScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#audit-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.task import TaskScreen
-
         run_id, model, task_id, _seed = event.key
         run = self.runs.get(run_id)
         if run is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+
 from rich.text import Text
 
 from bench_tui.analysis.summary import figures, format_rate
 from bench_tui.model import Run
-from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.widgets.virtual_table import Column, Row
 
 RUN_PICK_COLUMNS = [
@@ -20,6 +23,15 @@ TASK_PICK_COLUMNS = [
     Column("model", "model", 24),
     Column("result", "result", 9),
 ]
+
+
+def folder_time(run: Run) -> datetime | None:
+    """The run folder's modification time: the baseline rule's fallback for a run without a
+    date (DESIGN §10). One stat, on a folder the walk just listed."""
+    try:
+        return datetime.fromtimestamp(os.stat(run.path).st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
 
 
 def run_partners(runs: list[Run], run: Run, model: str) -> list[Row]:

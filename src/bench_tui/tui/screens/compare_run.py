@@ -38,9 +38,10 @@ from bench_tui.triage.blind import (
 )
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.palette import BAD, BAD_BOLD, GOOD, GOOD_BOLD, INFO_BOLD, WARN, WARN_BOLD
-from bench_tui.tui.screens.run import result_cell
-from bench_tui.tui.screens.triage import RevealScreen
+from bench_tui.tui.screens.compare_task import CompareTaskScreen
+from bench_tui.tui.screens.triage import RevealScreen, TriageScreen
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -349,8 +350,6 @@ class CompareRunScreen(Screen[None]):
         self._fill()
 
     def action_label_side(self, side: int) -> None:
-        from bench_tui.tui.screens.triage import TriageScreen
-
         key = self.query_one(VirtualTable).cursor_key
         if key is None:
             return
@@ -392,8 +391,6 @@ class CompareRunScreen(Screen[None]):
 
     def action_preference(self) -> None:
         """Blind only: which side did better on this task (left, right, tie, both wrong)."""
-        from bench_tui.tui.screens.triage import TriageScreen
-
         key = self.query_one(VirtualTable).cursor_key
         if self.blind_seed is None:
             self.notify("preferences are given blind: press w first", timeout=2)
@@ -441,8 +438,6 @@ class CompareRunScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#cmpr-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.compare_task import CompareTaskScreen
-
         if self.blind_seed is not None:
             self.notify("the split view names the models: press w to reveal first", timeout=2)
             return

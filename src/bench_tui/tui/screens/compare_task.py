@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,14 +18,15 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.palette import BAD_BOLD, GOOD, WARN, WARN_BOLD
-from bench_tui.tui.screens.run import result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 A_RGB = (255, 64, 64)
 B_RGB = (64, 160, 255)
@@ -181,7 +181,14 @@ class CompareTaskScreen(Screen[None]):
             )
         )
 
-    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    @reported_work(
+        "loading both traces",
+        group="compare",
+        exclusive=True,
+        where=lambda page: relative_to(
+            page.root, page.sides[0][1].source_path or page.sides[0][0].path
+        ),
+    )
     def _load(self) -> None:
         (run_a, exec_a), (run_b, exec_b) = self.sides
         steps_a, problems_a = load_steps(run_a, exec_a, self.root)
@@ -189,6 +196,10 @@ class CompareTaskScreen(Screen[None]):
         alignment = align_steps(steps_a, steps_b)
         problems = [p.located() for p in [*problems_a, *problems_b]]
         self.app.call_from_thread(self._loaded, steps_a, steps_b, alignment, problems)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        if failure.group == "compare":
+            self.query_one("#cmp-table", VirtualTable).empty_text = failure.message
 
     def _loaded(
         self, steps_a: list[Step], steps_b: list[Step], alignment: Alignment, problems: list[str]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -23,6 +23,7 @@ from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_bindin
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import WorkerFailure, reported_work
 
 CONTEXT_LINES = 8
 MAX_SHOWN_LINE = 400
@@ -111,10 +112,15 @@ class FileExcerptScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._read()
 
-    @work(thread=True, exit_on_error=False)
+    @reported_work(
+        "reading the file excerpt", group="excerpt", where=lambda screen: screen.problem.path
+    )
     def _read(self) -> None:
         excerpt = file_excerpt(self.root, self.problem.path, self.problem.line)
         self.app.call_from_thread(self.query_one("#excerpt-body", SafeStatic).update, excerpt)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        self.query_one("#excerpt-body", SafeStatic).update(failure.message)
 
 
 class ProblemsScreen(FilterKey, Screen[None]):

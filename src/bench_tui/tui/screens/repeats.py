@@ -29,6 +29,7 @@ from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Run
 from bench_tui.render.marks import trial_marks
 from bench_tui.tui.palette import BAD, GOOD, WARN_BOLD
+from bench_tui.tui.screens.compare_task import CompareTaskScreen
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
@@ -146,8 +147,6 @@ class RepeatsScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#repeats-table")
     def _open_pair(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.compare_task import CompareTaskScreen
-
         table = self.query_one("#repeats-table", VirtualTable)
         row = next((r for r in table.rows if r.key == event.key), None)
         pair = trial_pair(row.data["task"]) if row is not None else None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -24,10 +24,11 @@ from bench_tui.safetext import visible
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import CHECKER_RIGHT, SHOULD_FAIL, SHOULD_PASS, LabelSet
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.screens.run import result_cell
+from bench_tui.tui.cells import result_cell
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 CHECKER_RIGHT_KEY = "c"
 SHOULD_PASS_KEY = "+"
@@ -186,7 +187,12 @@ class ReviewScreen(Screen[None]):
     def _key(execution: Execution) -> str:
         return f"{execution.task_id}\0{execution.seed}"
 
-    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    @reported_work(
+        "loading the final screen",
+        group="review",
+        exclusive=True,
+        where=lambda page, position: page._source_of(position),
+    )
     def _load_final(self, position: int) -> None:
         # The current failure, then the next one, so that its screen is decoded before it is asked for.
         for index in (position, position + 1):
@@ -199,6 +205,15 @@ class ReviewScreen(Screen[None]):
             shots = [step.screenshot for step in steps if step.screenshot]
             final: FinalShot = (shots[-1] if shots else None, len(steps))
             self.app.call_from_thread(self._final_loaded, index, execution, final)
+
+    def _source_of(self, position: int) -> str:
+        execution = self.queue[position] if position < len(self.queue) else None
+        source = execution.source_path if execution is not None else None
+        return relative_to(self.root, source or self.run.path)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        if failure.group == "review":
+            self.query_one("#review-shot", Screenshot).show(None, caption=failure.message)
 
     def _final_loaded(self, index: int, execution: Execution, final: FinalShot) -> None:
         self.finals[self._key(execution)] = final

@@ -2,142 +2,45 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 
 from bench_tui.analysis.failures import MISSING
-from bench_tui.analysis.filtering import Filterable, quote_value
-from bench_tui.analysis.steps import step_count
-from bench_tui.analysis.summary import Figures, ModelFigures, format_rate, model_figures
-from bench_tui.atomic import write_atomic
-from bench_tui.model import Execution, LiveProgress, Run
-from bench_tui.render.charts import bar
-from bench_tui.render.labels import fit_distinct
-from bench_tui.report import render_export, run_export_rows
+from bench_tui.analysis.filtering import quote_value
+from bench_tui.analysis.summary import ModelFigures, model_figures
+from bench_tui.model import Execution, Run
 from bench_tui.triage.audit import audit_model
-from bench_tui.triage.labels import CHECKER_LABELS, load_label_set
-from bench_tui.triage.store import TriageStore
-from bench_tui.tui.palette import ACCENT, BAD, BAD_BOLD, GOOD, GOOD_BOLD, WARN
-from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, cell_text, filter_binding
+from bench_tui.tui.screens.audit import AuditScreen
+from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, folder_time, run_partners
+from bench_tui.tui.screens.compare_run import CompareRunScreen
+from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
+from bench_tui.tui.screens.insights import InsightsScreen
+from bench_tui.tui.screens.pick import PickScreen
+from bench_tui.tui.screens.repeats import RepeatsScreen
+from bench_tui.tui.screens.review import ReviewScreen
+from bench_tui.tui.screens.run_export import RunExport
+from bench_tui.tui.screens.run_labels import RunLabels
+from bench_tui.tui.screens.run_summary import domain_table, model_cards, model_table, run_heading
+from bench_tui.tui.screens.run_table import task_columns, task_rows
+from bench_tui.tui.screens.task import TaskScreen
+from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
-from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable, cell_text
 
 FAILURES_ONLY = "!status:pass"
 
 
-def export_path(results_root: Path, label: str) -> Path:
-    """Exports go to the current folder, never into the results tree unasked (DESIGN §7)."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)
-    folder = Path.cwd().resolve()
-    if folder == results_root.resolve() or results_root.resolve() in folder.parents:
-        folder = Path.home()
-    return folder / f"bench-tui-{safe}.csv"
-
-
-def _errors_line(fig: Figures) -> str:
-    """What the errors card's figure is made of, e.g. "with errors (1 infra, 1 no verdict)"."""
-    parts = []
-    if fig.infra:
-        parts.append(f"{fig.infra} infra")
-    if fig.errors:
-        parts.append(f"{fig.errors} no verdict")
-    noun = "task" if fig.with_errors == 1 else "tasks"
-    return f"{noun} with errors" + (f" ({', '.join(parts)})" if parts else "")
-
-
-def folder_time(run: Run) -> datetime | None:
-    """The run folder's modification time: the baseline rule's fallback for a run without a
-    date (DESIGN §10). One stat, on a folder the walk just listed."""
-    try:
-        return datetime.fromtimestamp(os.stat(run.path).st_mtime)
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
-def result_cell(execution: Execution | None) -> Text:
-    if execution is None:
-        return Text("—", style="dim")
-    status = execution.status
-    if status == "passed":
-        return Text("✓ pass", style=GOOD_BOLD)
-    if status == "failed":
-        if execution.score is not None and 0 < execution.score < 1:
-            return Text(f"✗ {execution.score:.2f}", style=BAD)
-        return Text("✗ fail", style=BAD)
-    if status == "infra":
-        return Text("⚠ infra", style=WARN)
-    if status == "errored":
-        return Text("! error", style=BAD_BOLD)
-    return Text("… unfin.", style="dim")
-
-
-STATUS_RANK = {"passed": 3.0, "failed": 1.0, "infra": 0.5, "errored": 0.2, "unfinished": 0.0}
-
-
-def outcome_rank(execution: Execution | None) -> float | None:
-    """Sorts passes first, then failures by partial score, then infra, errors, unfinished."""
-    if execution is None:
-        return None
-    rank = STATUS_RANK[execution.status]
-    if execution.status == "failed" and execution.score:
-        rank += min(execution.score, 0.99)
-    return rank
-
-
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, rest = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes}m{rest:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
-
-
-def remaining_eta(progress: LiveProgress, now: float) -> float | None:
-    """The ETA less the time since it was estimated, so it counts down between refreshes."""
-    if progress.eta_s is None:
-        return None
-    if progress.as_of is None:
-        return progress.eta_s
-    return max(0.0, progress.eta_s - max(0.0, now - progress.as_of))
-
-
-def labels_cell(row: Row, width: int) -> str:
-    """The row's label names within `width`, each cut so no two read the same (DESIGN §10)."""
-    names = list(row.data["filter"].labels) if "filter" in row.data else []
-    if not names:
-        return ""
-    joined = ", ".join(names)
-    if len(joined) <= width:
-        return joined
-    # The checker labels share their first 15 characters: cut against them even when one is on.
-    others = [name for name in CHECKER_LABELS if name not in names]
-    each = max(5, (width - 2 * (len(names) - 1)) // len(names))
-    return ", ".join(fit_distinct([*names, *others], each)[: len(names)])
-
-
-def short_model(model: str, width: int = 12) -> str:
-    return model if len(model) <= width else "…" + model[-(width - 1) :]
-
-
-class RunScreen(FilterKey, Screen[None]):
+class RunScreen(FilterKey, RunLabels, RunExport):
     """One run. Enter on a task opens its step replay."""
 
     HELP_TITLE: ClassVar[str] = "Run page"
@@ -167,8 +70,7 @@ class RunScreen(FilterKey, Screen[None]):
         super().__init__()
         self.root = root
         self.model_index = 0
-        self.store = TriageStore(run.path, relative_to=root)
-        self.label_set, self.label_problems = load_label_set()
+        self.init_labels(run, root)
         self._index(run)
 
     def _index(self, run: Run) -> None:
@@ -212,6 +114,7 @@ class RunScreen(FilterKey, Screen[None]):
         self.query_one("#tasks-table", VirtualTable).set_rows(self._rows())
         self.query_one("#tasks-table", VirtualTable).focus()
         self.set_interval(1.0, self._tick_live)
+        self.start_reading_labels()
 
     def _tick_live(self) -> None:
         """Between refreshes the files say nothing new, but the ETA still runs down."""
@@ -219,24 +122,7 @@ class RunScreen(FilterKey, Screen[None]):
             self.query_one("#run-heading", SafeStatic).update(self._heading())
 
     def _heading(self) -> Text:
-        run = self.run
-        text = Text()
-        text.append(run.label, style="bold")
-        text.append(f"  {run.id}  ·  {run.format}")
-        if run.benchmark:
-            text.append(f" · {run.benchmark}")
-        if run.created_at:
-            text.append(f" · {run.created_at:%Y-%m-%d %H:%M}")
-        if run.is_mock:
-            text.append("  mock run", style=ACCENT)
-        if run.live and run.progress:
-            progress = run.progress
-            total = f"/{progress.total}" if progress.total is not None else ""
-            text.append(f"  LIVE {progress.done}{total} done", style=GOOD_BOLD)
-            eta = remaining_eta(progress, time.time())
-            if eta is not None:
-                text.append(f", ETA {format_seconds(eta)}", style=GOOD)
-        return text
+        return run_heading(self.run, time.time())
 
     # ----- cards and breakdowns -------------------------------------------------------------
     def _show_model(self) -> None:
@@ -244,175 +130,23 @@ class RunScreen(FilterKey, Screen[None]):
         if model is None:
             self.query_one(MetricCards).show([Card("tasks", "0")])
             return
-        fig = model.overall
-        label = f"{model.model}" + (
-            f"  (m: {self.model_index + 1}/{len(self.models)})" if len(self.models) > 1 else ""
+        audit = audit_model(self.run, model.model, self.triage)
+        self.query_one(MetricCards).show(
+            model_cards(model, self.model_index, len(self.models), audit)
         )
-        audit = audit_model(self.run, model.model, self.store.state())
-        success, success_sub = (
-            format_rate(fig.success_rate),
-            f"{fig.succeeded}/{fig.tasks} of all tasks",
-        )
-        if audit.reviewed:
-            # Beside the checker's rate, never instead of it: `summary --json` keeps the checker's.
-            success += f" → {format_rate(audit.corrected_success_rate)}"
-            success_sub = "after review"
-        cards = [
-            Card(
-                "success",
-                success,
-                success_sub,
-                "good" if fig.success_rate >= 0.5 else "",
-            ),
-            Card(
-                "finished",
-                f"{fig.finished}/{fig.tasks}",
-                f"{format_rate(fig.finished_only_rate)} of finished",
-            ),
-            Card(
-                "errors", str(fig.with_errors), _errors_line(fig), "bad" if fig.with_errors else ""
-            ),
-            Card(
-                "mean steps",
-                "—" if fig.mean_steps is None else f"{fig.mean_steps:.1f}",
-                "finished tasks",
-            ),
-            Card("mean time", format_seconds(fig.mean_duration_s), "per finished task"),
-            Card("model", short_model(model.model, 24), label if len(self.models) > 1 else ""),
-        ]
-        self.query_one(MetricCards).show(cards)
-        self.query_one("#run-domains", SafeStatic).update(self._domain_table(model))
-        models = self.query_one("#run-models", SafeStatic)
-        models.update(self._model_table())
+        self.query_one("#run-domains", SafeStatic).update(domain_table(model))
+        self.query_one("#run-models", SafeStatic).update(model_table(self.models, self.model_index))
         # Narrow, the breakdown is one column: one model's row only repeats the cards (.tcss).
         self.set_class(len(self.models) < 2, "-one-model")
 
-    def _domain_table(self, model: ModelFigures) -> Table:
-        table = Table(
-            title="success by domain", title_justify="left", expand=True, box=None, padding=(0, 1)
-        )
-        # The domain's whole name before any bar: the bar is cropped to what is left.
-        table.add_column("domain", no_wrap=True)
-        table.add_column("pass", justify="right", no_wrap=True)
-        table.add_column("rate", justify="right", no_wrap=True)
-        table.add_column("", ratio=1, no_wrap=True, overflow="crop")
-        for domain, fig in model.by_domain.items():
-            table.add_row(
-                domain,
-                f"{fig.succeeded}/{fig.tasks}",
-                format_rate(fig.success_rate),
-                Text(bar(fig.success_rate, 20), style=GOOD),
-            )
-        return table
-
-    def _model_table(self) -> Table:
-        table = Table(title="models", title_justify="left", expand=True, box=None, padding=(0, 1))
-        table.add_column("model", no_wrap=True)
-        table.add_column("success", justify="right")
-        table.add_column("done", justify="right")
-        table.add_column("err", justify="right")
-        table.add_column("steps", justify="right")
-        for index, entry in enumerate(self.models):
-            fig = entry.overall
-            style = "bold" if index == self.model_index else ""
-            table.add_row(
-                Text(entry.model, style=style),
-                format_rate(fig.success_rate),
-                f"{fig.finished}/{fig.tasks}",
-                str(fig.errors),
-                "—" if fig.mean_steps is None else f"{fig.mean_steps:.1f}",
-            )
-        return table
-
     # ----- task list -------------------------------------------------------------------------
     def _columns(self) -> list[Column]:
-        columns = [
-            Column("task", "task", 26),
-            Column("domain", "domain", 14),
-            Column("instruction", "instruction", flex=True),
-        ]
-        if len(self.models) > 1:
-            # ▸ marks the model whose steps, time, error and labels the row shows (`m` moves it).
-            columns += [
-                Column(
-                    f"m{i}",
-                    "▸" + short_model(m.model, 11)
-                    if i == self.model_index
-                    else short_model(m.model),
-                    12,
-                )
-                for i, m in enumerate(self.models)
-            ]
-        else:
-            columns.append(Column("result", "result", 9))
-        columns += [
-            Column("steps", "steps", 5, justify="right"),
-            Column("time", "time", 7, justify="right", optional=True),
-            Column("error", "error", 14, optional=True),
-            Column(
-                "labels",
-                "labels",
-                16,
-                optional=True,
-                fit=labels_cell,
-                fold_into="instruction",
-            ),
-        ]
-        return columns
+        return task_columns(self.models, self.model_index)
 
     def _rows(self, only: set[str] | None = None) -> list[Row]:
         """One row per task; outcome columns per model, the rest the selected model's."""
-        model_names = [m.model for m in self.models]
-        state = self.store.state()
         current = self.current_model.model if self.current_model else None
-        rows: list[Row] = []
-        for task in self.run.tasks:
-            if only is not None and task.task_id not in only:
-                continue
-            executions = self.by_task.get(task.task_id, {})
-            mine = executions.get(current) if current is not None else None
-            seed = mine.seed if mine is not None else None
-            labels = (
-                state.labels_for(current, task.task_id, seed, all_steps=True) if current else []
-            )
-            results = [result_cell(executions.get(name)) for name in model_names]
-            error = mine.error_type or (mine.error or "") if mine else ""
-            steps = step_count(mine) if mine is not None else None
-            cells = (
-                task.task_id,
-                task.domain or "—",
-                task.instruction or "",
-                *results,
-                "—" if steps is None else str(steps),
-                format_seconds(mine.duration_s if mine else None),
-                error.splitlines()[0] if error else "",
-                ", ".join(labels),
-            )
-            rows.append(
-                Row(
-                    key=task.task_id,
-                    cells=cells,
-                    sort_values=(
-                        task.task_id,
-                        task.domain,
-                        task.instruction,
-                        *[outcome_rank(executions.get(name)) for name in model_names],
-                        steps,
-                        mine.duration_s if mine else None,
-                        error or None,
-                        ", ".join(labels) or None,
-                    ),
-                    data={
-                        "filter": Filterable(
-                            text=f"{task.task_id} {task.domain or ''} {task.instruction or ''} {error}",
-                            fields={"domain": task.domain or "", "task": task.task_id},
-                            statuses={name: e.status for name, e in executions.items()},
-                            labels=tuple(labels),
-                        )
-                    },
-                )
-            )
-        return rows
+        return task_rows(self.run, self.by_task, self.models, current, self.triage, only)
 
     def visible_task_ids(self) -> list[str]:
         return [row.key for row in self.query_one("#tasks-table", VirtualTable).rows]
@@ -442,67 +176,8 @@ class RunScreen(FilterKey, Screen[None]):
         table.set_columns(self._columns())
         table.set_rows(self._rows())
 
-    # ----- triage, marks, frequency, export -------------------------------------------------------
-    def _seed(self, task_id: str) -> int | None:
-        model = self.current_model.model if self.current_model else None
-        execution = self.by_task.get(task_id, {}).get(model or "")
-        return execution.seed if execution else None
-
-    def _targets(self) -> list[str]:
-        table = self.query_one("#tasks-table", VirtualTable)
-        if table.marked:
-            return [row.key for row in table.rows if row.key in table.marked]
-        return [table.cursor_key] if table.cursor_key is not None else []
-
-    def _refresh_task_rows(self, task_ids: list[str]) -> None:
-        self.query_one("#tasks-table", VirtualTable).replace_rows(self._rows(set(task_ids)))
-        self._show_model()  # the success card shows the rate after review
-
-    def action_triage(self) -> None:
-        from bench_tui.tui.screens.triage import label_dialog
-
-        targets = self._targets()
-        if not targets or self.current_model is None:
-            return
-        model = self.current_model.model
-        what = targets[0] if len(targets) == 1 else f"{len(targets)} marked tasks"
-        self.app.push_screen(
-            label_dialog(
-                self.store,
-                self.label_set,
-                model,
-                [(task_id, self._seed(task_id)) for task_id in targets],
-                f"Label {what} ({model})",
-                lambda message: self.notify(message, severity="error"),
-                changed=lambda: self._refresh_task_rows(targets),
-            )
-        )
-
-    def action_mark(self) -> None:
-        table = self.query_one("#tasks-table", VirtualTable)
-        key = table.cursor_key
-        if key is None:
-            return
-        table.marked ^= {key}
-        table.action_cursor_down()
-        table.refresh()
-
-    def action_next_unlabelled(self) -> None:
-        table = self.query_one("#tasks-table", VirtualTable)
-        model = self.current_model.model if self.current_model else ""
-        rows = table.rows
-        for offset in range(1, len(rows) + 1):
-            position = (table.cursor_row + offset) % len(rows)
-            row = rows[position]
-            status = row.data["filter"].statuses.get(model)
-            if status not in (None, "passed") and not row.data["filter"].labels:
-                table.cursor_row = position
-                return
-        self.notify("every failure in this list has a label", timeout=2)
-
+    # ----- frequency, other pages ----------------------------------------------------------------
     def action_frequency(self) -> None:
-        from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
-
         table = self.query_one("#tasks-table", VirtualTable)
         column = table.cursor_column
         values = [cell_text(row, column) for row in table.rows]
@@ -528,61 +203,39 @@ class RunScreen(FilterKey, Screen[None]):
         )
 
     def action_insights(self) -> None:
-        from bench_tui.tui.screens.insights import InsightsScreen
-
         if self.current_model is not None:
             runs = self.app.workspace.runs  # type: ignore[attr-defined]
             self.app.push_screen(InsightsScreen(self.run, self.current_model.model, runs))
 
     def action_repeats(self) -> None:
-        from bench_tui.tui.screens.repeats import RepeatsScreen
-
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
         model = self.current_model.model if self.current_model else None
         self.app.push_screen(RepeatsScreen(runs, model, self.root))
 
     def action_audit(self) -> None:
-        from bench_tui.tui.screens.audit import AuditScreen
-
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
         self.app.push_screen(AuditScreen(runs, self.run.id, self.root))
 
     def action_review(self) -> None:
-        from bench_tui.tui.screens.review import ReviewScreen
-
-        if self.current_model is not None:
+        if self.after_labels(self.action_review):
+            return
+        if self.current_model is not None and self.store is not None:
             screen = ReviewScreen(
                 self.run,
                 self.current_model.model,
                 self.store,
                 self.label_set,
                 self.visible_task_ids(),
-                self._refresh_task_rows,
+                self.refresh_labels_now,
                 self.root,
             )
             self.app.push_screen(screen)
 
-    def action_export(self) -> None:
+    def export_selection(self) -> tuple[set[str], str | None]:
         visible = {row.key for row in self.query_one("#tasks-table", VirtualTable).rows}
-        model = self.current_model.model if self.current_model else None
-        rows = [
-            row
-            for row in run_export_rows(self.run)
-            if row["task_id"] in visible and (model is None or row["model"] == model)
-        ]
-        target = export_path(self.root, self.run.label)
-        try:
-            write_atomic(target, render_export(rows, "csv").encode("utf-8"))
-        except OSError as exc:
-            self.notify(f"export failed: {exc}", severity="error")
-            return
-        self.notify(f"{len(rows)} rows written to {target}", timeout=4)
+        return visible, self.current_model.model if self.current_model else None
 
     def action_compare(self) -> None:
-        from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, run_partners
-        from bench_tui.tui.screens.compare_run import CompareRunScreen
-        from bench_tui.tui.screens.pick import PickScreen
-
         model = self.current_model.model if self.current_model else "unknown"
         runs = self.app.workspace.runs  # type: ignore[attr-defined]
 
@@ -608,8 +261,6 @@ class RunScreen(FilterKey, Screen[None]):
 
     @on(VirtualTable.RowSelected, "#tasks-table")
     def _open_task(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.task import TaskScreen
-
         model = self.current_model.model if self.current_model else "unknown"
         self.app.push_screen(
             TaskScreen(self.run, event.key, model, self.visible_task_ids(), self.root)

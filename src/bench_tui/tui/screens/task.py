@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,9 +21,12 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import SHORT_ROWS
+from bench_tui.tui.cells import format_seconds, result_cell
 from bench_tui.tui.palette import BAD, WARN
+from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, folder_time, task_partners
+from bench_tui.tui.screens.compare_task import CompareTaskScreen
+from bench_tui.tui.screens.pick import PickScreen
 from bench_tui.tui.screens.playback import StepPlayback
-from bench_tui.tui.screens.run import folder_time, format_seconds, result_cell
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
@@ -32,6 +34,7 @@ from bench_tui.tui.widgets.screenshot import Screenshot
 from bench_tui.tui.widgets.step_timeline import ACTION_COLOURS, StepTimeline
 from bench_tui.tui.widgets.text_pane import TextPane
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import WorkerFailure, reported_work
 
 
 def step_kind(step: Step) -> str:
@@ -88,6 +91,8 @@ class TaskScreen(StepPlayback):
         """The 1-based step a deep link asked for, until the steps have loaded."""
         self.overlay = True
         self.steps_loading = True
+        self.load_failure: str | None = None
+        """Why the steps could not be loaded (an internal error), shown where they would be."""
         self._folder_problems: list[Problem] = []
         self._folder_problems_key: tuple[str, int] | None = None
         self._problems_shown: list[Problem] = []
@@ -146,6 +151,7 @@ class TaskScreen(StepPlayback):
     # ----- loading -----------------------------------------------------------------------------
     def _load(self) -> None:
         self.steps_loading = True
+        self.load_failure = None
         self.steps = []
         self.trace = None
         self._render_heading()
@@ -154,7 +160,12 @@ class TaskScreen(StepPlayback):
         table.set_rows([])
         self._load_steps(self.task_id, self.model)
 
-    @work(thread=True, exclusive=True, group="steps", exit_on_error=False)
+    @reported_work(
+        "loading steps",
+        group="steps",
+        exclusive=True,
+        where=lambda page, task_id, model: page._steps_source(task_id, model),
+    )
     def _load_steps(self, task_id: str, model: str) -> None:
         execution = self._execution_of(task_id, model)
         if execution is None:
@@ -167,6 +178,22 @@ class TaskScreen(StepPlayback):
                 where = self._rel(execution.source_path or self.run.path)
                 problems = [*problems, Problem(path=where, message=message)]
         self.app.call_from_thread(self._steps_loaded, (task_id, model), steps, problems)
+
+    def _steps_source(self, task_id: str, model: str) -> str:
+        execution = self._execution_of(task_id, model)
+        return self._rel(
+            execution.source_path if execution and execution.source_path else self.run.path
+        )
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        """The steps worker failed: say so where the steps would be, not "Loading steps…"."""
+        if failure.group != "steps":
+            return
+        self.steps_loading = False
+        self.load_failure = failure.message
+        self.query_one("#steps-table", VirtualTable).empty_text = failure.message
+        self._render_heading()
+        self._show_step()
 
     def _steps_loaded(
         self, key: tuple[str, str], steps: list[Step], problems: list[Problem]
@@ -310,6 +337,8 @@ class TaskScreen(StepPlayback):
         if not self.steps:
             if self.execution is None:
                 message = f"Not run by this model ({self.model}): m switches to another model."
+            elif self.load_failure is not None:
+                message = self.load_failure
             elif self.steps_loading:
                 message = "Loading steps…"
             else:
@@ -403,10 +432,6 @@ class TaskScreen(StepPlayback):
         self.toggle_class("-fullscreen")
 
     def action_compare(self) -> None:
-        from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, task_partners
-        from bench_tui.tui.screens.compare_task import CompareTaskScreen
-        from bench_tui.tui.screens.pick import PickScreen
-
         mine = self.execution
         if mine is None:
             self.notify(

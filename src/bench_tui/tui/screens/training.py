@@ -3,14 +3,12 @@ or the eval reports screen."""
 
 from __future__ import annotations
 
-import math
-import os
 import time
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -18,62 +16,20 @@ from textual.message import Message
 
 from bench_tui.analysis.evalpairs import gate_settings, pair_reports, report_labels, report_role
 from bench_tui.analysis.summary import format_rate
-from bench_tui.analysis.training import training_status
+from bench_tui.analysis.training import epoch_label, format_loss, training_status
 from bench_tui.model import EvalReport, TrainingRun
-from bench_tui.model.training import TrainingStatus
 from bench_tui.render.charts import sparkline
-from bench_tui.sources.common import ReadContext
-from bench_tui.sources.training.training_log import read_training
-from bench_tui.tui.palette import GOOD_BOLD, GOOD_DIM, INFO, WARN
+from bench_tui.sources.training.training_log import check_log
+from bench_tui.tui.cells import status_text
+from bench_tui.tui.palette import INFO
 from bench_tui.tui.screens.evals import EvalsScreen, gate_lines
+from bench_tui.tui.screens.training_page import TrainingScreen
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import relative_to, reported_work
 
-STALE_AFTER_S = 30.0
-"""A run whose log has not changed for this long is STALE, not LIVE (upstream's 30 s)."""
 PANE_REFRESH_S = 2.0
 CURVE_W = 24
-STATUS_STYLE: dict[str, str] = {"LIVE": GOOD_BOLD, "STALE": WARN, "DONE": GOOD_DIM}
-
-
-def status_of(run: TrainingRun, now: float | None = None) -> TrainingStatus:
-    return training_status(run, time.time() if now is None else now, STALE_AFTER_S)
-
-
-def status_text(status: TrainingStatus) -> Text:
-    return Text(("● " if status == "LIVE" else "") + status, style=STATUS_STYLE[status])
-
-
-def epoch_label(run: TrainingRun) -> str:
-    """Custom loop: 0-based `epoch` shown as min(epoch+1, total)/total (FORMATS §8).
-    TRL: fractional progress as logged."""
-    if run.epoch is None:
-        return "—"
-    total = f"/{run.total_epochs}" if run.total_epochs else ""
-    if run.variant == "trl":
-        return f"{run.epoch:.2f}".rstrip("0").rstrip(".") + total
-    current = math.floor(run.epoch) + 1
-    if run.total_epochs:
-        current = min(current, run.total_epochs)
-    return f"{current}{total}"
-
-
-def format_loss(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
-
-
-def log_stamp(path: str) -> tuple[int, int] | None:
-    """(mtime ns, size): a rewrite in place changes at least one of them."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
-def reread_training(run: TrainingRun, root: Path) -> TrainingRun | None:
-    """The run read again from its log (None when it cannot be read right now)."""
-    return read_training(Path(run.log_path), ReadContext(root=root))
 
 
 class TrainingPane(Vertical):
@@ -152,7 +108,7 @@ class TrainingPane(Vertical):
         now = time.time()
         rows = []
         for run in self.trainings.values():
-            status = status_of(run, now)
+            status = training_status(run, now)
             rows.append(
                 Row(
                     key=run.id,
@@ -207,18 +163,21 @@ class TrainingPane(Vertical):
         if not any(w.group == "pane-refresh" and w.is_running for w in self.workers):
             self._reread(unfinished, getattr(self.app, "root", Path.cwd()))
 
-    @work(thread=True, exclusive=True, group="pane-refresh", exit_on_error=False)
+    @reported_work(
+        "reading training logs again",
+        group="pane-refresh",
+        exclusive=True,
+        where=lambda _pane, runs, root: (
+            relative_to(root, runs[0].log_path) if len(runs) == 1 else "."
+        ),
+    )
     def _reread(self, runs: list[TrainingRun], root: Path) -> None:
         fresh: list[TrainingRun] = []
         for run in runs:
-            stamp = log_stamp(run.log_path)
-            previous = self._stamps.get(run.id)
-            self._stamps[run.id] = stamp
-            if stamp is None or stamp == previous or (previous is None and _same_mtime(run, stamp)):
-                continue
-            reread = reread_training(run, root)
-            if reread is not None:
-                fresh.append(reread)
+            check = check_log(run, root, self._stamps.get(run.id))
+            self._stamps[run.id] = check.stamp
+            if check.run is not None:
+                fresh.append(check.run)
         if fresh:
             self.post_message(self.Refreshed(fresh))
 
@@ -232,8 +191,6 @@ class TrainingPane(Vertical):
     # ----- opening ----------------------------------------------------------------------------
     @on(VirtualTable.RowSelected, "#trainings-table")
     def _open_training(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.training_page import TrainingScreen
-
         run = self.trainings.get(event.key)
         if run is not None:
             self.app.push_screen(
@@ -254,8 +211,3 @@ class TrainingPane(Vertical):
             return
         root = getattr(self.app, "root", Path.cwd())
         self.app.push_screen(EvalsScreen(self.evals, root, focus_id=focus_id))
-
-
-def _same_mtime(run: TrainingRun, stamp: tuple[int, int]) -> bool:
-    """The first stat after discovery: unchanged when the mtime is the one the run was read at."""
-    return run.modified_at is not None and abs(stamp[0] / 1e9 - run.modified_at) < 1e-6

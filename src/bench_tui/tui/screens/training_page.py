@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -28,25 +28,21 @@ from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import format_rate
 from bench_tui.analysis.training import (
     epoch_index,
+    epoch_label,
     eta_seconds,
+    format_loss,
     mean_step_time,
     steps_per_epoch,
     summary_figures,
+    training_status,
 )
 from bench_tui.model import EvalReport, TrainingAction, TrainingRun
 from bench_tui.safeio import boundary
 from bench_tui.sources.training.dsl import parse_dsl_action
+from bench_tui.sources.training.training_log import check_log
+from bench_tui.tui.cells import format_seconds, status_text
 from bench_tui.tui.palette import BAD, GOOD, WARN
-from bench_tui.tui.screens.evals import gate_text
-from bench_tui.tui.screens.run import format_seconds
-from bench_tui.tui.screens.training import (
-    epoch_label,
-    format_loss,
-    log_stamp,
-    reread_training,
-    status_of,
-    status_text,
-)
+from bench_tui.tui.screens.evals import EvalsScreen, gate_text
 from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.log_tail import LogTail
@@ -54,6 +50,7 @@ from bench_tui.tui.widgets.loss_plot import LossPlot, TrainingCharts
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 FOLLOW_S = 1.0
 """How often the log's mtime is checked; a LIVE curve grows within two of these."""
@@ -95,7 +92,7 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
     total = (
         f"of ~{per_epoch * run.total_epochs:.0f}" if per_epoch and run.total_epochs else "global"
     )
-    status = status_of(run, now)
+    status = training_status(run, now)
     eta = eta_seconds(run)
     elapsed = run.elapsed_time if run.elapsed_time is not None else (last.time if last else None)
     best_step = figures["best_step"]
@@ -243,7 +240,7 @@ class TrainingScreen(FilterKey, Screen[None]):
         text = Text()
         text.append(run.id, style="bold")
         text.append(f"  {run.model_name or 'model ?'}  ")
-        text.append_text(status_text(status_of(run)))
+        text.append_text(status_text(training_status(run, time.time())))
         if run.termination_status:
             ended = run.termination_status
             if run.termination_message:
@@ -343,17 +340,23 @@ class TrainingScreen(FilterKey, Screen[None]):
         if not any(w.group == "training-follow" and w.is_running for w in self.workers):
             self._check_log(self.training)
 
-    @work(thread=True, exclusive=True, group="training-follow", exit_on_error=False)
+    @reported_work(
+        "reading the training log again",
+        group="training-follow",
+        exclusive=True,
+        where=lambda page, run: relative_to(page.root, run.log_path),
+    )
     def _check_log(self, run: TrainingRun) -> None:
-        stamp = log_stamp(run.log_path)
-        if stamp is None or stamp == self._stamp:
-            return
-        first = self._stamp is None
-        self._stamp = stamp
-        if first and run.modified_at is not None and abs(stamp[0] / 1e9 - run.modified_at) < 1e-6:
-            return  # unchanged since discovery read it
-        fresh = reread_training(run, self.root)
-        self.app.call_from_thread(self._reloaded, fresh)
+        check = check_log(run, self.root, self._stamp)
+        if check.stamp is not None:
+            self._stamp = check.stamp  # a log gone for now keeps the last stamp
+        if check.changed:
+            self.app.call_from_thread(self._reloaded, check.run)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        if failure.group == "training-follow":
+            self.reload_note = f"{failure.message}; showing the last good read"
+            self._render_heading()
 
     def _reloaded(self, fresh: TrainingRun | None) -> None:
         if fresh is None:
@@ -386,8 +389,6 @@ class TrainingScreen(FilterKey, Screen[None]):
         self.query_one("#checkpoint-detail", SafeStatic).update(text)
 
     def action_eval_reports(self) -> None:
-        from bench_tui.tui.screens.evals import EvalsScreen
-
         linked = [r for link in self.links for r in link.reports]
         reports = linked or self.evals
         if not reports:

@@ -51,6 +51,10 @@ class TriageScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self._render_labels()
 
+    def refresh_labels(self) -> None:
+        """The labels were written meanwhile (the run page writes from a worker)."""
+        self._render_labels()
+
     def _render_labels(self) -> None:
         chosen = self.current()
         text = Text()

@@ -13,6 +13,7 @@ from bench_tui.analysis.episode_metrics import checkpoint_names, score_checkpoin
 from bench_tui.analysis.summary import format_rate
 from bench_tui.model import Episode
 from bench_tui.model.episode import episode_name
+from bench_tui.tui.screens.episode import EpisodeScreen
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -72,8 +73,6 @@ class ViewerPane(Vertical):
 
     @on(VirtualTable.RowSelected, "#episodes-table")
     def _open(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.episode import EpisodeScreen
-
         episode = self.episodes.get(event.key)
         if episode is not None:
             self.app.push_screen(EpisodeScreen(episode, getattr(self.app, "root", Path.cwd())))

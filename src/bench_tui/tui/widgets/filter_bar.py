@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
 from bench_tui.analysis.filtering import compile_query, exact_tokens, query_hints
-from bench_tui.tui.widgets.virtual_table import Row, VirtualTable
+from bench_tui.tui.widgets.virtual_table import Row, VirtualTable, cell_text
 
 DEFAULT_PLACEHOLDER = 'filter: words, !word, "a phrase", domain:x, status:fail, model:x, label:x'
 
@@ -27,11 +26,6 @@ DEFAULT_PLACEHOLDER = 'filter: words, !word, "a phrase", domain:x, status:fail, 
 def filter_binding(description: str = "Filter") -> Binding:
     """The key that opens a list's filter (DESIGN §2): one definition for every list."""
     return Binding("slash", "filter", description, id="filter")
-
-
-def cell_text(row: Row, column: int) -> str:
-    cell = row.cells[column] if column < len(row.cells) else ""
-    return cell.plain if isinstance(cell, Text) else str(cell)
 
 
 def row_predicate(query: str, table: VirtualTable) -> Callable[[Row], bool] | None:

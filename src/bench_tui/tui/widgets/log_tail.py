@@ -11,13 +11,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.message import Message
 from textual.widgets import Log
 from textual.worker import get_current_worker
 
 from bench_tui.safeio import open_regular, read_at
 from bench_tui.safetext import visible
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 TAIL_LINES = 200
 FIRST_READ_BYTES = 64 * 1024
@@ -72,7 +73,12 @@ class LogTail(Log):
         if not any(w.group == "log-tail" and w.is_running for w in self.workers):
             self._read_new()
 
-    @work(thread=True, exclusive=True, group="log-tail", exit_on_error=False)
+    @reported_work(
+        "following the log",
+        group="log-tail",
+        exclusive=True,
+        where=lambda tail: relative_to(getattr(tail.app, "root", Path.cwd()), tail.path or "."),
+    )
     def _read_new(self) -> None:
         if self.path is None:
             return
@@ -109,6 +115,9 @@ class LogTail(Log):
         if get_current_worker().is_cancelled:
             return
         self.post_message(self.Appended([line.rstrip("\r") for line in lines], reset, None))
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        self.write_line(visible(f"({failure.message})", one_line=True))
 
     def _new_bytes(self, fd: int, size: int) -> tuple[bytes | None, int, bool]:
         """(bytes added since the last read or None, where they start, whether to start over)."""

@@ -20,7 +20,7 @@ from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.filter import ANSIToTruecolor, LineFilter
@@ -36,6 +36,7 @@ from bench_tui.tui.image_mode import DEFAULT_CELL_PX, RenderMode, active_rendere
 from bench_tui.tui.palette import BAD, BAD_BOLD
 from bench_tui.tui.palette import install as install_palette
 from bench_tui.tui.widgets.safe_static import SafeStatic
+from bench_tui.tui.worker_errors import WorkerFailure, relative_to, reported_work
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -312,7 +313,12 @@ class Screenshot(Widget):
             return
         self._prepare(token, Path(self._path), target, self._markers, self._overlay)
 
-    @work(thread=True, exclusive=True, group="screenshot", exit_on_error=False)
+    @reported_work(
+        "preparing a screenshot",
+        group="screenshot",
+        exclusive=True,
+        where=lambda shot, _token, path, *_: shot._where(path),
+    )
     def _prepare(
         self,
         token: int,
@@ -335,7 +341,12 @@ class Screenshot(Widget):
         if not get_current_worker().is_cancelled:
             self.post_message(self.ImageReady(token, image, strips, error))
 
-    @work(thread=True, exclusive=True, group="screenshot-prefetch", exit_on_error=False)
+    @reported_work(
+        "preparing the next screenshot",
+        group="screenshot-prefetch",
+        exclusive=True,
+        where=lambda shot, path, *_: shot._where(path),
+    )
     def _prefetch(
         self, path: Path, target: tuple[int, int], markers: tuple[Marker, ...], overlay: bool
     ) -> None:
@@ -345,6 +356,15 @@ class Screenshot(Widget):
                 halfblock_strips(image)
         except ImageUnavailable:
             return  # show() will report it when the user gets there
+
+    def _where(self, path: Path) -> str:
+        return relative_to(getattr(self.app, "root", Path.cwd()), path)
+
+    def show_worker_failure(self, failure: WorkerFailure) -> None:
+        """Only the frame on screen waits for its worker; a prefetch is asked for again later."""
+        if failure.group == "screenshot":
+            self.last_error = failure.message
+            self._show_placeholder(Text(f"✗ {failure.message}", style=BAD_BOLD))
 
     @on(ImageReady)
     def _image_ready(self, message: ImageReady) -> None:

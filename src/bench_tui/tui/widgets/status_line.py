@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from bench_tui.safetext import visible
-from bench_tui.tui.palette import WARN_BOLD
+from bench_tui.tui.palette import BAD_BOLD, WARN_BOLD
 
 
 class StatusLine(Static):
@@ -18,6 +18,8 @@ class StatusLine(Static):
     problems: reactive[int] = reactive(0)
     checking: reactive[float | None] = reactive(None)
     """Share of the files listing left unread that are checked so far; None when none are left."""
+    stopped: reactive[str | None] = reactive(None)
+    """Why the scan ended before the whole folder was walked."""
 
     def render(self) -> Text:
         text = Text()
@@ -29,6 +31,8 @@ class StatusLine(Static):
             )
         else:
             text.append(_count(self.runs, "run"), style="dim")
+        if self.stopped:
+            text.append(f"   {self.stopped}", style=BAD_BOLD)
         if self.checking is not None:
             text.append(f"   checking files… {self.checking:.0%}", style="italic")
         if self.problems:

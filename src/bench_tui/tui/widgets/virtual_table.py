@@ -422,3 +422,8 @@ class VirtualTable(ScrollView, can_focus=True):
             )
             segments.append(Segment(" ", style))
         return Strip(segments).extend_cell_length(width, style).crop(0, width)
+
+
+def cell_text(row: Row, column: int) -> str:
+    cell = row.cells[column] if column < len(row.cells) else ""
+    return cell.plain if isinstance(cell, Text) else str(cell)
