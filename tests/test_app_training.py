@@ -151,8 +151,11 @@ async def test_training_page_cards_checkpoints_and_evaluations(workspace: Path) 
             "click (0.660, 0.470)",
             "0.041",
             "✓ hit",
-            "true",
         ]
+        # One hit column: the log's own `correct` (d<50 upstream) is explained in ?, not shown.
+        assert [c.label for c in evaluations.columns][-1] == "hit (d<0.05)"
+        headings = [plain(widget.content) for widget in screen.query(".pane-heading")]
+        assert not any("logged" in heading or "upstream" in heading for heading in headings)
 
 
 async def test_evaluation_filter_with_slash(workspace: Path) -> None:

@@ -453,3 +453,30 @@ async def test_tabs_are_named_by_what_they_hold(tmp_path: Path) -> None:
         await settle_pilot(pilot)
         labels = [tab.label.plain for tab in app.query(Tab)]
         assert labels == ["Training & evals", "Viewer: episodes", "Benchmarks"]
+
+
+async def test_the_training_page_says_what_hit_means_in_help_and_its_cards_in_words(
+    tmp_path: Path,
+) -> None:
+    from bench_tui.tui.screens.training_page import TrainingScreen
+    from tests.fixtures.offline_builders import build_custom_training
+
+    build_custom_training(tmp_path / "training")
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("1")
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, TrainingScreen)
+        cards = [" ".join(card.content.plain.split()) for card in app.screen.query(".metric-card")]
+        assert not any("custom log" in card for card in cards), cards
+        assert any(card.startswith("epoch") and "OpenAdapt training loop" in card for card in cards)
+        eta = next(card for card in cards if card.startswith("ETA"))
+        assert eta.count("done") + eta.count("DONE") <= 1, eta  # said once, if at all
+        await pilot.press("question_mark")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(" ".join(screen_lines(app)).split())
+        assert "recomputed from the logged distance" in text and "d<50" in text

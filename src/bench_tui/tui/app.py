@@ -32,7 +32,7 @@ from bench_tui.tui.image_mode import active_renderer, pick_renderer
 from bench_tui.tui.messages import ChecksProgress, LiveRunsRefreshed, WorkspaceBatch
 from bench_tui.tui.palette import install as install_palette
 from bench_tui.tui.screens.benchmarks import RunListPane
-from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_title
+from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_notes, help_title
 from bench_tui.tui.screens.problems import ProblemsScreen
 from bench_tui.tui.screens.run import RunScreen
 from bench_tui.tui.screens.task import TaskScreen
@@ -408,7 +408,11 @@ class BenchApp(App[None]):
             if self.screen is self.main_screen
             else None
         )
-        self.push_screen(HelpScreen(binding_rows(self.screen), help_title(self.screen, tab)))
+        self.push_screen(
+            HelpScreen(
+                binding_rows(self.screen), help_title(self.screen, tab), help_notes(self.screen)
+            )
+        )
 
     def action_reload(self) -> None:
         # In place: the run, its filter and the task and step stay where they were (issue 19).

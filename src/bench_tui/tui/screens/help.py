@@ -39,6 +39,12 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     return rows
 
 
+def help_notes(screen: Screen) -> tuple[str, ...]:
+    """What a screen's figures mean where a column name cannot say it (its HELP_NOTES)."""
+    notes = getattr(screen, "HELP_NOTES", ())
+    return tuple(note for note in notes if isinstance(note, str))
+
+
 def help_title(screen: Screen, active_tab: str | None) -> str:
     """A person's name for the screen: its HELP_TITLE, or the tab the main screen shows."""
     title = getattr(screen, "HELP_TITLE", None)
@@ -50,10 +56,13 @@ def help_title(screen: Screen, active_tab: str | None) -> str:
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
-    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+    def __init__(
+        self, rows: list[tuple[str, str]], title: str, notes: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.title_text = title
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         table = Table(
@@ -65,6 +74,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(keys, description)
         with VerticalScroll(id="help-box"):
             yield SafeStatic(table)
+            for note in self.notes:
+                yield SafeStatic(note, classes="help-note")
             yield SafeStatic(
                 "Esc closes. Ctrl+P opens the command palette with every action.",
                 classes="dim-note",

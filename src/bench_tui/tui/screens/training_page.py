@@ -97,7 +97,7 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
     elapsed = run.elapsed_time if run.elapsed_time is not None else (last.time if last else None)
     best_step = figures["best_step"]
     return [
-        Card("epoch", epoch_label(run), f"{run.variant} log"),
+        Card("epoch", epoch_label(run), LOG_KINDS.get(run.variant, run.variant)),
         Card("step", "—" if figures["steps"] is None else str(figures["steps"]), total),
         Card("loss", format_loss(last.loss if last else run.loss), loss_sub),
         Card(
@@ -112,12 +112,34 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
         ),
         Card("step time", format_seconds(mean_step_time(run)), "per step"),
         Card("elapsed", format_seconds(elapsed), run.hostname or ""),
-        Card("ETA", "done" if status == "DONE" else format_seconds(eta), status),
+        Card("ETA", *eta_card(status, eta)),
     ]
+
+
+LOG_KINDS = {"custom": "OpenAdapt training loop", "trl": "TRL trainer"}
+"""The epoch card names the loop that wrote the log, in words (FORMATS §8)."""
+
+
+def eta_card(status: str, eta: float | None) -> tuple[str, str]:
+    """The ETA card's value and sub-line: a finished run says so once."""
+    if status == "DONE":
+        return "—", "training finished"
+    if status == "STALE":
+        return format_seconds(eta), "log not updated lately"
+    return format_seconds(eta), "at the current pace"
+
+
+HIT_NOTE = (
+    f"hit (d<{HIT_DISTANCE:g}): the predicted click lands within {HIT_DISTANCE:g} (normalised "
+    "screen distance) of the human's. It is recomputed from the logged distance: the log's own "
+    "`correct` field was written upstream with d<50, a pixel threshold applied to normalised "
+    "coordinates, so it marks nearly every click correct and is not shown."
+)
 
 
 class TrainingScreen(FilterKey, Screen[None]):
     HELP_TITLE: ClassVar[str] = "Training page"
+    HELP_NOTES: ClassVar[tuple[str, ...]] = (HIT_NOTE,)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         filter_binding("Filter evaluations"),
@@ -164,8 +186,7 @@ class TrainingScreen(FilterKey, Screen[None]):
                 )
                 yield SafeStatic(id="checkpoint-detail")
                 yield SafeStatic(
-                    f"Evaluations during training · hit (d<{HIT_DISTANCE:g}) recomputed from the "
-                    "distance; logged = `correct` as written (wrong upstream: d<50)",
+                    "Evaluations during training (? says how hit is counted)",
                     classes="pane-heading",
                 )
                 yield FilterBar(
@@ -182,7 +203,6 @@ class TrainingScreen(FilterKey, Screen[None]):
                         Column("predicted", "predicted action", flex=True),
                         Column("distance", "dist", 5, justify="right"),
                         Column("hit", f"hit (d<{HIT_DISTANCE:g})", 12),
-                        Column("logged", "logged", 7),
                     ],
                     id="training-evals-table",
                     empty_text="No evaluations in this log.",
@@ -292,7 +312,6 @@ class TrainingScreen(FilterKey, Screen[None]):
                 if hit
                 else Text("✗ miss", style=BAD)
             )
-            logged = evaluation.correct_as_logged
             human, predicted = (
                 describe(evaluation.human_action),
                 describe(evaluation.predicted_action),
@@ -307,7 +326,6 @@ class TrainingScreen(FilterKey, Screen[None]):
                         predicted,
                         "—" if distance is None else f"{distance:.3f}",
                         hit_cell,
-                        Text("—" if logged is None else str(logged).lower(), style="dim"),
                     ),
                     sort_values=(
                         epoch,
@@ -316,7 +334,6 @@ class TrainingScreen(FilterKey, Screen[None]):
                         predicted,
                         distance,
                         hit,
-                        logged,
                     ),
                     data={
                         "filter": Filterable(
