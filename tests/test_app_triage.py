@@ -89,11 +89,14 @@ async def test_marks_bulk_label_and_next_unlabelled_failure(run_dir: Path, tmp_p
         await pilot.pause()
         labelled = {r.key for r in table.rows if r.cells[-1] == "flaky"}
         assert labelled == set(keys[:2])
-        await pilot.press("t", "f", "escape")  # again: removed from both
+        assert table.marked == set()  # the marks did their job: cleared, and said so
+        assert any("marks cleared" in n.message for n in app._notifications)
+        table.cursor_row = 0
+        await pilot.press("space", "space", "t", "f", "escape")  # again: removed from both
         await wait_for_workers(app)
         await pilot.pause()
         assert not any(r.cells[-1] for r in table.rows)
-        table.marked.clear()
+        assert table.marked == set()
         table.cursor_row = 0
         await pilot.press("u")
         failures = [r.key for r in table.rows if r.data["filter"].statuses[MODEL] != "passed"]

@@ -174,16 +174,31 @@ class RunLabels(Screen[None]):
             return set.intersection(*sets)
 
         note = self.triage.note_for(model, *targets[0]) if len(targets) == 1 else None
+        written: list[str] = []
+
+        def label(name: str) -> None:
+            written.append(name)
+            self._write_label(self.label_file, model, targets, name)
+
+        def closed(_result: object) -> None:
+            table = self.query_one("#tasks-table", VirtualTable)
+            # The marks did their job once the marked tasks were labelled: a next `t` labels
+            # the task under the cursor, not the same set again unseen.
+            if written and table.marked:
+                table.marked = set()
+                table.refresh()
+                self.notify(f"labelled {len(targets)} marked tasks; marks cleared", timeout=3)
+
         dialog = TriageScreen(
             f"Label {what} ({model})",
             self.label_set,
             current,
-            lambda label: self._write_label(self.label_file, model, targets, label),
+            label,
             note,
             lambda text: self._write_note(self.label_file, model, targets, text),
         )
         self._label_dialog = dialog
-        self.app.push_screen(dialog)
+        self.app.push_screen(dialog, closed)
 
     @reported_work("saving a label", group="run-label-write", where=lambda page, *_: page.run.id)
     def _write_label(
