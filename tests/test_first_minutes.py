@@ -480,3 +480,40 @@ async def test_the_training_page_says_what_hit_means_in_help_and_its_cards_in_wo
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(" ".join(screen_lines(app)).split())
         assert "recomputed from the logged distance" in text and "d<50" in text
+
+
+async def test_f_and_e_work_on_the_run_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    from bench_tui.tui.screens.pick import PickScreen
+    from bench_tui.tui.widgets.virtual_table import VirtualTable
+    from tests.fixtures.pilot import wait_for_workers
+
+    results = tmp_path / "results"
+    openadapt_run(results, "run_a", {"t1": "pass"}, model="alpha")
+    openadapt_run(results, "run_b", {"t1": "fail"}, model="beta", created_at="2025-11-05T09:00:00")
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.chdir(out)
+    app = BenchApp(results, images="none")
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle_pilot(pilot)
+        table = app.query_one("#runs-table", VirtualTable)
+        table.cursor_column = [c.key for c in table.columns].index("models")
+        await pilot.press("F")
+        await settle_pilot(pilot)
+        assert isinstance(app.screen, PickScreen)
+        picker = app.screen.query_one(VirtualTable)
+        assert picker.move_cursor_to_key("beta")
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        assert [row.key for row in table.rows] == ["run_b"]
+        assert app.query_one("#runs-filter").value == "models=beta"  # visible, clearable
+        await pilot.press("e")
+        await wait_for_workers(app)
+        await settle_pilot(pilot)
+        with open(out / "bench-tui-runs.csv", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0][:2] == ["id", "run"] and [row[0] for row in rows[1:]] == ["run_b"]

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 
 from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.summary import figures, format_rate, model_figures
+from bench_tui.atomic import write_atomic
+from bench_tui.csv_text import csv_line, csv_text
 from bench_tui.model import Run
 from bench_tui.model.dates import date_order
 from bench_tui.tui.palette import ACCENT, GOOD_BOLD
+from bench_tui.tui.screens.frequency import FrequencyKey
+from bench_tui.tui.screens.run_export import export_path
 from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_binding
 from bench_tui.tui.widgets.safe_static import SafeStatic
-from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable, cell_text
+from bench_tui.tui.worker_errors import reported_work
 
 RUN_COLUMNS = [
     Column("run", "run", flex=True),
@@ -99,10 +105,24 @@ def newest_first(run: Run) -> tuple[float, str]:
     return (-stamp, run.id)
 
 
-class RunListPane(FilterKey, Vertical):
+def run_list_csv(table: VirtualTable) -> str:
+    """The runs the list shows, as it shows them, with each run's id first."""
+    header = ["id", *(column.label or column.key for column in table.columns)]
+    lines = [csv_line([csv_text(cell) for cell in header])]
+    for row in table.rows:
+        cells = [str(row.key), *(cell_text(row, i) for i in range(len(table.columns)))]
+        lines.append(csv_line([csv_text(cell) for cell in cells]))
+    return "".join(lines)
+
+
+class RunListPane(FrequencyKey, FilterKey, Vertical):
     """Lists runs as discovery streams them in."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [filter_binding()]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        filter_binding(),
+        Binding("F", "frequency", "Frequency", show=False, id="frequency"),
+        Binding("e", "export", "Export", show=False, id="export"),
+    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -159,3 +179,20 @@ class RunListPane(FilterKey, Vertical):
         self.query_one("#runs-heading", SafeStatic).update(
             f"Benchmark runs ({count}) — Enter opens a run, / filters, s sorts the focused column"
         )
+
+    def action_export(self) -> None:
+        table = self.query_one(VirtualTable)
+        if not table.rows:
+            self.notify("e: the list shows no run to export", timeout=3)
+            return
+        root = Path(self.app.root)  # type: ignore[attr-defined]
+        self._write_export(run_list_csv(table), export_path(root, "runs"), len(table.rows))
+
+    @reported_work("exporting the run list", group="runs-export")
+    def _write_export(self, text: str, target: Path, count: int) -> None:
+        try:
+            write_atomic(target, text.encode("utf-8"))
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"export failed: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{count} runs written to {target}", timeout=4)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from bench_tui.analysis.failures import frequency
+from textual.dom import DOMNode
+
+from bench_tui.analysis.failures import MISSING, frequency
+from bench_tui.analysis.filtering import quote_value
 from bench_tui.tui.screens.pick import PickScreen
-from bench_tui.tui.widgets.virtual_table import Column, Row
+from bench_tui.tui.widgets.filter_bar import FilterBar
+from bench_tui.tui.widgets.virtual_table import Column, Row, cell_text
 
 CLEAR = "\x00clear"
 """Key of the row that removes the column filter."""
@@ -31,3 +36,30 @@ def frequency_screen(column_label: str, values: Iterable[str], active: bool) -> 
         rows,
         "Nothing to count.",
     )
+
+
+class FrequencyKey(DOMNode):
+    """`F` on a page or pane that holds one FilterBar: the frequency of the focused column of
+    the bar's table, and Enter on a value writes `column="value"` in the bar, where it can be
+    seen and cleared like any filter."""
+
+    def action_frequency(self) -> None:
+        bar = self.query_one(FilterBar)
+        table = bar.table
+        column = table.cursor_column
+        values = [cell_text(row, column) for row in table.rows]
+        key = table.columns[column].key
+        # One value per column, written in the bar where it can be seen (and cleared).
+        written = re.compile(rf'(^|\s)!?{re.escape(key)}=("[^"]*"|\S*)')
+        active = written.search(bar.value) is not None
+
+        def picked(value: str | None) -> None:
+            if value is None:
+                return
+            query = written.sub(" ", bar.value).strip()
+            if value != CLEAR:
+                cell = "" if value == MISSING else value  # the table counts empty cells as "—"
+                query = f"{query} {key}={quote_value(cell)}".strip()
+            bar.set_query(query)
+
+        self.app.push_screen(frequency_screen(table.columns[column].label, values, active), picked)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -13,15 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 
-from bench_tui.analysis.failures import MISSING
-from bench_tui.analysis.filtering import quote_value
 from bench_tui.analysis.summary import ModelFigures, model_figures
 from bench_tui.model import Execution, Run
 from bench_tui.triage.audit import audit_model
 from bench_tui.tui.screens.audit import AuditScreen
 from bench_tui.tui.screens.compare_pick import RUN_PICK_COLUMNS, folder_time, run_partners
 from bench_tui.tui.screens.compare_run import CompareRunScreen
-from bench_tui.tui.screens.frequency import CLEAR, frequency_screen
+from bench_tui.tui.screens.frequency import FrequencyKey
 from bench_tui.tui.screens.insights import InsightsScreen
 from bench_tui.tui.screens.pick import PickScreen
 from bench_tui.tui.screens.repeats import RepeatsScreen
@@ -35,12 +32,12 @@ from bench_tui.tui.widgets.filter_bar import FilterBar, FilterKey, filter_bindin
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.metric_cards import Card, MetricCards
 from bench_tui.tui.widgets.safe_static import SafeStatic
-from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable, cell_text
+from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
 FAILURES_ONLY = "!status:pass"
 
 
-class RunScreen(FilterKey, RunLabels, RunExport):
+class RunScreen(FrequencyKey, FilterKey, RunLabels, RunExport):
     """One run. Enter on a task opens its step replay."""
 
     HELP_TITLE: ClassVar[str] = "Run page"
@@ -177,31 +174,6 @@ class RunScreen(FilterKey, RunLabels, RunExport):
         table.set_rows(self._rows())
 
     # ----- frequency, other pages ----------------------------------------------------------------
-    def action_frequency(self) -> None:
-        table = self.query_one("#tasks-table", VirtualTable)
-        column = table.cursor_column
-        values = [cell_text(row, column) for row in table.rows]
-
-        key = table.columns[column].key
-        bar_widget = self.query_one("#tasks-filter", FilterBar)
-        # One value per column, written in the bar where it can be seen (and cleared).
-        written = re.compile(rf'(^|\s)!?{re.escape(key)}=("[^"]*"|\S*)')
-        active = written.search(bar_widget.value) is not None
-
-        def picked(value: str | None) -> None:
-            if value is None:
-                return
-            query = written.sub(" ", bar_widget.value).strip()
-            if value != CLEAR:
-                cell = "" if value == MISSING else value  # the table counts empty cells as "—"
-                query = f"{query} {key}={quote_value(cell)}".strip()
-            bar_widget.set_query(query)
-
-        self.app.push_screen(
-            frequency_screen(table.columns[column].label, values, active),
-            picked,
-        )
-
     def action_insights(self) -> None:
         if self.current_model is not None:
             runs = self.app.workspace.runs  # type: ignore[attr-defined]
