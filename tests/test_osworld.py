@@ -327,6 +327,24 @@ def test_fresh_unfinished_episode_marks_the_run_live(tmp_path: Path) -> None:
     assert not only_run(tmp_path, now=LATER)[0].live
 
 
+def test_a_fresh_copy_of_an_aborted_episode_is_not_live(tmp_path: Path) -> None:
+    episode = tmp_path / "som" / "m" / "os" / "t"
+    write_jsonl(
+        episode / "traj.jsonl",
+        [osworld_line(1, "20250101@000000", "WAIT"), osworld_line(2, "20250101@000010", "WAIT")],
+    )
+    for name in ("step_1_20250101@000000.png", "step_2_20250101@000010.png"):
+        (episode / name).write_bytes(b"png")
+    now = time.time()
+    files = sorted(episode.iterdir())
+    for path in files:  # `cp -r`: every file written in the same second
+        os.utime(path, (now - 5, now - 5))
+    assert not only_run(tmp_path, now=now)[0].live
+    for age, path in zip((90, 40, 5), files, strict=True):  # a harness: seconds between steps
+        os.utime(path, (now - age, now - age))
+    assert only_run(tmp_path, now=now)[0].live
+
+
 def test_both_timestamp_formats_give_durations(tmp_path: Path) -> None:
     lines = [
         osworld_line(1, "20251103@101502", "WAIT"),

@@ -31,6 +31,10 @@ from bench_tui.sources.common import (
 )
 
 RECENT_WRITE_S = 600.0
+COPIED_SPREAD_S = 2.0
+"""An episode whose files were all last written within this many seconds of each other was
+copied (`cp -r`), not recorded: a harness takes seconds per step between its screenshots."""
+MAX_FILES_TIMED = 256
 FIRST_LINE_PEEK = 256 * 1024
 MAX_RESULT_BYTES = 4096
 TIMESTAMP = re.compile(r"^(\d{8})@(\d{6})(?:[_.]?(\d{1,6}))?$")
@@ -272,3 +276,19 @@ def error_type_of(error: str, exception: Any = None) -> str:
     if match:
         return match.group(1)
     return "timeout" if "time limit" in error.lower() else "error"
+
+
+def written_at_once(folder: Path) -> bool:
+    """Whether every file of an episode folder was last written in the same moment: a copy
+    made with fresh file times, which must not make a run look live for RECENT_WRITE_S."""
+    times: list[float] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if len(times) >= MAX_FILES_TIMED:
+                    break
+                if entry.is_file(follow_symlinks=False):
+                    times.append(entry.stat(follow_symlinks=False).st_mtime)
+    except OSError:
+        return False  # unlistable now: judged by its times alone, as before
+    return len(times) >= 2 and max(times) - min(times) < COPIED_SPREAD_S

@@ -18,7 +18,7 @@ from bench_tui.safetext import display_path
 from bench_tui.sources._io.ranges import SECONDS
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.osworld.checks import cross_check_all_results, cross_check_missing
-from bench_tui.sources.osworld.common import RECENT_WRITE_S, EpisodeKind
+from bench_tui.sources.osworld.common import RECENT_WRITE_S, EpisodeKind, written_at_once
 from bench_tui.sources.osworld.paths import RunSettings, run_root, run_settings, unstarted_folders
 from bench_tui.sources.osworld.scan import EpisodeScan, scan_episode
 from bench_tui.sources.osworld.tasks import TaskCatalog, match_key, variant_key
@@ -94,8 +94,12 @@ def _build_run(
     if kind == "waa":
         cross_check_missing(root / "missing.json", tasks, executions, ctx)
     first_times = [scan.first_time for scan in scans if scan.first_time is not None]
+    # Live while an unfinished episode is still being written: changed lately, and not all
+    # at once (a fresh copy of an aborted run has new file times but nothing in progress).
     live = any(
-        not executions[i].finished and now - scan.modified_at < RECENT_WRITE_S
+        not executions[i].finished
+        and now - scan.modified_at < RECENT_WRITE_S
+        and not written_at_once(scan.folder)
         for i, scan in enumerate(scans)
     )
     return Run(
