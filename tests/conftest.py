@@ -31,3 +31,22 @@ snapshot_plugin.SVGImageExtension = TopLevelSVG
 def _stable_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("NO_COLOR", "TEXTUAL_THEME", "BENCH_TUI_IMAGES"):
         monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo_parent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace (12 tasks a run) the snapshot tests draw, written once."""
+    from bench_tui.demo import write_demo
+
+    parent = tmp_path_factory.mktemp("snapdemo")
+    write_demo(parent / "bench-tui-demo", tasks_per_run=12)
+    return parent
+
+
+@pytest.fixture
+def in_demo(demo_parent: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # A relative root keeps the temp path out of the status line, so the SVG is stable.
+    monkeypatch.chdir(demo_parent)
+    for variable in ("BENCH_TUI_GATE_METRIC", "BENCH_TUI_GATE_THRESHOLD"):
+        monkeypatch.delenv(variable, raising=False)
+    return "bench-tui-demo"

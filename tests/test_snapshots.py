@@ -15,20 +15,6 @@ from tests.fixtures.pilot import press_then_settle
 SNAPSHOT_SIZE = (140, 40)
 
 
-@pytest.fixture(scope="module")
-def demo_parent(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    parent = tmp_path_factory.mktemp("snapdemo")
-    write_demo(parent / "bench-tui-demo", tasks_per_run=12)
-    return parent
-
-
-@pytest.fixture
-def in_demo(demo_parent: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    # A relative root keeps the temp path out of the status line, so the SVG is stable.
-    monkeypatch.chdir(demo_parent)
-    return "bench-tui-demo"
-
-
 def test_run_list(snap_compare, in_demo: str) -> None:
     app = BenchApp(in_demo, images="halfblock")
     assert snap_compare(app, terminal_size=SNAPSHOT_SIZE, run_before=press_then_settle())

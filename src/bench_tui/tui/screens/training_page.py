@@ -116,14 +116,14 @@ def training_cards(run: TrainingRun, now: float) -> list[Card]:
     ]
 
 
-LOG_KINDS = {"custom": "OpenAdapt training loop", "trl": "TRL trainer"}
-"""The epoch card names the loop that wrote the log, in words (FORMATS §8)."""
+LOG_KINDS = {"custom": "OpenAdapt", "trl": "TRL"}
+"""The epoch card names the training loop that wrote the log (FORMATS §8), not its variant key."""
 
 
 def eta_card(status: str, eta: float | None) -> tuple[str, str]:
     """The ETA card's value and sub-line: a finished run says so once."""
     if status == "DONE":
-        return "—", "training finished"
+        return "—", "finished"
     if status == "STALE":
         return format_seconds(eta), "log not updated lately"
     return format_seconds(eta), "at the current pace"

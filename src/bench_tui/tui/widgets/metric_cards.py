@@ -28,8 +28,7 @@ class MetricCards(Horizontal):
     def show(self, cards: list[Card]) -> None:
         existing = list(self.query(".metric-card").results(SafeStatic))
         for index, card in enumerate(cards):
-            # A line too long for the card ends in "…" rather than wrapping out of its height.
-            body = Text(no_wrap=True, overflow="ellipsis")
+            body = Text()
             body.append(visible(card.title, one_line=True) + "\n", style="dim")
             body.append(visible(card.value, one_line=True), style="bold")
             if card.sub:
