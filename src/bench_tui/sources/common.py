@@ -6,6 +6,7 @@ into a Problem on the ReadContext and hand back what could be read.
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
@@ -277,7 +278,7 @@ class FieldReader:
         self.wrong(key, "text", value)
         return None
 
-    def number(self, key: str, within: Range | None = None) -> float | None:
+    def number(self, key: builtins.str, within: Range | None = None) -> float | None:
         """A finite number; outside `within` it is a Problem and None (DESIGN §7)."""
         value = self.obj.get(key)
         if value is None:
@@ -292,7 +293,7 @@ class FieldReader:
         self.wrong(key, "a finite number", value)
         return None
 
-    def int(self, key: str, within: Range | None = None) -> int | None:
+    def int(self, key: builtins.str, within: Range | None = None) -> int | None:
         value = self.obj.get(key)
         if value is None:
             return None
@@ -303,20 +304,22 @@ class FieldReader:
         self.wrong(key, "a whole number", value)
         return None
 
-    def _within(self, key: str, number: Num, value: Any, within: Range | None) -> Num | None:
+    def _within(
+        self, key: builtins.str, number: Num, value: Any, within: Range | None
+    ) -> Num | None:
         if within is None or within.holds(number):
             return number
         self.wrong(key, within.expected, value)
         return None
 
-    def bool(self, key: str) -> bool | None:
+    def bool(self, key: builtins.str) -> bool | None:
         value = self.obj.get(key)
         if value is None or isinstance(value, bool):
             return value
         self.wrong(key, "true or false", value)
         return None
 
-    def list(self, key: str) -> list[Any]:
+    def list(self, key: builtins.str) -> list[Any]:
         value = self.obj.get(key)
         if value is None:
             return []
@@ -325,7 +328,7 @@ class FieldReader:
         self.wrong(key, "a list", value)
         return []
 
-    def dict(self, key: str) -> dict[str, Any] | None:
+    def dict(self, key: builtins.str) -> dict[builtins.str, Any] | None:
         value = self.obj.get(key)
         if value is None or isinstance(value, dict):
             return value

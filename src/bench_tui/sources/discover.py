@@ -11,7 +11,7 @@ import errno
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +149,7 @@ class _Walker:
         self.visited.add(key)
         return Path(entry.path), (*ancestors, key)
 
-    def _claim(self, directory: Path, names: frozenset[str]) -> Iterator[Finding]:
+    def _claim(self, directory: Path, names: frozenset[str]) -> Generator[Finding, None, bool]:
         """Offer the folder to each reader in turn; True when one claimed it whole."""
         for reader in READERS:
             if reader.folder is None:

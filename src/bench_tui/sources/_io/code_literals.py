@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 MAX_CALLS = 500
 MAX_CALL_CHARS = 4000
@@ -106,7 +106,7 @@ def literal_value(node: ast.expr) -> Any:
     return UNKNOWN
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: Any) -> TypeGuard[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     try:

@@ -10,14 +10,26 @@ from __future__ import annotations
 
 import codecs
 import json
+import json.decoder
 import re
-from json.decoder import scanstring
+from collections.abc import Callable
 from typing import Any
+
+# Exists at runtime (the C scanner, or the pure-Python one without _json), but typeshed declares
+# `scanstring` only in `_json`, not in `json.decoder`: the annotation gives it its real signature.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 
 HEAD_BYTES = 8192
 """How much of a file is read first; a head that does not fit is read again in full."""
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    """Where the JSON whitespace starting at `position` ends."""
+    found = _WHITESPACE.match(text, position)
+    # `[ \t\n\r]*` matches the empty string, so it matches at every position: never None.
+    return found.end() if found is not None else position
 
 
 def object_head(text: str, stop_key: str) -> dict[str, Any] | None:
@@ -30,27 +42,26 @@ def object_head(text: str, stop_key: str) -> dict[str, Any] | None:
     quick = _head_by_cut(text, stop_key)
     if quick is not None:
         return quick
-    skip = _WHITESPACE.match
-    position = skip(text, 0).end()
+    position = _skip_whitespace(text, 0)
     if text[position : position + 1] != "{":
         return None
     position += 1
     members: dict[str, Any] = {}
     try:
         while True:
-            position = skip(text, position).end()
+            position = _skip_whitespace(text, position)
             if text[position : position + 1] != '"':
                 return None
-            key, position = scanstring(text, position + 1)
-            position = skip(text, position).end()
+            key, position = _scanstring(text, position + 1)
+            position = _skip_whitespace(text, position)
             if text[position : position + 1] != ":":
                 return None
             if key == stop_key:
                 return members
-            position = skip(text, position + 1).end()
+            position = _skip_whitespace(text, position + 1)
             value, position = _DECODER.raw_decode(text, position)
             members[key] = value
-            position = skip(text, position).end()
+            position = _skip_whitespace(text, position)
             if text[position : position + 1] != ",":
                 return None
             position += 1

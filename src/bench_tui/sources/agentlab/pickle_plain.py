@@ -191,7 +191,9 @@ def _datetime_value(kind: str, args: tuple[Any, ...]) -> Any:
             return _UNKNOWN
         if kind == "datetime" and len(raw) == 10:
             micro = (raw[7] << 16) | (raw[8] << 8) | raw[9]
-            value = datetime(raw[0] * 256 + raw[1], raw[2] & 0x7F, raw[3], *raw[4:7], micro)
+            value = datetime(
+                raw[0] * 256 + raw[1], raw[2] & 0x7F, raw[3], raw[4], raw[5], raw[6], micro
+            )
             return value.isoformat()
         if kind == "date" and len(raw) == 4:
             return date(raw[0] * 256 + raw[1], raw[2], raw[3]).isoformat()

@@ -51,8 +51,11 @@ def _agentlab_figures(infos: list[EpisodeInfo]) -> tuple[int, int, int, float | 
         errors += errored
         completed += bool(errored or summary.get("terminated") or summary.get("truncated"))
         reward = summary.get("cum_reward")
-        is_number = isinstance(reward, (int, float)) and not isinstance(reward, bool)
-        if is_number and not math.isnan(reward):
+        if (
+            isinstance(reward, (int, float))
+            and not isinstance(reward, bool)
+            and not math.isnan(reward)
+        ):
             rewards.append(float(reward))
     average = sum(rewards) / len(rewards) if rewards else None
     return completed, len(infos), errors, average

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
-from bench_tui.model import Action
+from bench_tui.model import Action, ActionType
+from bench_tui.model.action import CoordQuality
 
 CODE_POINT = re.compile(r"computer\.(\w+)\(\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)")
-CODE_VARIANTS = {"double_click": "double_click", "right_click": "right_click"}
-KNOWN_TYPES = {"click", "type", "scroll", "key", "drag", "answer", "done", "error", "wait"}
+CODE_VARIANTS: dict[str, ActionType] = {
+    "double_click": "double_click",
+    "right_click": "right_click",
+}
+KNOWN_TYPES: set[ActionType] = {
+    "click",
+    "type",
+    "scroll",
+    "key",
+    "drag",
+    "answer",
+    "done",
+    "error",
+    "wait",
+}
+WAA_ACTIONS: dict[str, ActionType] = {"DONE": "done", "FAIL": "fail", "WAIT": "wait"}
 PX_TOLERANCE = 5.0
 
 
@@ -19,7 +34,11 @@ def _float(value: Any) -> float | None:
     return None
 
 
-def _click_variant(raw: dict[str, Any]) -> str | None:
+def _known_type(kind: object) -> TypeGuard[ActionType]:
+    return isinstance(kind, str) and kind in KNOWN_TYPES
+
+
+def _click_variant(raw: dict[str, Any]) -> ActionType | None:
     variant = raw.get("click_variant")
     if isinstance(variant, str):
         return CODE_VARIANTS.get(variant, "click")
@@ -31,7 +50,7 @@ def _click_variant(raw: dict[str, Any]) -> str | None:
     return None
 
 
-def _normalise(x: float, y: float, screen: tuple[int, int]) -> tuple[float, float, str]:
+def _normalise(x: float, y: float, screen: tuple[int, int]) -> tuple[float, float, CoordQuality]:
     if 0.0 <= x <= 1.0 and 0.0 <= y <= 1.0:
         return x, y, "exact"
     return x / screen[0], y / screen[1], "converted"
@@ -41,9 +60,10 @@ def map_action(record: Any, screen: tuple[int, int]) -> Action:
     """The common Action for one OpenAdapt `action` object; `screen` = size of its screenshot."""
     if not isinstance(record, dict):
         return Action(type="other", raw=record)
-    raw = record.get("raw_action") if isinstance(record.get("raw_action"), dict) else {}
+    raw_action = record.get("raw_action")
+    raw: dict[str, Any] = raw_action if isinstance(raw_action, dict) else {}
     kind = record.get("type")
-    action_type = kind if isinstance(kind, str) and kind in KNOWN_TYPES else "other"
+    action_type: ActionType = kind if _known_type(kind) else "other"
     modifiers = [m for m in record.get("modifiers") or [] if isinstance(m, str)]
     key = record.get("key") if isinstance(record.get("key"), str) else None
     if action_type == "key" and modifiers:
@@ -52,13 +72,13 @@ def map_action(record: Any, screen: tuple[int, int]) -> Action:
         action_type = _click_variant(raw) or "click"
     waa_action = raw.get("waa_action")
     if action_type == "other" and isinstance(waa_action, str):
-        action_type = {"DONE": "done", "FAIL": "fail", "WAIT": "wait"}.get(waa_action, "other")
+        action_type = WAA_ACTIONS.get(waa_action, "other")
 
     element_id = record.get("target_node_id")
     element_id = None if element_id is None else str(element_id)
     x, y = _float(record.get("x")), _float(record.get("y"))
     end_x, end_y = _float(record.get("end_x")), _float(record.get("end_y"))
-    quality = "none"
+    quality: CoordQuality = "none"
     if x is not None and y is not None:
         if element_id is not None and x == 0.5 and y == 0.5:
             quality = "placeholder"

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench_tui.model import Execution, Run, Step, Task
+from bench_tui.model import Execution, Run, Status, Step, Task
 from bench_tui.model.ordering import natural_key
 from bench_tui.safetext import display_path
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
@@ -85,7 +85,7 @@ def _date_from_name(name: str) -> datetime | None:
         return None
 
 
-def _status(success: bool | None, error_type: str | None) -> str:
+def _status(success: bool | None, error_type: str | None) -> Status:
     if success:
         return "passed"
     if error_type == "infrastructure":
@@ -330,14 +330,12 @@ def _screenshot_for(
             return local
         return candidate
     number = record.get("step_idx", position)
+    if not isinstance(number, int):
+        return None
     for ext in ("png", "jpg", "jpeg"):
-        candidate = (
-            task_dir / "screenshots" / f"step_{number:03d}.{ext}"
-            if isinstance(number, int)
-            else None
-        )
-        if candidate is not None and _exists(candidate):
-            return candidate
+        numbered = task_dir / "screenshots" / f"step_{number:03d}.{ext}"
+        if _exists(numbered):
+            return numbered
     return None
 
 
@@ -369,10 +367,11 @@ def load_openadapt_steps(run: Run, execution: Execution, ctx: ReadContext) -> li
             continue
         shot = _screenshot_for(task_dir, record, position, ctx, path)
         screen = (image_size(shot, within) if shot is not None else None) or DEFAULT_SCREEN
-        logs = record.get("agent_logs") if isinstance(record.get("agent_logs"), dict) else {}
+        agent_logs = record.get("agent_logs")
+        logs: dict[str, Any] = agent_logs if isinstance(agent_logs, dict) else {}
         reasoning = record.get("reasoning")
         plan = logs.get("plan_result")
-        where = ["steps", position]
+        where: list[str | int] = ["steps", position]
         timestamp = values.number(record, "timestamp", where, TIMESTAMP)
         logs_where = [*where, "agent_logs"]
         step = Step(
@@ -465,12 +464,13 @@ def _screenshot_only_steps(
         return []
     extra: list[Step] = []
     for name in names:
-        if not SCREENSHOT_NAME.match(name) or str(folder / name) in (known or set()):
+        numbered = SCREENSHOT_NAME.match(name)
+        if not numbered or str(folder / name) in (known or set()):
             continue
         extra.append(
             Step(
                 index=first_index + len(extra),
-                source_number=int(SCREENSHOT_NAME.match(name).group(1)),
+                source_number=int(numbered.group(1)),
                 recorded=False,
                 screenshot=str(folder / name),
                 logs=["screenshot without a step record"],

@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from bench_tui.model import Step
 
@@ -55,7 +56,7 @@ def named_step(message: str, steps: Sequence[Step]) -> int | None:
     return number if number < len(steps) else None
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     return value is not None and math.isfinite(value)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from bench_tui.model import Execution, Run, Step, Task
+from bench_tui.model import Execution, Run, Status, Step, Task
 from bench_tui.safeio import read_head
 from bench_tui.sources._io.limits import MAX_STEPS, STEPS_CUT
 from bench_tui.sources._io.ranges import COUNT, SCORE, SECONDS, STEP_COUNT
@@ -71,6 +71,7 @@ def _created(meta: FieldReader) -> datetime | None:
 def _execution(fields: FieldReader, task_id: str, model: str, path: str) -> Execution:
     success = fields.bool("success")
     error_type = fields.str("error_type")
+    status: Status
     if success:
         status = "passed"
     elif success is None:

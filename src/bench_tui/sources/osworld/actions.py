@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench_tui.model import Action
+from bench_tui.model import Action, ActionType
+from bench_tui.model.action import CoordQuality
 from bench_tui.sources.jsonvalues import as_number
 from bench_tui.sources.osworld.pyautogui_actions import ParsedCode, parse_pyautogui_code
 
@@ -32,7 +33,7 @@ COMPUTER13_TYPES = frozenset(
         "DONE",
     }
 )
-_POINTED13 = {
+_POINTED13: dict[str, ActionType] = {
     "MOVE_TO": "move",
     "CLICK": "click",
     "RIGHT_CLICK": "right_click",
@@ -41,9 +42,9 @@ _POINTED13 = {
     "MOUSE_DOWN": "other",
     "MOUSE_UP": "other",
 }
-_FINAL = {"WAIT": "wait", "FAIL": "fail", "DONE": "done"}
+_FINAL: dict[str, ActionType] = {"WAIT": "wait", "FAIL": "fail", "DONE": "done"}
 # Anthropic computer-use `input.action` names, for objects that carry no `command` code.
-_ANTHROPIC_POINTED = {
+_ANTHROPIC_POINTED: dict[str, ActionType] = {
     "mouse_move": "move",
     "left_click": "click",
     "middle_click": "click",
@@ -58,7 +59,7 @@ MAX_DEPTH = 5
 
 def _px_point(
     x: Any, y: Any, screen: tuple[float, float]
-) -> tuple[float | None, float | None, str]:
+) -> tuple[float | None, float | None, CoordQuality]:
     px, py = as_number(x), as_number(y)
     if px is None or py is None:
         return None, None, "none"
@@ -78,15 +79,16 @@ def parse_computer13(obj: Any, screen: tuple[int, int]) -> list[Action]:
     `WAIT`/`DONE`/`FAIL` string."""
     if isinstance(obj, str):
         kind = _FINAL.get(obj.strip().upper())
-        return [Action(type=kind or "other", raw=obj)]  # type: ignore[arg-type]
+        return [Action(type=kind or "other", raw=obj)]
     if not isinstance(obj, dict):
         return [Action(type="other", raw=obj)]
     name = obj.get("action_type")
     name = name.strip().upper() if isinstance(name, str) else ""
-    params = obj.get("parameters") if isinstance(obj.get("parameters"), dict) else {}
+    parameters = obj.get("parameters")
+    params: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
     size = _screen(screen)
     if name in _FINAL:
-        return [Action(type=_FINAL[name], raw=obj)]  # type: ignore[arg-type]
+        return [Action(type=_FINAL[name], raw=obj)]
     if name in _POINTED13:
         kind = _POINTED13[name]
         x, y, quality = _px_point(params.get("x"), params.get("y"), size)
@@ -100,7 +102,7 @@ def parse_computer13(obj: Any, screen: tuple[int, int]) -> list[Action]:
         if kind == "drag":
             # DRAG_TO names the end only; the start is wherever the pointer was.
             return [Action(type="drag", end_x=x, end_y=y, coord_quality=quality, raw=obj)]
-        return [Action(type=kind, x=x, y=y, coord_quality=quality, raw=obj)]  # type: ignore[arg-type]
+        return [Action(type=kind, x=x, y=y, coord_quality=quality, raw=obj)]
     if name == "SCROLL":
         dx, dy = as_number(params.get("dx")) or 0.0, as_number(params.get("dy")) or 0.0
         if dy:
@@ -138,7 +140,7 @@ def _anthropic_input(value: Any, screen: tuple[float, float], raw: Any) -> list[
         kind = _ANTHROPIC_POINTED[name]
         if kind == "drag":
             return [Action(type="drag", end_x=x, end_y=y, coord_quality=quality, raw=raw)]
-        action = Action(type=kind, x=x, y=y, coord_quality=quality, raw=raw)  # type: ignore[arg-type]
+        action = Action(type=kind, x=x, y=y, coord_quality=quality, raw=raw)
         if kind == "scroll":
             direction = value.get("scroll_direction")
             action.scroll_direction = direction if isinstance(direction, str) else None

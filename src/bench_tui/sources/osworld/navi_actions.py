@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bench_tui.model import Action
+from bench_tui.model import Action, ActionType
 from bench_tui.sources._io.code_literals import (
     UNKNOWN,
     call_texts,
@@ -26,7 +26,11 @@ from bench_tui.sources.osworld.pyautogui_actions import SPECIAL_WORDS, ParsedCod
 
 NAVI_CALL_START = re.compile(r"\bcomputer\s*\.\s*([\w.]+?)\s*\(")
 PLAN_NOT_FOUND = re.compile(r"^\s*#\s*plan not found", re.IGNORECASE | re.MULTILINE)
-CLICKS = {"single_click": "click", "double_click": "double_click", "right_click": "right_click"}
+CLICKS: dict[str, ActionType] = {
+    "single_click": "click",
+    "double_click": "double_click",
+    "right_click": "right_click",
+}
 BOX_KEYS = ("bbox", "box", "rect", "coordinates", "coords", "shape")
 NAME_KEYS = ("label", "name", "text", "content", "description")
 LIST_KEYS = ("regions", "boxes", "rects", "elements")
@@ -58,7 +62,7 @@ def parse_navi(code: str, regions: dict[str, Region] | None = None) -> ParsedCod
         return ParsedCode()
     special = SPECIAL_WORDS.get(text.upper())
     if special is not None:
-        return ParsedCode([Action(type=special, raw=text)])  # type: ignore[arg-type]
+        return ParsedCode([Action(type=special, raw=text)])
     comments = [
         line.strip().lstrip("#").strip()
         for line in text.splitlines()
@@ -216,11 +220,11 @@ class _NaviWalker:
             raw=raw,
         )
 
-    def _click(self, kind: str, raw: str) -> None:
+    def _click(self, kind: ActionType, raw: str) -> None:
         move = self.pending_move
         self.pending_move = None
         if move is None:
-            self.actions.append(Action(type=kind, raw=raw))  # type: ignore[arg-type]
+            self.actions.append(Action(type=kind, raw=raw))
             return
         self.actions.append(move.model_copy(update={"type": kind, "raw": f"{move.raw}\n{raw}"}))
 
@@ -309,10 +313,11 @@ def _box(item: Any, depth: int = 0) -> tuple[float, float, float, float] | None:
     if isinstance(start, list) and isinstance(end, list) and len(start) == len(end) == 2:
         values = [*start, *end]
         if all(is_number(v) for v in values):
-            return tuple(float(v) for v in values)  # type: ignore[return-value]
+            x1, y1, x2, y2 = (float(v) for v in values)
+            return x1, y1, x2, y2
     x, y = item.get("x", item.get("left")), item.get("y", item.get("top"))
     w, h = item.get("width", item.get("w")), item.get("height", item.get("h"))
-    if all(is_number(v) for v in (x, y, w, h)):
+    if is_number(x) and is_number(y) and is_number(w) and is_number(h):
         return float(x), float(y), float(x) + float(w), float(y) + float(h)
     return None
 

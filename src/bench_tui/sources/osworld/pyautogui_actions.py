@@ -13,11 +13,11 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from bench_tui.model import Action
+from bench_tui.model import Action, ActionType
 from bench_tui.sources._io.code_literals import call_texts, extract_thought, parse_python
 from bench_tui.sources.osworld.pyautogui_interpreter import CALL_START, PyautoguiInterpreter
 
-SPECIAL_WORDS = {"WAIT": "wait", "DONE": "done", "FAIL": "fail"}
+SPECIAL_WORDS: dict[str, ActionType] = {"WAIT": "wait", "DONE": "done", "FAIL": "fail"}
 FENCED_CODE = re.compile(r"```(?:python|py)?\s*\n(.*?)```", re.DOTALL)
 MAX_CODE_CHARS = 200_000
 """Longer text is not parsed as code (ast on megabytes of model output is slow and pointless)."""
@@ -46,7 +46,7 @@ def parse_pyautogui_code(code: str, screen: tuple[int, int]) -> ParsedCode:
         return ParsedCode()
     special = SPECIAL_WORDS.get(text.upper())
     if special is not None:
-        return ParsedCode([Action(type=special, raw=text)])  # type: ignore[arg-type]
+        return ParsedCode([Action(type=special, raw=text)])
     width, height = _screen(screen)
     if len(text) > MAX_CODE_CHARS:
         return ParsedCode([Action(type="other", raw=text[:2000])], extract_thought(text[:20000]))
@@ -118,7 +118,7 @@ def _parse_free_text(text: str, width: float, height: float) -> ParsedCode:
         for line in reversed(text.splitlines()):
             special = SPECIAL_WORDS.get(line.strip().strip("`'\".").upper())
             if special is not None:
-                actions = [Action(type=special, raw=line.strip())]  # type: ignore[arg-type]
+                actions = [Action(type=special, raw=line.strip())]
                 break
     if not actions:
         actions = [Action(type="other", raw=text)]

@@ -11,11 +11,12 @@ import ast
 import re
 from typing import Any
 
-from bench_tui.model import Action
+from bench_tui.model import Action, ActionType
+from bench_tui.model.action import CoordQuality
 from bench_tui.sources._io.code_literals import UNKNOWN, is_number, literal_value, nodes_in_order
 
 MODULE_NAMES = frozenset({"pyautogui", "pg"})
-CLICK_TYPES = {
+CLICK_TYPES: dict[str, ActionType] = {
     "click": "click",
     "leftClick": "click",
     "middleClick": "click",
@@ -130,10 +131,10 @@ class PyautoguiInterpreter:
             self.held_used = True
         self.actions.append(action)
 
-    def _pointed(self, kind: str, point: tuple[float, float] | None, raw: str) -> Action:
+    def _pointed(self, kind: ActionType, point: tuple[float, float] | None, raw: str) -> Action:
         x, y = self._norm(point)
-        quality = "converted" if point is not None else "none"
-        return Action(type=kind, x=x, y=y, coord_quality=quality, raw=raw)  # type: ignore[arg-type]
+        quality: CoordQuality = "converted" if point is not None else "none"
+        return Action(type=kind, x=x, y=y, coord_quality=quality, raw=raw)
 
     def apply(self, name: str, args: list[Any], kwargs: dict[str, Any], raw: str) -> None:
         handler = getattr(self, f"_do_{name}", None)
@@ -193,10 +194,12 @@ class PyautoguiInterpreter:
 
     _do_move = _do_moveRel
 
-    def _drag(self, end: tuple[float, float] | None, start: tuple[float, float] | None, raw: str):
+    def _drag(
+        self, end: tuple[float, float] | None, start: tuple[float, float] | None, raw: str
+    ) -> None:
         x, y = self._norm(start)
         end_x, end_y = self._norm(end)
-        quality = "converted" if start is not None or end is not None else "none"
+        quality: CoordQuality = "converted" if start is not None or end is not None else "none"
         self._emit(
             Action(
                 type="drag",

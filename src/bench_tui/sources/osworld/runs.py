@@ -38,7 +38,7 @@ def read_episode_runs(
     traj.html) never appear in OSWorld folders, while a bare result.txt looks like either."""
     pairs: list[tuple[Path, EpisodeKind]] = []
     for kind in ("osworld", "waa"):
-        pairs.extend((Path(path), kind) for path in episode_dirs.get(kind, ()))  # type: ignore[misc]
+        pairs.extend((Path(path), kind) for path in episode_dirs.get(kind, ()))
     catalog = TaskCatalog(ctx, task_index_files, task_definition_files)
     return build_runs(pairs, ctx, catalog, time.time() if now is None else now)
 
@@ -60,8 +60,8 @@ def build_runs(
     runs: list[Run] = []
     for root_text in sorted(groups):
         members = sorted(groups[root_text], key=lambda item: str(item[0]))
-        kind: EpisodeKind = "waa" if any(k == "waa" for _, k in members) else "osworld"
-        runs.append(_build_run(Path(root_text), members, kind, ctx, catalog, now))
+        run_kind: EpisodeKind = "waa" if any(k == "waa" for _, k in members) else "osworld"
+        runs.append(_build_run(Path(root_text), members, run_kind, ctx, catalog, now))
     return runs
 
 

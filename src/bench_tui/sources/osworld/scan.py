@@ -154,7 +154,8 @@ def resolve_waa_shot(
     same = sorted(n for n in names if _shot_number(WAA_SHOT, n) == wanted)
     stamp = data.get("action_timestamp")
     stamped = [n for n in same if isinstance(stamp, str) and stamp and stamp in n]
-    return (stamped or same or [None])[-1]
+    found = stamped or same
+    return found[-1] if found else None
 
 
 def _shot_number(pattern: re.Pattern[str], name: str) -> str | None:

@@ -8,9 +8,10 @@ evaluations and predictions files, whose coordinates are always norm.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from bench_tui.model import ACTION_TYPES, Action, ActionType
+from bench_tui.model.action import CoordQuality
 from bench_tui.sources.common import DEFAULT_SCREEN, image_size
 from bench_tui.sources.jsonvalues import DocProblems, JsonPath, as_number, as_text
 
@@ -27,14 +28,18 @@ _POINTED = frozenset({"click", "double_click", "right_click", "move", "drag"})
 ScreenSize = tuple[float, float]
 
 
+def _is_action_type(name: str) -> TypeGuard[ActionType]:
+    return name in ACTION_TYPES
+
+
 def action_type(name: str | None) -> ActionType:
     if name is None:
         return "other"
     lowered = name.strip().lower()
     if lowered in _TYPE_ALIASES:
         return _TYPE_ALIASES[lowered]
-    if lowered in ACTION_TYPES:
-        return lowered  # type: ignore[return-value]
+    if _is_action_type(lowered):
+        return lowered
     return "other"
 
 
@@ -103,7 +108,7 @@ class EpisodeActionReader:
 
     def _point(
         self, raw: dict[str, Any], path: JsonPath, keys: tuple[str, ...]
-    ) -> tuple[tuple[float, float] | None, str]:
+    ) -> tuple[tuple[float, float] | None, CoordQuality]:
         for key in keys:
             value = raw.get(key)
             if value is None:
@@ -122,7 +127,7 @@ class EpisodeActionReader:
         keys: tuple[str, ...],
         screen: ScreenSize | None,
         screenshot: str | None,
-    ) -> tuple[tuple[float, float] | None, str]:
+    ) -> tuple[tuple[float, float] | None, CoordQuality]:
         for key in keys:
             value = raw.get(key)
             if value is None:
@@ -140,7 +145,7 @@ class EpisodeActionReader:
         path: JsonPath,
         screen: ScreenSize | None,
         screenshot: str | None,
-    ) -> tuple[tuple[float, float] | None, str]:
+    ) -> tuple[tuple[float, float] | None, CoordQuality]:
         x = self.problems.number(raw, "x", path)
         y = self.problems.number(raw, "y", path)
         if x is None or y is None:
