@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import ClassVar
 
 from textual import on
@@ -54,7 +54,7 @@ LIVE_REFRESH_S = 3.0
 
 
 class BenchApp(App[None]):
-    CSS_PATH: ClassVar[list[str | Path]] = [
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss",
         "widgets/screenshot.tcss",
         "screens/offline.tcss",
@@ -305,7 +305,8 @@ class BenchApp(App[None]):
         runs_pane = self.main_screen.query_one(RunListPane)
         for run_id, fresh, problems in message.updates:
             prefix = run_id + "/"
-            kept, dropped = [], []
+            kept: list[Problem] = []
+            dropped: list[Problem] = []
             store = f"{prefix}{STORE_DIR}/"  # the triage store is not read again by a rescan
             for problem in workspace.problems:
                 rescanned = problem.path.startswith(prefix) and not problem.path.startswith(store)
@@ -339,7 +340,9 @@ class BenchApp(App[None]):
         self._add_problems([Problem(path=failure.path, message=failure.message)])
         self.notify(failure.message, title="internal error", severity="error", timeout=30)
         node = message.node
-        if isinstance(node, ShowsWorkerFailure) and (node is self or node.is_attached):
+        if node is self:
+            self.show_worker_failure(failure)
+        elif isinstance(node, ShowsWorkerFailure) and node.is_attached:
             node.show_worker_failure(failure)
 
     def show_worker_failure(self, failure: WorkerFailure) -> None:

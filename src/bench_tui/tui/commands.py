@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from bench_tui.tui.screens.help import screen_bindings
 
 
 class BindingCommands(Provider):
-    def _entries(self) -> list[tuple[str, str, object, str]]:
+    def _entries(self) -> list[tuple[str, str, DOMNode, str]]:
         # The screen's own actions first, as in `?`: not "Up (up)" at the top.
-        entries: dict[str, tuple[str, str, object, str]] = {}
+        entries: dict[str, tuple[str, str, DOMNode, str]] = {}
         for keys, description, action, node in screen_bindings(self.screen):
             entries.setdefault(description, (description, action, node, keys))
         return list(entries.values())

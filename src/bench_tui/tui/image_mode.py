@@ -13,7 +13,9 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from textual.app import App
 
 RenderMode = Literal["kitty", "sixel", "halfblock", "none"]
 REQUESTS: tuple[str, ...] = ("auto", "kitty", "sixel", "halfblock", "none")
@@ -46,8 +48,10 @@ def pick_renderer(requested: str | None, env: Mapping[str, str] = os.environ) ->
         return _choice(
             "halfblock", source, [*notes, "textual-serve (web driver) shows half-blocks only"]
         )
-    if wanted in ("halfblock", "none"):
-        return _choice(wanted, source, notes)
+    if wanted == "halfblock":
+        return _choice("halfblock", source, notes)
+    if wanted == "none":
+        return _choice("none", source, notes)
     if wanted == "auto" and not _is_terminal():
         # Probing would only cost time (and, with a tty stdout, read stray bytes from stdin).
         return _choice("halfblock", source, [*notes, "not a terminal, no graphics probe"])
@@ -125,6 +129,13 @@ def set_active_renderer(choice: RendererChoice) -> None:
     """Record the launch-time choice; `Screenshot` widgets created afterwards use it."""
     global _active
     _active = choice
+
+
+def app_renderer(app: App[Any]) -> RendererChoice:
+    """The renderer bench-tui's app picked at its start; the active one in any other app (a
+    widget mounted in a test harness)."""
+    choice = getattr(app, "renderer", None)
+    return choice if isinstance(choice, RendererChoice) else active_renderer()
 
 
 def active_renderer() -> RendererChoice:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -34,7 +36,7 @@ def _declared_actions(node: object) -> set[str]:
     return actions
 
 
-def binding_rank(screen: Screen, node: object, action: str) -> tuple[bool, int]:
+def binding_rank(screen: Screen[Any], node: object, action: str) -> tuple[bool, int]:
     """The screen's own keys first, then those of the widget in focus (moving in a list), then
     the app-wide ones, and Textual's built-in keys last: what a person opened `?` to find
     comes first."""

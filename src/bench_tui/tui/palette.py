@@ -11,6 +11,7 @@ rule.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from rich.color import Color, ColorParseError
 from rich.style import Style
@@ -71,7 +72,7 @@ def palette_theme(variables: Mapping[str, str], no_color: bool) -> Theme:
 _INSTALLED = "_bench_palette_installed"
 
 
-def install(app: App[object]) -> None:
+def install(app: App[Any]) -> None:
     """Puts the palette on `app`'s console and keeps it in step with the theme. Idempotent: the
     app calls it on load, a widget that may live in another app (the screenshot) on mount."""
     if getattr(app, _INSTALLED, False):
@@ -81,7 +82,7 @@ def install(app: App[object]) -> None:
     app.theme_changed_signal.subscribe(app, lambda _theme: _recolour(app))
 
 
-def _recolour(app: App[object]) -> None:
+def _recolour(app: App[Any]) -> None:
     """What is on screen is drawn again in the new theme's colours."""
     app.console.pop_theme()
     app.console.push_theme(palette_theme(app.get_css_variables(), app.no_color))

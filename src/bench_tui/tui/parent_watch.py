@@ -11,6 +11,7 @@ import contextlib
 import os
 import threading
 import time
+from typing import Any
 
 from textual.app import App
 
@@ -19,7 +20,7 @@ EXIT_GRACE_S = 3.0
 """How long the app may take to exit cleanly before the process ends without it."""
 
 
-def exit_with_parent(app: App[object], parent_pid: int, check_s: float = CHECK_S) -> None:
+def exit_with_parent(app: App[Any], parent_pid: int, check_s: float = CHECK_S) -> None:
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(check_s)

@@ -19,6 +19,7 @@ from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import NARROW_COLUMNS
 from bench_tui.tui.cells import result_cell
+from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.palette import BAD_BOLD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.triage import label_dialog, labels_line
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
@@ -108,8 +109,8 @@ class CompareTaskScreen(Screen[None]):
                 empty_text="Loading both traces…",
             )
             with Horizontal(id="cmp-shots"):
-                yield Screenshot(id="shot-a", mode=self.app.renderer.mode)
-                yield Screenshot(id="shot-b", mode=self.app.renderer.mode)
+                yield Screenshot(id="shot-a", mode=app_renderer(self.app).mode)
+                yield Screenshot(id="shot-b", mode=app_renderer(self.app).mode)
             yield TextPane(id="cmp-details")
         yield FittedFooter()
 
@@ -293,7 +294,7 @@ class CompareTaskScreen(Screen[None]):
             step = steps[index] if index is not None and index < len(steps) else None
             shot = self.query_one(shot_id, Screenshot)
             details.append(f"{label} ", style=style)
-            if step is None:
+            if step is None or index is None:
                 details.append("no step here (gap)\n", style="dim")
                 shot.show(None, (), caption=f"{label}: no step")
                 continue

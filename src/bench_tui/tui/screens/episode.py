@@ -28,6 +28,7 @@ from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
 from bench_tui.tui.breakpoints import SHORT_ROWS
+from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.palette import BAD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.playback import StepPlayback
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
@@ -139,7 +140,7 @@ class EpisodeScreen(StepPlayback):
                 progression.display = False
                 yield progression
             with Vertical(id="episode-right"):
-                yield Screenshot(id="episode-shot", mode=self.app.renderer.mode)
+                yield Screenshot(id="episode-shot", mode=app_renderer(self.app).mode)
                 yield TextPane(id="episode-details")
         yield FittedFooter()
 
@@ -276,7 +277,7 @@ class EpisodeScreen(StepPlayback):
         if self.show_human:
             markers += markers_for_action(step.action, HUMAN_RGB, "H")
         points = [m for m in markers if m.kind != "label"]
-        if len({m.tag for m in points}) > 1 and self.app.renderer.mode != "none":
+        if len({m.tag for m in points}) > 1 and app_renderer(self.app).mode != "none":
             # render.images flips a tag to the other side of its point near an edge, where it
             # can land on the other point; with both drawn, colour (captioned) says which is which.
             markers = [m if m.kind == "label" else replace(m, tag=None) for m in markers]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 
 from bench_tui.tui.keys import binding_rank, key_label
@@ -15,9 +16,9 @@ from bench_tui.tui.palette import ACCENT_BOLD
 from bench_tui.tui.widgets.safe_static import SafeStatic
 
 
-def screen_bindings(screen: Screen) -> list[tuple[str, str, str, object]]:
+def screen_bindings(screen: Screen[Any]) -> list[tuple[str, str, str, DOMNode]]:
     """(keys, description, action, node) per action active on `screen`, in `binding_rank` order."""
-    by_action: dict[tuple[str, str], tuple[list[str], object]] = {}
+    by_action: dict[tuple[str, str], tuple[list[str], DOMNode]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
         description = binding.description or binding.action
@@ -30,7 +31,7 @@ def screen_bindings(screen: Screen) -> list[tuple[str, str, str, object]]:
     return sorted(entries, key=lambda entry: binding_rank(screen, entry[3], entry[2]))
 
 
-def binding_rows(screen: Screen) -> list[tuple[str, str]]:
+def binding_rows(screen: Screen[Any]) -> list[tuple[str, str]]:
     """(keys, description) for every binding active on `screen`, the screen's own first."""
     rows: list[tuple[str, str]] = []
     for keys, description, _action, _node in screen_bindings(screen):
@@ -39,13 +40,13 @@ def binding_rows(screen: Screen) -> list[tuple[str, str]]:
     return rows
 
 
-def help_notes(screen: Screen) -> tuple[str, ...]:
+def help_notes(screen: Screen[Any]) -> tuple[str, ...]:
     """What a screen's figures mean where a column name cannot say it (its HELP_NOTES)."""
     notes = getattr(screen, "HELP_NOTES", ())
     return tuple(note for note in notes if isinstance(note, str))
 
 
-def help_title(screen: Screen, active_tab: str | None) -> str:
+def help_title(screen: Screen[Any], active_tab: str | None) -> str:
     """A person's name for the screen: its HELP_TITLE, or the tab the main screen shows."""
     title = getattr(screen, "HELP_TITLE", None)
     if isinstance(title, str):

@@ -25,6 +25,7 @@ from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import CHECKER_RIGHT, SHOULD_FAIL, SHOULD_PASS, LabelSet
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.cells import result_cell
+from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.widgets.fitted_footer import FittedFooter
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.screenshot import Screenshot
@@ -108,7 +109,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield SafeStatic(id="review-heading", classes="screen-heading")
         yield SafeStatic(id="review-task")
-        yield Screenshot(id="review-shot", mode=self.app.renderer.mode)
+        yield Screenshot(id="review-shot", mode=app_renderer(self.app).mode)
         yield SafeStatic(self._legend(), id="review-keys")
         yield FittedFooter()
 

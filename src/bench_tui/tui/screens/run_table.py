@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from bench_tui.analysis.filtering import Filterable
 from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import ModelFigures
@@ -83,7 +85,7 @@ def task_rows(
         results = [result_cell(executions.get(name)) for name in model_names]
         error = mine.error_type or (mine.error or "") if mine else ""
         steps = step_count(mine) if mine is not None else None
-        cells = (
+        cells: tuple[str | Text, ...] = (
             task.task_id,
             task.domain or "—",
             task.instruction or "",

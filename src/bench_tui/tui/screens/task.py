@@ -22,6 +22,7 @@ from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
 from bench_tui.tui.breakpoints import SHORT_ROWS
 from bench_tui.tui.cells import format_seconds, result_cell
+from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.palette import BAD, WARN
 from bench_tui.tui.screens.compare_pick import TASK_PICK_COLUMNS, folder_time, task_partners
 from bench_tui.tui.screens.compare_task import CompareTaskScreen
@@ -130,7 +131,7 @@ class TaskScreen(StepPlayback):
                 yield table
                 yield StepTimeline(id="timeline")
             with Vertical(id="task-right"):
-                yield Screenshot(id="shot", mode=self.app.renderer.mode)
+                yield Screenshot(id="shot", mode=app_renderer(self.app).mode)
                 yield TextPane(id="step-details")
         yield FittedFooter()
 
@@ -169,7 +170,8 @@ class TaskScreen(StepPlayback):
     def _load_steps(self, task_id: str, model: str) -> None:
         execution = self._execution_of(task_id, model)
         if execution is None:
-            steps, problems = [], []
+            steps: list[Step] = []
+            problems: list[Problem] = []
         else:
             steps, problems = load_steps(self.run, execution, self.root)
             trace = trace_steps(execution, steps)
