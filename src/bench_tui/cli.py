@@ -18,6 +18,7 @@ from bench_tui.analysis.compare_report import Comparison, compare_evals, compare
 from bench_tui.atomic import write_atomic
 from bench_tui.cli_review import register as register_review_commands
 from bench_tui.model import EvalReport, Run, Workspace
+from bench_tui.remote.arg import RemoteArg, dir_or_url
 from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
 from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
@@ -91,7 +92,27 @@ def _exit_with(status: int) -> None:
         raise typer.Exit(status)
 
 
+_MIRRORS: set[str] = set()
+"""Mirror folders of URLs given as DIR in this process (issue 16)."""
+
+
+def _shown_root(root: str) -> str:
+    """What `root` prints: the URL for a mirror folder."""
+    if root not in _MIRRORS:
+        return root
+    from bench_tui.remote.cli_open import shown_root
+
+    return shown_root(root)
+
+
 def _existing_dir(path: Path) -> Path:
+    """The folder to read: DIR, or for a URL the local mirror of it (issue 16)."""
+    if isinstance(path, RemoteArg):
+        from bench_tui.remote.cli_open import mirrored
+
+        root = mirrored(path)
+        _MIRRORS.add(str(root))
+        return root
     if not path.is_dir():
         shown = visible(path, one_line=True)
         if path.exists():
@@ -109,11 +130,21 @@ def _discover_with_stores(directory: Path) -> Workspace:
     workspace = discover_workspace(directory)
     root = Path(workspace.root)
     workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
+    if workspace.root in _MIRRORS:  # remote results (issue 16): keys the mirror cannot hold
+        from bench_tui.remote.cli_open import remote_problems
+
+        workspace.problems.extend(remote_problems(workspace.root))
     return workspace
 
 
 ExistingDir = Annotated[
-    Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
+    Path,
+    typer.Argument(
+        help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+        show_default=False,
+        metavar="DIR",
+        parser=dir_or_url,
+    ),
 ]
 
 
@@ -127,7 +158,14 @@ GotoOption = typer.Option(
 
 @app.command("open")
 def open_app(
-    directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="DIR")] = Path("."),
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+            metavar="DIR",
+            parser=dir_or_url,
+        ),
+    ] = Path("."),
     images: Annotated[
         ImageMode | None,
         typer.Option(
@@ -135,8 +173,28 @@ def open_app(
         ),
     ] = None,
     goto: Annotated[str | None, GotoOption] = None,
+    cache_size: Annotated[
+        str,
+        typer.Option(
+            "--cache-size", help="Remote results: screenshot bytes kept on disk (e.g. 500M, 2G)."
+        ),
+    ] = "2G",
 ) -> None:
     """Open the app on DIR (the default command)."""
+    if isinstance(directory, RemoteArg):  # issue 16: the app lists the URL in the background
+        from bench_tui.remote.cli_open import session_for
+        from bench_tui.remote.session import parse_size
+        from bench_tui.tui.launch import launch
+
+        try:
+            cache_bytes = parse_size(cache_size)
+        except ValueError as exc:
+            _usage_error(f"--cache-size: {exc}")
+        session = session_for(directory, cache_bytes)
+        _exit_with(
+            launch(session.root, images.value if images else None, goto=goto, remote=session)
+        )
+        return
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
@@ -227,9 +285,10 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
-    _existing_dir(directory)
+    directory = _existing_dir(directory)
     workspace = _discover_with_stores(directory)
     data = summary_json(workspace)
+    data["root"] = _shown_root(workspace.root)
     if as_json:
         typer.echo(json_output(data))
         return
@@ -244,7 +303,8 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
-    _existing_dir(directory)
+    shown = directory
+    directory = _existing_dir(directory)
     problems = _discover_with_stores(directory).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
@@ -252,7 +312,7 @@ def validate(
         for problem in problems:
             typer.echo(visible(problem.located(), one_line=True))
     else:
-        typer.echo(f"no problems in {visible(directory, one_line=True)}")
+        typer.echo(f"no problems in {visible(shown, one_line=True)}")
     raise typer.Exit(1 if problems else 0)
 
 
@@ -265,10 +325,14 @@ def export(
     ] = None,
 ) -> None:
     """One row per (run, model, task)."""
-    _existing_dir(directory)
+    local = not isinstance(directory, RemoteArg)
+    if local:
+        _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
         choices = " or ".join(choice.value for choice in ExportFormat)
         _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
+    if not local:  # a mistaken --format is said before anything is listed
+        directory = _existing_dir(directory)
     text = render_export(export_rows(discover_workspace(directory)), fmt)
     if output is None:
         sys.stdout.write(text)
@@ -304,12 +368,13 @@ def show(
     from bench_tui.step_printer import ShownStep, pick_images, print_step
     from bench_tui.terminal_output import output_console
 
-    _existing_dir(directory)
+    shown = directory
+    directory = _existing_dir(directory)
     workspace = discover_workspace(directory)
     run = next((r for r in workspace.runs if r.id == run_id), None)
     if run is None:
         known = ", ".join(r.id for r in workspace.runs[:8]) or "none"
-        _usage_error(f"no run {run_id!r} under {directory} (runs: {known})")
+        _usage_error(f"no run {run_id!r} under {shown} (runs: {known})")
     ran = [e for e in run.executions if e.task_id == task_id]
     if not ran:
         _usage_error(f"run {run_id!r} has no task {task_id!r}")

@@ -13,6 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from bench_tui.analysis.repeats import repeats_json
+from bench_tui.remote.arg import RemoteArg, dir_or_url
 from bench_tui.report import json_output
 from bench_tui.safetext import visible
 from bench_tui.sources.discover import discover_workspace
@@ -22,7 +23,13 @@ from bench_tui.triage.store import TriageStore
 from bench_tui.triage.targets import TargetError, find_target, known_labels
 
 DirArgument = Annotated[
-    Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
+    Path,
+    typer.Argument(
+        help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+        show_default=False,
+        metavar="DIR",
+        parser=dir_or_url,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -48,7 +55,7 @@ def register(
         ] = None,
     ) -> None:
         """Tasks a model ran more than once: pass@1, pass@k, pass^k and the flaky ones."""
-        existing_dir(directory)
+        directory = existing_dir(directory)
         data = repeats_json(discover_workspace(directory).runs, k)
         if as_json:
             typer.echo(json_output(data))
@@ -60,7 +67,7 @@ def register(
     @app.command()
     def audit(directory: DirArgument, as_json: JsonOption = False) -> None:
         """Checker verdicts people overturned, and the success rate after review, per run."""
-        existing_dir(directory)
+        directory = existing_dir(directory)
         data = audit_json(audit_runs(discover_workspace(directory).runs))
         if as_json:
             typer.echo(json_output(data))
@@ -90,6 +97,9 @@ def register(
         remove: Annotated[bool, typer.Option("--remove", help="Remove the label.")] = False,
     ) -> None:
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
+        if isinstance(directory, RemoteArg):
+            # Labels are written beside the results; a URL is read, never written (issue 16).
+            usage_error(f"label writes beside the results: give a local folder, not {directory}")
         existing_dir(directory)
         labels, problems = load_label_set()
         runs = discover_workspace(directory).runs

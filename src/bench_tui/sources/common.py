@@ -25,6 +25,7 @@ from bench_tui.safeio import (
     read_capped,
 )
 from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources._io.placeholders import fetch_if_placeholder, is_placeholder
 from bench_tui.sources._io.ranges import Range
 
 Num = TypeVar("Num", int, float)
@@ -334,6 +335,11 @@ def image_size(path: Path | str, within: str | None = None) -> tuple[int, int] |
     `within`: as for open_regular (readers pass ctx.within).
     """
     try:
+        # Remote results (issue 16): a step is being read, so its screenshot is about to show.
+        fetch_if_placeholder(path)
+    except OSError:
+        return None
+    try:
         handle = open_binary(path, within)
     except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte
         return None
@@ -378,6 +384,8 @@ def image_problem(
         size = info.st_size
         if size == 0:
             return "screenshot is an empty file"
+        if is_placeholder(path, info):
+            return None  # remote results (issue 16): the listing's size is all that is known
         # Single preads: a regular file returns short only at its end.
         tail = os.pread(fd, 12, max(0, size - 12))
         if tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9":
