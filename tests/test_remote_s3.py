@@ -19,7 +19,7 @@ from tests.fixtures.every_format import build_every_format  # noqa: E402
 from tests.fixtures.remote_servers import (  # noqa: E402
     RequestLog,
     closed_port,
-    drop_links,
+    materialise_links,
     moto_server,  # noqa: F401  (a fixture)
     s3_environment,
     tree_objects,
@@ -35,7 +35,7 @@ URL = f"s3://{BUCKET}/{PREFIX}"
 def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server) -> Path:  # noqa: F811
     endpoint, _ = moto_server
     root = build_every_format(tmp_path_factory.mktemp("local") / "ws", 3)
-    drop_links(root)
+    materialise_links(root)
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing-key-id")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing-secret-key-value")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -195,3 +195,90 @@ def test_access_denied_is_one_line_and_exit_2(s3, monkeypatch) -> None:
     monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
     monkeypatch.setattr(ActionAuthenticatorMixin, "request_count", 0)
     one_error_line(cli("summary", URL), URL, "access denied")
+
+
+@pytest.fixture(scope="module")
+def shown_task(workspace: Path) -> tuple[str, str, list[Path]]:
+    """(run id, task id, its screenshots) of an OpenAdapt task of the demo with screenshots."""
+    from bench_tui.sources.discover import discover_workspace
+    from bench_tui.sources.steps import load_steps
+
+    for run in discover_workspace(workspace).runs:
+        if run.format != "openadapt":
+            continue
+        for execution in run.executions:
+            steps, _ = load_steps(run, execution, workspace)
+            shots = [Path(step.screenshot) for step in steps if step.screenshot]
+            if len(shots) >= 3 and all(shot.is_file() for shot in shots):
+                return run.id, execution.task_id, shots
+    raise AssertionError("the demo has no task with three screenshots")
+
+
+async def test_the_app_over_s3_drills_to_a_task_page_with_its_screenshot(
+    workspace: Path, s3: RequestLog, shown_task
+) -> None:
+    run_id, task_id, shots = shown_task
+    from bench_tui.remote.session import open_remote
+    from bench_tui.tui.app import BenchApp
+    from bench_tui.tui.screens.task import TaskScreen
+    from bench_tui.tui.widgets.screenshot import HalfblockCanvas, Screenshot
+    from bench_tui.tui.widgets.status_line import StatusLine
+    from tests.fixtures.pilot import pause_until, settle_after_scan
+
+    session = open_remote(URL)
+    app = BenchApp(session.root, images="halfblock", goto=f"{run_id}/{task_id}", remote=session)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_after_scan(app, pilot)
+        assert app.main_screen.query_one(StatusLine).root == URL
+        assert await pause_until(lambda: isinstance(app.screen, TaskScreen), pilot)
+        screen = app.screen
+        assert await pause_until(lambda: bool(screen.query_one(HalfblockCanvas).strips), pilot)
+        shot = screen.query_one(Screenshot)
+        assert shot.last_error is None
+        assert shot._path == str(session.root / shots[0].relative_to(workspace))
+    fetched = s3.gets(".png")
+    assert [line for line in fetched if shots[0].relative_to(workspace).as_posix() in line]
+    assert all(f"/{run_id}/tasks/{task_id}/" in line for line in fetched)  # no other task's
+
+
+def test_a_live_run_is_listed_again_under_its_own_prefix_only(
+    workspace: Path, s3, shown_task
+) -> None:
+    run_id, task_id, _ = shown_task
+    import boto3
+
+    from bench_tui.remote.session import open_remote
+
+    session = open_remote(URL)
+    session.sync()
+    run_folder = session.root / run_id
+    key = f"{PREFIX}/{run_id}/tasks/{task_id}/late.txt"
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"written later")
+    try:
+        s3.clear()
+        assert session.sync_folder(run_folder) == []
+        assert [line for line in s3.listings() if f"prefix={PREFIX}/{run_id}/" in line]
+        assert len(s3.listings()) == 1
+        assert (run_folder / "tasks" / task_id / "late.txt").read_bytes() == b"written later"
+    finally:
+        boto3.client("s3").delete_object(Bucket=BUCKET, Key=key)
+
+
+def test_shown_screenshots_stay_within_the_cache_size(workspace: Path, s3, shown_task) -> None:
+    from bench_tui.remote.session import open_remote
+    from bench_tui.sources._io.placeholders import fetch_if_placeholder
+    from bench_tui.sources.common import image_problem
+
+    shots = shown_task[2][:3]
+    budget = shots[0].stat().st_size + shots[1].stat().st_size
+    session = open_remote(URL, cache_bytes=budget)
+    session.sync()
+    mirrored = [session.root / shot.relative_to(workspace) for shot in shots]
+    assert all(path.stat().st_blocks == 0 for path in mirrored)  # listed, not fetched
+    assert [image_problem(path) for path in mirrored] == [None] * 3  # from the listing's size
+    for path in mirrored:
+        fetch_if_placeholder(path)
+        assert path.read_bytes() == shots[mirrored.index(path)].read_bytes()
+    assert session.mirror.fetched_image_bytes() <= budget
+    assert mirrored[0].stat().st_blocks == 0  # least recently shown: a placeholder again
+    assert mirrored[0].stat().st_size == shots[0].stat().st_size

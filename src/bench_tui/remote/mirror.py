@@ -149,17 +149,30 @@ class Mirror:
         base = self.location.key_of(under)
         try:
             self.stats.listings += 1
-            listing = self.fs.find(base, detail=True)
+            # The library's cached listings would hide what was written since the last one.
+            self.fs.invalidate_cache()
+            # withdirs: folders are named by the listing itself (no request per folder); an
+            # empty one exists only as a marker object, which some libraries list as a folder.
+            listing = self.fs.find(base, detail=True, withdirs=True)
         except Exception as exc:  # noqa: BLE001  each library raises its own types
             raise RemoteError(describe(self.location, exc)) from exc
-        if not under and not listing:
-            raise RemoteError(
-                f"cannot read {self.location.url}: no objects under it (check the URL)"
-            )
+        if not under and not any(info.get("type") != "directory" for info in listing.values()):
+            raise RemoteError(self._nothing_listed())
         plan = self._plan(under, listing)
         self._fetch_all(plan)
         self._save()
         return plan.problems
+
+    def _nothing_listed(self) -> str:
+        """Why an open listed nothing: no such bucket (some libraries list it as empty), or an
+        empty prefix."""
+        try:
+            exists = self.fs.exists(self.location.bucket)
+        except Exception as exc:  # noqa: BLE001  each library raises its own types
+            return describe(self.location, exc)
+        if not exists:
+            return describe(self.location, FileNotFoundError(self.location.bucket))
+        return f"cannot read {self.location.url}: no objects under it (check the URL)"
 
     def _plan(self, under: str, listing: dict[str, Any]) -> _Plan:
         plan = _Plan()
@@ -168,16 +181,17 @@ class Mirror:
         listed: dict[str, dict[str, Any]] = {}
         marked: set[str] = set()
         for name, info in listing.items():
-            if info.get("type") == "directory" or not name.startswith(start):
+            if not name.startswith(start):
                 continue
-            # `folder/` objects (what consoles create for a folder) keep an empty folder.
-            is_marker = name.endswith("/")
+            # Folders, and `folder/` objects (what consoles create for an empty folder).
+            is_marker = name.endswith("/") or info.get("type") == "directory"
             relative = name[len(start) :].rstrip("/") if is_marker else name[len(start) :]
             if not relative or not relative.startswith(scope):
                 continue
             reason = unsafe_reason(relative)
             if reason is not None:
-                plan.problems.append(Problem(path=relative, message=f"not read: {reason}"))
+                if not is_marker or name.endswith("/"):  # folders a key implies: said once
+                    plan.problems.append(Problem(path=relative, message=f"not read: {reason}"))
                 continue
             if is_marker:
                 marked.add(relative)
