@@ -282,3 +282,13 @@ def test_shown_screenshots_stay_within_the_cache_size(workspace: Path, s3, shown
     assert session.mirror.fetched_image_bytes() <= budget
     assert mirrored[0].stat().st_blocks == 0  # least recently shown: a placeholder again
     assert mirrored[0].stat().st_size == shots[0].stat().st_size
+
+
+def test_compare_two_runs_over_s3_equals_the_local_comparison(workspace: Path, s3) -> None:
+    runs = sorted(p.parent.relative_to(workspace) for p in workspace.glob("demo/*/*/summary.json"))
+    first, second = (run.as_posix() for run in runs[:2])
+    local = cli("compare", "--json", str(workspace / first), str(workspace / second))
+    remote = cli("compare", "--json", f"{URL}/{first}", f"{URL}/{second}")
+    assert remote.exit_code == local.exit_code == 0, remote.stderr
+    shown = remote.stdout.replace(f"{URL}/", "")
+    assert shown == local.stdout.replace(f"{workspace}/", "")

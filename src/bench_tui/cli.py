@@ -259,7 +259,13 @@ def serve(
     ] = None,
 ) -> None:
     """The same app in a browser tab: one app process per tab (textual-serve)."""
-    _existing_dir(directory)
+    remote = isinstance(directory, RemoteArg)
+    if remote:  # issue 16: each tab's app lists the URL itself; here only the extra is checked
+        from bench_tui.remote.cli_open import session_for
+
+        session_for(directory)
+    else:
+        _existing_dir(directory)
     try:
         import textual_serve  # noqa: F401  (the extra: only its absence is handled here)
     except ImportError as exc:
@@ -269,7 +275,7 @@ def serve(
     from bench_tui.serve.server import ServeOptions, run
 
     options = ServeOptions(
-        directory=directory.resolve(),
+        directory=directory if remote else directory.resolve(),
         directory_label=visible(directory, one_line=True),
         host=host,
         port=port,
@@ -407,7 +413,9 @@ def _usage_error(message: str) -> NoReturn:
 def _only_run(path_text: str) -> Run:
     """The one run a folder holds (discovered like any workspace)."""
     path = Path(path_text)
-    if not path.is_dir():
+    if isinstance(dir_or_url(path_text), RemoteArg):  # issue 16: a run in object storage
+        path = _existing_dir(dir_or_url(path_text))
+    elif not path.is_dir():
         _usage_error(f"no such run folder or eval report: {path_text}")
     runs = discover_workspace(path).runs
     if not runs:
@@ -437,7 +445,7 @@ def _comparison(
     gate_threshold: float | None,
 ) -> Comparison:
     if b is None:
-        if models is None or not Path(a).is_dir():
+        if models is None or not (Path(a).is_dir() or isinstance(dir_or_url(a), RemoteArg)):
             _usage_error("compare needs A and B, or one run folder with --models A B")
         run = _only_run(a)
         return compare_runs(
