@@ -292,3 +292,17 @@ def test_compare_two_runs_over_s3_equals_the_local_comparison(workspace: Path, s
     assert remote.exit_code == local.exit_code == 0, remote.stderr
     shown = remote.stdout.replace(f"{URL}/", "")
     assert shown == local.stdout.replace(f"{workspace}/", "")
+
+
+async def test_the_app_shows_an_unreadable_url_as_a_problem(s3) -> None:
+    from bench_tui.remote.session import open_remote
+    from bench_tui.tui.app import BenchApp
+    from tests.fixtures.pilot import settle_after_scan
+
+    session = open_remote("s3://no-such-bucket-here/runs")
+    app = BenchApp(session.root, images="none", remote=session)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle_after_scan(app, pilot)
+        messages = [problem.message for problem in app.workspace.problems]
+    assert len(messages) == 1
+    assert messages[0].startswith("cannot read s3://no-such-bucket-here/runs: no such bucket")
