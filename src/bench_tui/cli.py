@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from bench_tui import __version__
 from bench_tui.cli_review import register as register_review_commands
+from bench_tui.remote.arg import RemoteArg, dir_or_url
 
 if TYPE_CHECKING:
     from bench_tui.analysis.compare_report import Comparison
@@ -89,7 +90,27 @@ def _exit_with(status: int) -> None:
         raise typer.Exit(status)
 
 
+_MIRRORS: set[str] = set()
+"""Mirror folders of URLs given as DIR in this process (issue 16)."""
+
+
+def _shown_root(root: str) -> str:
+    """What `root` prints: the URL for a mirror folder."""
+    if root not in _MIRRORS:
+        return root
+    from bench_tui.remote.cli_open import shown_root
+
+    return shown_root(root)
+
+
 def _existing_dir(path: Path) -> Path:
+    """The folder to read: DIR, or for a URL the local mirror of it (issue 16)."""
+    if isinstance(path, RemoteArg):
+        from bench_tui.remote.cli_open import mirrored
+
+        root = mirrored(path)
+        _MIRRORS.add(str(root))
+        return root
     if not path.is_dir():
         from bench_tui.safetext import visible
 
@@ -112,11 +133,21 @@ def _discover_with_stores(directory: Path) -> Workspace:
     workspace = discover_workspace(directory)
     root = Path(workspace.root)
     workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
+    if workspace.root in _MIRRORS:  # remote results (issue 16): keys the mirror cannot hold
+        from bench_tui.remote.cli_open import remote_problems
+
+        workspace.problems.extend(remote_problems(workspace.root))
     return workspace
 
 
 ExistingDir = Annotated[
-    Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
+    Path,
+    typer.Argument(
+        help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+        show_default=False,
+        metavar="DIR",
+        parser=dir_or_url,
+    ),
 ]
 
 
@@ -130,7 +161,14 @@ GotoOption = typer.Option(
 
 @app.command("open")
 def open_app(
-    directory: Annotated[Path, typer.Argument(help="Folder to scan.", metavar="DIR")] = Path("."),
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+            metavar="DIR",
+            parser=dir_or_url,
+        ),
+    ] = Path("."),
     images: Annotated[
         ImageMode | None,
         typer.Option(
@@ -138,8 +176,28 @@ def open_app(
         ),
     ] = None,
     goto: Annotated[str | None, GotoOption] = None,
+    cache_size: Annotated[
+        str,
+        typer.Option(
+            "--cache-size", help="Remote results: screenshot bytes kept on disk (e.g. 500M, 2G)."
+        ),
+    ] = "2G",
 ) -> None:
     """Open the app on DIR (the default command)."""
+    if isinstance(directory, RemoteArg):  # issue 16: the app lists the URL in the background
+        from bench_tui.remote.cli_open import session_for
+        from bench_tui.remote.session import parse_size
+        from bench_tui.tui.launch import launch
+
+        try:
+            cache_bytes = parse_size(cache_size)
+        except ValueError as exc:
+            _usage_error(f"--cache-size: {exc}")
+        session = session_for(directory, cache_bytes)
+        _exit_with(
+            launch(session.root, images.value if images else None, goto=goto, remote=session)
+        )
+        return
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
@@ -205,7 +263,13 @@ def serve(
     ] = None,
 ) -> None:
     """The same app in a browser tab: one app process per tab (textual-serve)."""
-    _existing_dir(directory)
+    remote = isinstance(directory, RemoteArg)
+    if remote:  # issue 16: each tab's app lists the URL itself; here only the extra is checked
+        from bench_tui.remote.cli_open import session_for
+
+        session_for(str(directory))
+    else:
+        _existing_dir(directory)
     try:
         import textual_serve  # noqa: F401  (the extra: only its absence is handled here)
     except ImportError as exc:
@@ -216,7 +280,7 @@ def serve(
     from bench_tui.serve.server import ServeOptions, run
 
     options = ServeOptions(
-        directory=directory.resolve(),
+        directory=directory if remote else directory.resolve(),
         directory_label=visible(directory, one_line=True),
         host=host,
         port=port,
@@ -234,9 +298,10 @@ def summary(
     """Runs, evals, trainings and problems found under DIR."""
     from bench_tui.report import json_output, summary_json
 
-    _existing_dir(directory)
+    directory = _existing_dir(directory)
     workspace = _discover_with_stores(directory)
     data = summary_json(workspace)
+    data["root"] = _shown_root(workspace.root)
     if as_json:
         typer.echo(json_output(data))
         return
@@ -254,7 +319,8 @@ def validate(
     from bench_tui.report import json_output, problem_json
     from bench_tui.safetext import visible
 
-    _existing_dir(directory)
+    shown = directory
+    directory = _existing_dir(directory)
     problems = _discover_with_stores(directory).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
@@ -262,7 +328,7 @@ def validate(
         for problem in problems:
             typer.echo(visible(problem.located(), one_line=True))
     else:
-        typer.echo(f"no problems in {visible(directory, one_line=True)}")
+        typer.echo(f"no problems in {visible(shown, one_line=True)}")
     raise typer.Exit(1 if problems else 0)
 
 
@@ -280,10 +346,14 @@ def export(
     from bench_tui.safetext import visible
     from bench_tui.sources.discover import discover_workspace
 
-    _existing_dir(directory)
+    local = not isinstance(directory, RemoteArg)
+    if local:
+        _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
         choices = " or ".join(choice.value for choice in ExportFormat)
         _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
+    if not local:  # a mistaken --format is said before anything is listed
+        directory = _existing_dir(directory)
     text = render_export(export_rows(discover_workspace(directory)), fmt)
     if output is None:
         sys.stdout.write(text)
@@ -320,12 +390,13 @@ def show(
     from bench_tui.step_printer import ShownStep, pick_images, print_step
     from bench_tui.terminal_output import output_console
 
-    _existing_dir(directory)
+    given = directory
+    directory = _existing_dir(directory)
     workspace = discover_workspace(directory)
     run = next((r for r in workspace.runs if r.id == run_id), None)
     if run is None:
         known = ", ".join(r.id for r in workspace.runs[:8]) or "none"
-        _usage_error(f"no run {run_id!r} under {directory} (runs: {known})")
+        _usage_error(f"no run {run_id!r} under {given} (runs: {known})")
     ran = [e for e in run.executions if e.task_id == task_id]
     if not ran:
         _usage_error(f"run {run_id!r} has no task {task_id!r}")
@@ -362,7 +433,9 @@ def _only_run(path_text: str) -> Run:
     from bench_tui.sources.discover import discover_workspace
 
     path = Path(path_text)
-    if not path.is_dir():
+    if isinstance(dir_or_url(path_text), RemoteArg):  # issue 16: a run in object storage
+        path = _existing_dir(dir_or_url(path_text))
+    elif not path.is_dir():
         _usage_error(f"no such run folder or eval report: {path_text}")
     runs = discover_workspace(path).runs
     if not runs:
@@ -397,7 +470,7 @@ def _comparison(
     from bench_tui.analysis.compare_report import compare_evals, compare_runs
 
     if b is None:
-        if models is None or not Path(a).is_dir():
+        if models is None or not (Path(a).is_dir() or isinstance(dir_or_url(a), RemoteArg)):
             _usage_error("compare needs A and B, or one run folder with --models A B")
         run = _only_run(a)
         return compare_runs(

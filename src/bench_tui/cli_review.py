@@ -13,9 +13,16 @@ from typing import Annotated, NoReturn
 import typer
 
 # As in cli.py, each command imports what it uses in its body: start-up (tests/test_startup.py).
+from bench_tui.remote.arg import RemoteArg, dir_or_url
 
 DirArgument = Annotated[
-    Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
+    Path,
+    typer.Argument(
+        help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
+        show_default=False,
+        metavar="DIR",
+        parser=dir_or_url,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -45,7 +52,7 @@ def register(
         from bench_tui.report import json_output
         from bench_tui.sources.discover import discover_workspace
 
-        existing_dir(directory)
+        directory = existing_dir(directory)
         data = repeats_json(discover_workspace(directory).runs, k)
         if as_json:
             typer.echo(json_output(data))
@@ -61,7 +68,7 @@ def register(
         from bench_tui.sources.discover import discover_workspace
         from bench_tui.triage.audit import audit_json, audit_runs
 
-        existing_dir(directory)
+        directory = existing_dir(directory)
         data = audit_json(audit_runs(discover_workspace(directory).runs))
         if as_json:
             typer.echo(json_output(data))
@@ -91,6 +98,10 @@ def register(
         remove: Annotated[bool, typer.Option("--remove", help="Remove the label.")] = False,
     ) -> None:
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
+        if isinstance(directory, RemoteArg):
+            # Labels are written beside the results; a URL is read, never written (issue 16).
+            usage_error(f"label writes beside the results: give a local folder, not {directory}")
+
         from bench_tui.safetext import visible
         from bench_tui.sources.discover import discover_workspace
         from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from bench_tui.model.action import Action
 from bench_tui.safeio import open_binary
 from bench_tui.sources._io.images import image_problem
+from bench_tui.sources._io.placeholders import fetch_if_placeholder
 
 RGB = tuple[int, int, int]
 MarkerKind = Literal["point", "drag", "label"]
@@ -147,6 +148,11 @@ def prepare_image(
     """Decode `path`, fit it inside `target_px` (aspect kept), draw `markers` if `overlay`."""
     if target_px[0] < 1 or target_px[1] < 1:
         raise ValueError(f"target size must be positive, got {target_px}")
+    try:
+        # Remote results (issue 16): the screenshot's bytes are fetched on first display.
+        fetch_if_placeholder(path)
+    except OSError as exc:
+        raise ImageUnavailable(f"screenshot could not be fetched: {exc}") from exc
     problem = image_problem(path)
     if problem is not None and problem != "screenshot is not a PNG or JPEG image":
         raise ImageUnavailable(problem)

@@ -27,6 +27,7 @@ from bench_tui.safeio import (
 from bench_tui.safetext import display_path
 from bench_tui.sources._io.images import PNG_SIGNATURE
 from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
+from bench_tui.sources._io.placeholders import fetch_if_placeholder
 from bench_tui.sources._io.ranges import Range
 
 Num = TypeVar("Num", int, float)
@@ -344,6 +345,11 @@ def image_size(path: Path | str, within: str | None = None) -> tuple[int, int] |
 
     `within`: as for open_regular (readers pass ctx.within).
     """
+    try:
+        # Remote results (issue 16): a step is being read, so its screenshot is about to show.
+        fetch_if_placeholder(path)
+    except OSError:
+        return None
     try:
         handle = open_binary(path, within)
     except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte

@@ -6,7 +6,7 @@ import asyncio
 import gc
 import os
 from pathlib import Path, PurePath
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -20,7 +20,7 @@ from bench_tui.model import Problem, Run, Workspace
 from bench_tui.safetext import visible
 from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
-from bench_tui.sources.discover import iter_workspace
+from bench_tui.sources.discover import DiscoveryBatch, iter_workspace
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
 from bench_tui.tui.breakpoints import HORIZONTAL_BREAKPOINTS
@@ -47,6 +47,9 @@ from bench_tui.tui.worker_errors import (
     WorkerFailure,
     reported_work,
 )
+
+if TYPE_CHECKING:
+    from bench_tui.remote.session import RemoteSession
 
 TAB_IDS = ("training", "viewer", "benchmarks")
 LIVE_REFRESH_S = 3.0
@@ -80,11 +83,16 @@ class BenchApp(App[None]):
         images: str | None = None,
         live_refresh_s: float = LIVE_REFRESH_S,
         goto: str | None = None,
+        remote: RemoteSession | None = None,
     ) -> None:
         super().__init__()
         self.live_refresh_s = live_refresh_s
         self.root = Path(os.path.abspath(root))
         self.root_label = str(root)
+        self.remote = remote
+        """Remote results (issue 16): `root` is the URL's mirror, listed by each scan."""
+        if remote is not None:
+            self.root_label = remote.url
         # Probing the terminal must happen before Textual owns it (launch does that); the modes
         # that need no probe can be chosen here, which is what tests use.
         self.renderer = (
@@ -169,6 +177,8 @@ class BenchApp(App[None]):
         stopped = lambda: worker.is_cancelled  # noqa: E731
         unchecked = PendingChecks()
         run_paths: list[str] = []
+        if self.remote is not None:  # issue 16: list the URL, fetch what changed, then read
+            self.post_message(WorkspaceBatch(DiscoveryBatch(problems=self._remote_sync(None))))
         for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
             if worker.is_cancelled:
                 return
@@ -293,9 +303,23 @@ class BenchApp(App[None]):
         for run in runs:
             if worker.is_cancelled:
                 return
+            listed = self._remote_sync(run) if self.remote is not None else []  # issue 16
             fresh, problems = rescan_run(self.root, run)
-            updates.append((run.id, fresh, problems))
+            updates.append((run.id, fresh, listed + problems))
         self.post_message(LiveRunsRefreshed(updates))
+
+    def _remote_sync(self, run: Run | None) -> list[Problem]:
+        """List the URL again (only `run`'s prefix when given): keys it could not mirror, or
+        one Problem saying why it could not be listed (the mirror keeps what it had)."""
+        from bench_tui.remote.location import RemoteError
+
+        assert self.remote is not None
+        try:
+            if run is None:
+                return self.remote.sync()
+            return self.remote.sync_folder(run.path)
+        except RemoteError as exc:
+            return [Problem(path=run.id if run is not None else ".", message=str(exc))]
 
     @on(LiveRunsRefreshed)
     def _on_live_refreshed(self, message: LiveRunsRefreshed) -> None:

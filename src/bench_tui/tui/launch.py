@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from bench_tui.deeplink import SERVE_URL_ENV
 from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
 
-def launch(directory: Path, images: str | None, *, goto: str | None = None) -> int:
+def launch(
+    directory: Path, images: str | None, *, goto: str | None = None, remote: Any = None
+) -> int:
     """The exit status: 0, or non-zero when the app ended on an exception."""
     # The probe reads the terminal's answers on stdin: it cannot run once Textual owns the tty.
     choice = pick_renderer(images)
@@ -19,7 +22,7 @@ def launch(directory: Path, images: str | None, *, goto: str | None = None) -> i
     # Textual with every page is loaded only once the app is about to run.
     from bench_tui.tui.app import BenchApp
 
-    app = BenchApp(directory, images=choice.mode, goto=goto)
+    app = BenchApp(directory, images=choice.mode, goto=goto, remote=remote)
     if os.environ.get(SERVE_URL_ENV):
         # Deferred for start-up: only a session started by `serve` watches its parent.
         from bench_tui.tui.parent_watch import exit_with_parent

@@ -14,6 +14,7 @@ from bench_tui.safeio import (
     real_path_of,
 )
 from bench_tui.safetext import display_path
+from bench_tui.sources._io.placeholders import is_placeholder
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -37,14 +38,17 @@ def image_problem(
         return f"screenshot unreadable: {exc.strerror or exc}"
     except ValueError:  # the path came from a file and holds a NUL byte
         return "screenshot path holds a NUL byte"
-    return _image_content_problem(fd, info.st_size)
+    return _image_content_problem(fd, info, path)
 
 
-def _image_content_problem(fd: int, size: int) -> str | None:
-    """`image_problem` of an open regular file of `size` bytes; closes `fd`."""
+def _image_content_problem(fd: int, info: os.stat_result, path: Path | str) -> str | None:
+    """`image_problem` of an open regular file; closes `fd`."""
+    size = info.st_size
     try:
         if size == 0:
             return "screenshot is an empty file"
+        if is_placeholder(path, info):
+            return None  # remote results (issue 16): the listing's size is all that is known
         # Single preads: a regular file returns short only at its end.
         tail = os.pread(fd, 12, max(0, size - 12))
         if tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9":
@@ -110,4 +114,4 @@ class ShotChecker:
             fd, info = open_regular_at(self._fd, name)
         except (OSError, ValueError):
             return image_problem(path, within, self.where)
-        return _image_content_problem(fd, info.st_size)
+        return _image_content_problem(fd, info, path)
