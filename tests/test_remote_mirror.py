@@ -16,8 +16,8 @@ from bench_tui.remote.errors import describe, scrub
 from bench_tui.remote.keys import unsafe_reason
 from bench_tui.remote.location import parse_url
 from bench_tui.remote.mirror import Mirror
+from bench_tui.sources._io.images import image_problem
 from bench_tui.sources._io.placeholders import is_placeholder
-from bench_tui.sources.common import image_problem
 from tests.fixtures.png import write_png
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,11 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server) -> Path:  #
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing-secret-key-value")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     upload_to_s3(endpoint, BUCKET, PREFIX, root)
+    # The local copy to compare with is what a download gives: every file of this moment, as
+    # the mirror stamps each with its object's upload time (liveness is judged from file times).
+    now = time.time()
+    for path in root.rglob("*"):
+        os.utime(path, (now, now), follow_symlinks=False)
     return root
 
 
@@ -266,8 +272,8 @@ def test_a_live_run_is_listed_again_under_its_own_prefix_only(
 
 def test_shown_screenshots_stay_within_the_cache_size(workspace: Path, s3, shown_task) -> None:
     from bench_tui.remote.session import open_remote
+    from bench_tui.sources._io.images import image_problem
     from bench_tui.sources._io.placeholders import fetch_if_placeholder
-    from bench_tui.sources.common import image_problem
 
     shots = shown_task[2][:3]
     budget = shots[0].stat().st_size + shots[1].stat().st_size

@@ -17,6 +17,7 @@ from textual.widgets import TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from bench_tui.model import Problem, Run, Workspace
+from bench_tui.remote.location import RemoteError
 from bench_tui.safetext import visible
 from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
@@ -311,8 +312,6 @@ class BenchApp(App[None]):
     def _remote_sync(self, run: Run | None) -> list[Problem]:
         """List the URL again (only `run`'s prefix when given): keys it could not mirror, or
         one Problem saying why it could not be listed (the mirror keeps what it had)."""
-        from bench_tui.remote.location import RemoteError
-
         assert self.remote is not None
         try:
             if run is None:
