@@ -18,6 +18,7 @@ from tests.fixtures.remote_servers import (  # noqa: E402
     azurite_connection_string,
     closed_port,
     materialise_links,
+    stamp_as_downloaded,
     upload_to_azure,
 )
 
@@ -30,6 +31,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, azurite: int) -> Path:  
     root = build_every_format(tmp_path_factory.mktemp("local") / "ws", 3)
     materialise_links(root)
     upload_to_azure(azurite_connection_string(azurite), CONTAINER, PREFIX, root)
+    stamp_as_downloaded(root)
     return root
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from tests.fixtures.remote_servers import (  # noqa: E402
     materialise_links,
     moto_server,  # noqa: F401  (a fixture)
     s3_environment,
+    stamp_as_downloaded,
     tree_objects,
     upload_to_s3,
 )
@@ -41,11 +41,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, moto_server) -> Path:  #
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing-secret-key-value")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     upload_to_s3(endpoint, BUCKET, PREFIX, root)
-    # The local copy to compare with is what a download gives: every file of this moment, as
-    # the mirror stamps each with its object's upload time (liveness is judged from file times).
-    now = time.time()
-    for path in root.rglob("*"):
-        os.utime(path, (now, now), follow_symlinks=False)
+    stamp_as_downloaded(root)
     return root
 
 
