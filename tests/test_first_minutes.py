@@ -517,3 +517,16 @@ async def test_f_and_e_work_on_the_run_list(
         with open(out / "bench-tui-runs.csv", newline="") as handle:
             rows = list(csv.reader(handle))
         assert rows[0][:2] == ["id", "run"] and [row[0] for row in rows[1:]] == ["run_b"]
+
+
+async def test_while_typing_a_filter_the_footer_says_what_esc_and_enter_do(tmp_path: Path) -> None:
+    openadapt_run(tmp_path, "run", {"t1": "pass", "t2": "fail"})
+    app = BenchApp(tmp_path, images="none")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_pilot(pilot)
+        await pilot.press("enter")
+        await settle_pilot(pilot)
+        await pilot.press("slash")
+        await settle_pilot(pilot)
+        footer = screen_lines(app)[-1]
+        assert "esc Clear filter" in footer and "Apply" in footer, footer

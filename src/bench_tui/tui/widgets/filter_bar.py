@@ -63,8 +63,9 @@ class FilterBar(Input):
     """Filters the VirtualTable `table` (an id among the bar's siblings) as the user types."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", show=False),
-        Binding("enter", "done", "Apply", show=False),
+        # Shown while typing: the footer says what Esc and Enter do here (the page's keys type text).
+        Binding("escape", "clear", "Clear filter"),
+        Binding("enter", "done", "Apply"),
     ]
 
     @dataclass
