@@ -30,7 +30,7 @@ from tests.fixtures.offline_builders import (
     custom_log_with_epochs,
     write_json,
 )
-from tests.fixtures.pilot import plain, screen_lines
+from tests.fixtures.pilot import pause_until, plain, screen_lines
 from tests.fixtures.pilot import settle_after_scan as settle
 
 SIZE = (140, 40)
@@ -269,7 +269,7 @@ async def test_trl_training_page(workspace: Path) -> None:
     app = make_app(workspace)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_training(app, pilot, "trl/checkpoints")
-        assert card_texts(screen)[0].startswith("epoch\n1/2\ntrl log")
+        assert card_texts(screen)[0].startswith("epoch\n1/2\nTRL")
         checkpoints = screen.query_one("#checkpoints-table", VirtualTable)
         labels = [plain(r.cells[0]) for r in checkpoints.rows]
         assert "checkpoint-30" in labels
@@ -308,9 +308,10 @@ async def test_offline_only_folder_opens_on_training_and_stays_there(workspace: 
     app = BenchApp(workspace, images="none")
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.pause(0.5)
         tabs = app.query_one("#tabs")
-        assert tabs.active == "training"
+        # The pick comes with the scan's last batch, a message hop after the workers end: on a
+        # loaded machine more than half a second later.
+        assert await pause_until(lambda: app.scan_done and tabs.active == "training", pilot)
         seen = set()
         for _ in range(10):
             await pilot.pause(0.05)

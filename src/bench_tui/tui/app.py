@@ -381,9 +381,18 @@ class BenchApp(App[None]):
         if self.user_chose_tab or self.workspace.runs:
             return
         if self.workspace.trainings or self.workspace.evals:
-            self.main_screen.query_one(TabbedContent).active = "training"
+            self._show_tab("training")
         elif self.workspace.episodes:
-            self.main_screen.query_one(TabbedContent).active = "viewer"
+            self._show_tab("viewer")
+
+    def _show_tab(self, tab: str) -> None:
+        """The tab, with its list focused at once: the last focus given decides which pane
+        TabbedContent shows, so a focus still on its way to the old tab cannot take it back."""
+        tabbed = self.main_screen.query_one(TabbedContent)
+        tables = tabbed.query_one(f"#{tab}", TabPane).query(VirtualTable)
+        if tables:
+            self.main_screen.set_focus(tables.first())
+        tabbed.active = tab
 
     def notify(
         self,
@@ -410,12 +419,21 @@ class BenchApp(App[None]):
         # on every activation bounced against TabbedContent's own pane focus (a switching loop).
         if pane is None or pane.id != event.tabbed_content.active:
             return
-        focused = self.focused
-        if focused is not None and pane in focused.ancestors:
-            return
-        tables = pane.query(VirtualTable)
-        if tables:
-            tables.first().focus()
+        tabbed = event.tabbed_content
+
+        def focus_its_table() -> None:
+            # Checked when the focus is given, not when asked: the scan may have picked another
+            # tab in between, and a table focused in a hidden pane switches back to it.
+            if tabbed.active != pane.id:
+                return
+            focused = self.focused
+            if focused is not None and pane in focused.ancestors:
+                return
+            tables = pane.query(VirtualTable)
+            if tables:
+                self.main_screen.set_focus(tables.first())
+
+        self.call_later(focus_its_table)
 
     def action_tab(self, tab: str) -> None:
         while len(self.screen_stack) > 1:
