@@ -16,12 +16,12 @@ from bench_tui import __version__
 from bench_tui.analysis.compare import CompareInputError
 from bench_tui.analysis.compare_report import Comparison, compare_evals, compare_runs
 from bench_tui.atomic import write_atomic
+from bench_tui.cli_review import NoIndexOption, discover_workspace
 from bench_tui.cli_review import register as register_review_commands
 from bench_tui.model import EvalReport, Run, Workspace
 from bench_tui.report import export_rows, json_output, problem_json, render_export, summary_json
 from bench_tui.safetext import visible
 from bench_tui.sources.common import ReadContext
-from bench_tui.sources.discover import discover_workspace
 from bench_tui.sources.training.evalreport import read_eval_report
 from bench_tui.triage.store import store_problems
 
@@ -103,10 +103,10 @@ def _existing_dir(path: Path) -> Path:
     return path
 
 
-def _discover_with_stores(directory: Path) -> Workspace:
+def _discover_with_stores(directory: Path, no_index: bool) -> Workspace:
     """The workspace plus the Problems of its runs' triage stores: `summary`, `validate` and the
     app's Problems view list the same set (a broken store is a broken file in the tree)."""
-    workspace = discover_workspace(directory)
+    workspace = discover_workspace(directory, no_index)
     root = Path(workspace.root)
     workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
     return workspace
@@ -225,10 +225,11 @@ def serve(
 def summary(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
     _existing_dir(directory)
-    workspace = _discover_with_stores(directory)
+    workspace = _discover_with_stores(directory, no_index)
     data = summary_json(workspace)
     if as_json:
         typer.echo(json_output(data))
@@ -242,10 +243,11 @@ def summary(
 def validate(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_index: NoIndexOption = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
     _existing_dir(directory)
-    problems = _discover_with_stores(directory).sorted_problems()
+    problems = _discover_with_stores(directory, no_index).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
     elif problems:
@@ -263,17 +265,86 @@ def export(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File (default stdout).")
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """One row per (run, model, task)."""
     _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
         choices = " or ".join(choice.value for choice in ExportFormat)
         _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
-    text = render_export(export_rows(discover_workspace(directory)), fmt)
+    text = render_export(export_rows(discover_workspace(directory, no_index)), fmt)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode("utf-8"))
+
+
+@app.command()
+def search(
+    directory: ExistingDir,
+    query: Annotated[
+        str, typer.Argument(help='Words (all must match) and "quoted phrases".', metavar="QUERY")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most hits to show.")] = 50,
+    no_index: NoIndexOption = False,
+) -> None:
+    """Search instructions, actions, reasoning, log lines and errors of every step."""
+    from bench_tui.cli_review import index_notice
+    from bench_tui.index.search import BadQuery
+    from bench_tui.index.workspace import search_workspace
+
+    _existing_dir(directory)
+    try:
+        hits = search_workspace(
+            directory, query, limit, use_index=not no_index, notice=index_notice
+        )
+    except BadQuery as exc:
+        _usage_error(str(exc))
+    if as_json:
+        typer.echo(json_output([hit.as_json() for hit in hits]))
+        return
+    for hit in hits:
+        where = f"step {hit.step}" if hit.step is not None else "task"
+        line = f"{hit.run}  {hit.model}  {hit.task_id}  {where}  {hit.field}: {hit.snippet}"
+        typer.echo(visible(line, one_line=True))
+
+
+@app.command()
+def query(
+    directory: ExistingDir,
+    sql: Annotated[
+        str, typer.Argument(help="One SELECT over runs, executions, steps, labels.", metavar="SQL")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    no_index: NoIndexOption = False,
+) -> None:
+    """Read-only SQL over the views runs, executions, steps and labels (see README)."""
+    from bench_tui.cli_review import index_notice
+    from bench_tui.csv_text import csv_cell, csv_line
+    from bench_tui.index.query import QueryRefused, plain_value
+    from bench_tui.index.workspace import query_workspace
+
+    _existing_dir(directory)
+    if as_json and as_csv:
+        _usage_error("--json and --csv: choose one")
+    try:
+        columns, rows = query_workspace(directory, sql, use_index=not no_index, notice=index_notice)
+    except QueryRefused as exc:
+        _usage_error(f"query refused: {exc}")
+    records = [[plain_value(value) for value in row] for row in rows]
+    if as_json:
+        typer.echo(json_output([dict(zip(columns, record, strict=True)) for record in records]))
+    elif as_csv:
+        sys.stdout.write(csv_line([csv_cell(name) for name in columns]))
+        for record in records:
+            sys.stdout.write(csv_line([csv_cell(value) for value in record]))
+    else:
+        typer.echo(visible("\t".join(columns), one_line=True))
+        for record in records:
+            cells = ["" if value is None else str(value) for value in record]
+            typer.echo(visible("\t".join(cells), one_line=True))
 
 
 @app.command()
@@ -298,6 +369,7 @@ def show(
             show_default=False,
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Print one step: header, action, reasoning and the screenshot with the action drawn."""
     from bench_tui.sources.steps import load_steps
@@ -305,7 +377,7 @@ def show(
     from bench_tui.terminal_output import output_console
 
     _existing_dir(directory)
-    workspace = discover_workspace(directory)
+    workspace = discover_workspace(directory, no_index)
     run = next((r for r in workspace.runs if r.id == run_id), None)
     if run is None:
         known = ", ".join(r.id for r in workspace.runs[:8]) or "none"

@@ -13,9 +13,9 @@ from typing import Annotated, NoReturn
 import typer
 
 from bench_tui.analysis.repeats import repeats_json
+from bench_tui.model import Workspace
 from bench_tui.report import json_output
 from bench_tui.safetext import visible
-from bench_tui.sources.discover import discover_workspace
 from bench_tui.triage.audit import audit_json, audit_runs
 from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set
 from bench_tui.triage.store import TriageStore
@@ -25,6 +25,21 @@ DirArgument = Annotated[
     Path, typer.Argument(help="Folder to scan.", show_default=False, metavar="DIR")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+NoIndexOption = Annotated[
+    bool,
+    typer.Option("--no-index", help="Read every file; neither use nor update the index."),
+]
+
+
+def index_notice(message: str) -> None:
+    typer.echo(f"bench-tui: {visible(message, one_line=True)}", err=True)
+
+
+def discover_workspace(directory: Path, no_index: bool = False) -> Workspace:
+    """DIR as every command reads it: through the index unless `--no-index`."""
+    from bench_tui.index.workspace import discover
+
+    return discover(directory, use_index=not no_index, notice=index_notice)
 
 
 def register(
@@ -36,6 +51,7 @@ def register(
     def repeats(
         directory: DirArgument,
         as_json: JsonOption = False,
+        no_index: NoIndexOption = False,
         k: Annotated[
             int | None,
             typer.Option(
@@ -49,7 +65,7 @@ def register(
     ) -> None:
         """Tasks a model ran more than once: pass@1, pass@k, pass^k and the flaky ones."""
         existing_dir(directory)
-        data = repeats_json(discover_workspace(directory).runs, k)
+        data = repeats_json(discover_workspace(directory, no_index).runs, k)
         if as_json:
             typer.echo(json_output(data))
             return
@@ -58,10 +74,12 @@ def register(
         print_repeats(data)
 
     @app.command()
-    def audit(directory: DirArgument, as_json: JsonOption = False) -> None:
+    def audit(
+        directory: DirArgument, as_json: JsonOption = False, no_index: NoIndexOption = False
+    ) -> None:
         """Checker verdicts people overturned, and the success rate after review, per run."""
         existing_dir(directory)
-        data = audit_json(audit_runs(discover_workspace(directory).runs))
+        data = audit_json(audit_runs(discover_workspace(directory, no_index).runs))
         if as_json:
             typer.echo(json_output(data))
             return
@@ -88,11 +106,12 @@ def register(
             typer.Option("--note", help="Set the task's note ('' clears it).", show_default=False),
         ] = None,
         remove: Annotated[bool, typer.Option("--remove", help="Remove the label.")] = False,
+        no_index: NoIndexOption = False,
     ) -> None:
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
         existing_dir(directory)
         labels, problems = load_label_set()
-        runs = discover_workspace(directory).runs
+        runs = discover_workspace(directory, no_index).runs
         try:
             target = find_target(runs, run_id, task_id, label_name, model, labels)
         except TargetError as exc:

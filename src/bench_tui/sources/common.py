@@ -45,6 +45,13 @@ class ReadContext:
     root: Path
     problems: list[Problem] = field(default_factory=list)
     _boundaries: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    inputs: list[str] | None = field(default=None, repr=False, compare=False)
+    """While an index records what a reader's result depends on: every file and folder it read
+    (a cacheable reader notes each one, so the result is reused only while they are unchanged)."""
+
+    def note_input(self, path: Path | str) -> None:
+        if self.inputs is not None:
+            self.inputs.append(os.fspath(path))
 
     def rel(self, path: Path | str) -> str:
         """`path` relative to the root, `/`-separated, escaped for display."""
@@ -122,6 +129,7 @@ def read_text(
 
     `missing_ok`: a file that does not exist is None without a Problem (saves a stat or listing).
     """
+    ctx.note_input(path)
     try:
         # Bare file descriptors, one fstat, usually one read: this runs for every file of every
         # task, and a buffered file object costs twice as much.

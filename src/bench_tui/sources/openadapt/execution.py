@@ -75,6 +75,7 @@ def read_outcome(path: str, ctx: ReadContext, checks: PendingChecks) -> JsonDoc 
     its step records checked here and its screenshots go to `checks.screenshots`. The command
     line runs the checks at once, the app after listing: one rule either way.
     """
+    ctx.note_input(path)
     exists, prefix = _read_prefix(path, ctx.within)
     if not exists:
         return None
@@ -161,6 +162,7 @@ def run_checks(checks: PendingChecks, ctx: ReadContext) -> None:
     for shot, step_number, execution in (*checks.screenshots, *pending):
         if execution not in run_of:
             run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
+        ctx.note_input(shot)
         reason = image_problem(shot, run_of[execution], "the run folder")
         if reason is not None:
             ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")
