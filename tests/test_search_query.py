@@ -1,0 +1,314 @@
+"""`search` and `query` (DESIGN §10): hits with 1-based steps and fields, words AND, phrases,
+case and accents ignored; SQL over the views, read-only; hostile strings stay data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bench_tui import cli
+from bench_tui.index.store import index_path
+from tests.fixtures.openadapt_builders import action, write_json
+
+runner = CliRunner()
+ESC = "\x1b]52;c;cHduZWQ=\x1b\\\x1b[2J"
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(cli.app, list(args))
+
+
+def _run(root: Path, name: str, model: str, tasks: list[dict[str, Any]]) -> Path:
+    run = root / "benchmark_results" / name
+    write_json(
+        run / "metadata.json", {"benchmark_name": "waa", "run_name": name, "model_id": model}
+    )
+    for task in tasks:
+        folder = run / "tasks" / task["task_id"]
+        write_json(
+            folder / "task.json",
+            {"task_id": task["task_id"], "instruction": task["instruction"], "domain": "web"},
+        )
+        write_json(
+            folder / "execution.json",
+            {
+                "task_id": task["task_id"],
+                "model_id": model,
+                "success": task["success"],
+                "score": 1.0 if task["success"] else 0.0,
+                "num_steps": len(task["steps"]),
+                "total_time_seconds": 10.0,
+                "error": task.get("error"),
+                "reason": None,
+                "error_type": None,
+                "steps": task["steps"],
+                "logs": task.get("logs", []),
+            },
+        )
+    write_json(run / "summary.json", {"num_tasks": len(tasks)})
+    return run
+
+
+def _step(index: int, act: dict[str, Any], plan: str | None = None, think: int = 1000) -> dict:
+    return {
+        "step_idx": index,
+        "action": act,
+        "reasoning": None,
+        "timestamp": 1000.0 + index,
+        "agent_logs": {"agent_think_ms": think, "env_execute_ms": 500, "plan_result": plan},
+    }
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    _run(
+        root,
+        "waa_eval_20251101_000000",
+        "model-a",
+        [
+            {
+                "task_id": "form_submit",
+                "instruction": "Open the Café menu and fill the form",
+                "success": False,
+                "error": "Agent crashed: TimeoutError",
+                "steps": [
+                    _step(0, action(type="click", x=10, y=20, target_name="Submit")),
+                    _step(
+                        1,
+                        action(type="type", text="hello world"),
+                        plan="I cannot find the name field, typing anyway",
+                        think=40_000,
+                    ),
+                ],
+                "logs": [{"timestamp": 1001.5, "level": "WARN", "message": "slow page load"}],
+            },
+            {
+                "task_id": "notes",
+                "instruction": f"Write notes{ESC}",
+                "success": True,
+                "steps": [_step(0, action(type="type", text=f"=cmd|' /C calc'!A0{ESC}"))],
+            },
+        ],
+    )
+    _run(
+        root,
+        "waa_eval_20251102_000000",
+        "model-b",
+        [
+            {
+                "task_id": "form_submit",
+                "instruction": "Open the Café menu and fill the form",
+                "success": False,
+                "steps": [_step(0, action(type="click", x=5, y=5, target_name="Submit"))],
+            }
+        ],
+    )
+    return root
+
+
+def search_json(root: Path, query: str, *flags: str) -> list[dict[str, Any]]:
+    result = invoke("search", str(root), query, "--json", *flags)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_hits_carry_1_based_steps_and_their_field(workspace: Path) -> None:
+    hits = search_json(workspace, "cannot find")
+    assert len(hits) == 1
+    (hit,) = hits
+    assert set(hit) == {"run", "model", "task_id", "step", "field", "snippet"}
+    assert hit["run"] == "benchmark_results/waa_eval_20251101_000000"
+    assert (hit["model"], hit["task_id"], hit["step"], hit["field"]) == (
+        "model-a",
+        "form_submit",
+        2,
+        "reasoning",
+    )
+    assert "«cannot»" in hit["snippet"] and "«find»" in hit["snippet"]
+
+
+def test_action_log_instruction_and_error_fields(workspace: Path) -> None:
+    fields = {(h["task_id"], h["step"], h["field"]) for h in search_json(workspace, "submit")}
+    assert ("form_submit", 1, "action") in fields
+    logs = search_json(workspace, "slow page")
+    assert [(h["step"], h["field"]) for h in logs] == [(2, "log")]
+    errors = search_json(workspace, "timeouterror")
+    assert [(h["step"], h["field"]) for h in errors] == [(None, "error")]
+    typed = search_json(workspace, "hello world")
+    assert [(h["step"], h["field"]) for h in typed] == [(2, "action")]
+
+
+def test_words_and_phrases_case_and_accents(workspace: Path) -> None:
+    both = search_json(workspace, "CAFE menu")
+    assert {(h["model"], h["field"]) for h in both} == {
+        ("model-a", "instruction"),
+        ("model-b", "instruction"),
+    }
+    assert search_json(workspace, "café nowhere") == []  # every word must match
+    assert len(search_json(workspace, '"fill the form"')) == 2
+    assert search_json(workspace, '"form the fill"') == []  # a phrase keeps its order
+    assert len(search_json(workspace, 'cannot "name field"')) == 1
+
+
+def test_limit_and_ranking(workspace: Path) -> None:
+    assert len(search_json(workspace, "submit", "--limit", "1")) == 1
+
+
+def test_operators_in_the_query_are_words(workspace: Path) -> None:
+    result = invoke("search", str(workspace), 'NEAR(cannot find) OR "x*', "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    empty = invoke("search", str(workspace), '  ""  ')
+    assert empty.exit_code == 2
+    assert "nothing to search for" in empty.stderr
+
+
+def test_hostile_text_is_made_visible_in_plain_output(workspace: Path) -> None:
+    result = invoke("search", str(workspace), "notes")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "␛" in result.stdout
+
+
+def test_search_without_the_index_gives_the_same_hits(workspace: Path) -> None:
+    indexed = search_json(workspace, "submit")
+    result = invoke("search", str(workspace), "submit", "--json", "--no-index")
+    assert json.loads(result.stdout) == indexed
+    assert not index_path(workspace).exists() or indexed
+
+
+def test_a_changed_step_is_searched_anew(workspace: Path) -> None:
+    assert search_json(workspace, "cannot find")
+    path = workspace / "benchmark_results/waa_eval_20251101_000000/tasks/form_submit/execution.json"
+    path.write_text(path.read_text().replace("I cannot find", "I finally located"))
+    assert search_json(workspace, "cannot find") == []
+    assert [h["step"] for h in search_json(workspace, "finally located")] == [2]
+
+
+# ----- query -----------------------------------------------------------------------------------
+
+
+def query_json(root: Path, sql: str) -> list[dict[str, Any]]:
+    result = invoke("query", str(root), sql, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_views_and_their_columns(workspace: Path) -> None:
+    columns = {
+        view: [row["name"] for row in query_json(workspace, f"PRAGMA table_info({view})")]
+        for view in ("runs", "executions", "steps", "labels")
+    }
+    assert columns["steps"] == [
+        "run",
+        "model",
+        "task_id",
+        "step",
+        "action_type",
+        "x",
+        "y",
+        "text",
+        "reasoning",
+        "duration_s",
+    ]
+    assert columns["executions"][:12] == [
+        "run",
+        "model",
+        "task_id",
+        "domain",
+        "status",
+        "success",
+        "score",
+        "steps",
+        "duration_s",
+        "error",
+        "labels",
+        "note",
+    ]
+    assert columns["labels"] == ["run", "model", "task_id", "seed", "label", "note"]
+    assert "run" in columns["runs"]
+
+
+def test_readme_examples(workspace: Path) -> None:
+    per_domain = query_json(
+        workspace,
+        "SELECT domain, model, AVG(success) AS rate, COUNT(*) AS tasks FROM executions "
+        "GROUP BY domain, model ORDER BY domain, model",
+    )
+    assert per_domain == [
+        {"domain": "web", "model": "model-a", "rate": 0.5, "tasks": 2},
+        {"domain": "web", "model": "model-b", "rate": 0.0, "tasks": 1},
+    ]
+    slow = query_json(
+        workspace, "SELECT run, task_id, step, duration_s FROM steps WHERE duration_s > 30"
+    )
+    assert [(r["task_id"], r["step"], r["duration_s"]) for r in slow] == [("form_submit", 2, 40.5)]
+    both_failed = query_json(workspace, BOTH_FAILED_SAME_FIRST_ACTION)
+    assert [(r["task_id"], r["action_type"]) for r in both_failed] == [("form_submit", "click")]
+
+
+BOTH_FAILED_SAME_FIRST_ACTION = """
+WITH first AS (
+  SELECT e.model, e.task_id, s.action_type, s.text
+  FROM executions e JOIN steps s
+    ON s.run = e.run AND s.model = e.model AND s.task_id = e.task_id AND s.step = 1
+  WHERE e.success = 0
+)
+SELECT a.task_id, a.action_type FROM first a JOIN first b
+  ON a.task_id = b.task_id AND a.model < b.model
+ AND a.action_type IS b.action_type AND a.text IS b.text
+"""
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM executions",
+        "DROP VIEW steps",
+        "INSERT INTO _runs(run) VALUES ('x')",
+        "UPDATE _executions SET success = 1",
+        "CREATE TABLE t(x)",
+        "ATTACH DATABASE '/tmp/bench-tui-attack.db' AS a",
+        "PRAGMA user_version = 7",
+        "PRAGMA journal_mode = DELETE",
+        "VACUUM",
+        "SELECT 1; DELETE FROM _runs",
+    ],
+)
+def test_writing_statements_are_refused(workspace: Path, sql: str) -> None:
+    before = query_json(workspace, "SELECT COUNT(*) AS n FROM executions")
+    result = invoke("query", str(workspace), sql)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bench-tui: query refused")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert query_json(workspace, "SELECT COUNT(*) AS n FROM executions") == before
+    assert not Path("/tmp/bench-tui-attack.db").exists()
+    with sqlite3.connect(index_path(workspace)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] != 7
+
+
+def test_csv_and_json_keep_hostile_strings_as_data(workspace: Path) -> None:
+    sql = "SELECT text FROM steps WHERE action_type = 'type' AND task_id = 'notes'"
+    (row,) = query_json(workspace, sql)
+    assert row["text"].startswith("=cmd")  # JSON carries the value as it is…
+    result = invoke("query", str(workspace), sql, "--csv")
+    assert result.exit_code == 0
+    (cell,) = [r["text"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert cell.startswith("'=cmd")  # …CSV defuses the formula
+    assert "\x1b" not in result.stdout
+    plain = invoke("query", str(workspace), sql)
+    assert "\x1b" not in plain.stdout and "␛" in plain.stdout
+
+
+def test_a_bad_statement_is_one_line_exit_2(workspace: Path) -> None:
+    result = invoke("query", str(workspace), "SELEC nonsense")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
