@@ -69,6 +69,7 @@ class ImageMode(StrEnum):
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 def _version(value: bool) -> None:
@@ -261,22 +262,54 @@ def validate(
 @app.command()
 def export(
     directory: ExistingDir,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.", metavar="csv|json")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="csv or json; parquet writes runs, executions, steps and labels into -o FOLDER.",
+            metavar="csv|json|parquet",
+        ),
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File (default stdout).")
+        Path | None,
+        typer.Option("-o", "--output", help="File (default stdout); parquet: a folder."),
     ] = None,
     no_index: NoIndexOption = False,
 ) -> None:
-    """One row per (run, model, task)."""
+    """One row per (run, model, task); or the four query views as Parquet files."""
     _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
-        choices = " or ".join(choice.value for choice in ExportFormat)
-        _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
+        *others, last = [choice.value for choice in ExportFormat]
+        _usage_error(
+            f"--format must be {', '.join(others)} or {last} (got {visible(fmt, one_line=True)!r})"
+        )
+    if fmt == ExportFormat.parquet:
+        _export_parquet(directory, output, no_index)
+        return
     text = render_export(export_rows(discover_workspace(directory, no_index)), fmt)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode("utf-8"))
+
+
+def _export_parquet(directory: Path, output: Path | None, no_index: bool) -> None:
+    from bench_tui.cli_review import index_notice
+    from bench_tui.index.parquet import PARQUET_EXTRA, ParquetUnavailable
+    from bench_tui.index.workspace import export_parquet
+
+    if output is None:
+        _usage_error("--format parquet needs -o FOLDER (it writes one file per table)")
+    if output.exists() and not output.is_dir():
+        _usage_error(f"{output} is a file: -o takes a folder for parquet")
+    try:
+        import pyarrow  # noqa: F401  (the extra: only its absence is handled here)
+    except ImportError:
+        _usage_error(PARQUET_EXTRA)
+    try:
+        export_parquet(directory, output, use_index=not no_index, notice=index_notice)
+    except ParquetUnavailable as exc:
+        _usage_error(str(exc))
 
 
 @app.command()

@@ -27,6 +27,7 @@ INDEX_SUFFIX = ".sqlite3"
 Notice = Callable[[str], None]
 
 SCHEMA = """
+CREATE TABLE _meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, inputs BLOB NOT NULL, result BLOB NOT NULL);
 CREATE TABLE _runs(
     run TEXT, format TEXT, benchmark TEXT, label TEXT, created_at TEXT, is_mock INTEGER,

@@ -12,6 +12,8 @@ instruction and error (step NULL), action, reasoning and log lines (step 1-based
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -52,10 +54,14 @@ def _stamp(run: Run, execution: Execution, task: Task | None) -> str | None:
     source = execution.source_path
     if run.format != "openadapt" or run.live or source is None:
         return None
-    folder = os.path.dirname(source)
-    sigs = b"".join(signature(path) for path in (source, folder, f"{folder}/screenshots"))
+    # The records, and the screenshots folder (a screenshot without a record is a step too).
+    sigs = signature(source) + signature(f"{os.path.dirname(source)}/screenshots")
     instruction = task.instruction if task is not None else None
-    return repr((sigs.hex(), instruction, execution.error))
+    return _digest(sigs.hex(), instruction, execution.error)
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def action_words(step: Step) -> str:
@@ -109,12 +115,12 @@ def refresh(conn: sqlite3.Connection, workspace: Workspace) -> None:
 
 
 def _write_outcomes(conn: sqlite3.Connection, workspace: Workspace) -> None:
-    for table in ("_runs", "_executions", "_labels"):
-        conn.execute(f"DELETE FROM {table}")
     triage = TriageLookup()
+    runs: list[tuple[Any, ...]] = []
+    executions: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
     for run in workspace.runs:
-        conn.execute(
-            "INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        runs.append(
             _clean(
                 (
                     run.id,
@@ -127,23 +133,28 @@ def _write_outcomes(conn: sqlite3.Connection, workspace: Workspace) -> None:
                     len(run.tasks),
                     ";".join(run.models),
                 )
-            ),
+            )
         )
-        conn.executemany(
-            "INSERT INTO _executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_clean(_execution_row(row)) for row in run_export_rows(run, triage)],
-        )
+        executions.extend(_clean(_execution_row(row)) for row in run_export_rows(run, triage))
         state = triage.state(run.path)
-        if state is None:
-            continue
-        conn.executemany(
-            "INSERT INTO _labels VALUES (?, ?, ?, ?, ?, ?)",
-            [
+        if state is not None:
+            labels.extend(
                 _clean((run.id, model, task_id, seed, label, state.note_for(model, task_id, seed)))
                 for (model, task_id, seed), names in state.task_labels().items()
                 for label in sorted(names)
-            ],
-        )
+            )
+    # Unchanged since the last refresh (the usual case): nothing to rewrite.
+    digest = _digest(json.dumps([runs, executions, labels], default=str))
+    if conn.execute("SELECT value FROM _meta WHERE name = 'outcomes'").fetchone() == (digest,):
+        return
+    for table in ("_runs", "_executions", "_labels"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.executemany("INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", runs)
+    conn.executemany(
+        "INSERT INTO _executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", executions
+    )
+    conn.executemany("INSERT INTO _labels VALUES (?, ?, ?, ?, ?, ?)", labels)
+    conn.execute("INSERT OR REPLACE INTO _meta(name, value) VALUES ('outcomes', ?)", (digest,))
 
 
 def _execution_row(row: dict[str, Any]) -> tuple[Any, ...]:

@@ -40,9 +40,11 @@ def discover(directory: Path, *, use_index: bool, notice: Notice) -> Workspace:
     return result if result is not None else discover_workspace(directory)
 
 
-def _discover(directory: Path, conn: sqlite3.Connection) -> Workspace:
+def _discover(directory: Path, conn: sqlite3.Connection, *, checked: bool = True) -> Workspace:
+    """`checked` False: listing only (what search and query show never holds a Problem), so a
+    replay stats the files listing read, not every screenshot the checks look at."""
     cache = ClaimIndex(conn, Path(os.path.abspath(directory)))
-    workspace = discover_workspace(directory, claim_cache=cache)
+    workspace = discover_workspace(directory, claim_cache=cache, defer_checks=not checked)
     cache.flush()
     return workspace
 
@@ -80,7 +82,7 @@ def opened(
 def _refreshed(directory: Path, conn: sqlite3.Connection) -> None:
     from bench_tui.index.tables import refresh
 
-    refresh(conn, _discover(directory, conn))
+    refresh(conn, _discover(directory, conn, checked=False))
 
 
 def search_workspace(
@@ -128,3 +130,14 @@ def _on_index(
         opened(directory, notice, Path(scratch)) as conn,
     ):
         return work(conn)
+
+
+def export_parquet(directory: Path, folder: Path, *, use_index: bool, notice: Notice) -> list[Path]:
+    """The four views of DIR as Parquet files in `folder`."""
+    from bench_tui.index.parquet import write_parquet
+
+    def work(conn: sqlite3.Connection) -> list[Path]:
+        _refreshed(directory, conn)
+        return write_parquet(conn, folder)
+
+    return _on_index(directory, use_index, notice, work)
