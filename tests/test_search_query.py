@@ -15,103 +15,18 @@ from typer.testing import CliRunner
 
 from bench_tui import cli
 from bench_tui.index.store import index_path
-from tests.fixtures.openadapt_builders import action, write_json
+from tests.fixtures.search_workspace import build_search_workspace
 
 runner = CliRunner()
-ESC = "\x1b]52;c;cHduZWQ=\x1b\\\x1b[2J"
 
 
 def invoke(*args: str) -> Any:
     return runner.invoke(cli.app, list(args))
 
 
-def _run(root: Path, name: str, model: str, tasks: list[dict[str, Any]]) -> Path:
-    run = root / "benchmark_results" / name
-    write_json(
-        run / "metadata.json", {"benchmark_name": "waa", "run_name": name, "model_id": model}
-    )
-    for task in tasks:
-        folder = run / "tasks" / task["task_id"]
-        write_json(
-            folder / "task.json",
-            {"task_id": task["task_id"], "instruction": task["instruction"], "domain": "web"},
-        )
-        write_json(
-            folder / "execution.json",
-            {
-                "task_id": task["task_id"],
-                "model_id": model,
-                "success": task["success"],
-                "score": 1.0 if task["success"] else 0.0,
-                "num_steps": len(task["steps"]),
-                "total_time_seconds": 10.0,
-                "error": task.get("error"),
-                "reason": None,
-                "error_type": None,
-                "steps": task["steps"],
-                "logs": task.get("logs", []),
-            },
-        )
-    write_json(run / "summary.json", {"num_tasks": len(tasks)})
-    return run
-
-
-def _step(index: int, act: dict[str, Any], plan: str | None = None, think: int = 1000) -> dict:
-    return {
-        "step_idx": index,
-        "action": act,
-        "reasoning": None,
-        "timestamp": 1000.0 + index,
-        "agent_logs": {"agent_think_ms": think, "env_execute_ms": 500, "plan_result": plan},
-    }
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    _run(
-        root,
-        "waa_eval_20251101_000000",
-        "model-a",
-        [
-            {
-                "task_id": "form_submit",
-                "instruction": "Open the Café menu and fill the form",
-                "success": False,
-                "error": "Agent crashed: TimeoutError",
-                "steps": [
-                    _step(0, action(type="click", x=10, y=20, target_name="Submit")),
-                    _step(
-                        1,
-                        action(type="type", text="hello world"),
-                        plan="I cannot find the name field, typing anyway",
-                        think=40_000,
-                    ),
-                ],
-                "logs": [{"timestamp": 1001.5, "level": "WARN", "message": "slow page load"}],
-            },
-            {
-                "task_id": "notes",
-                "instruction": f"Write notes{ESC}",
-                "success": True,
-                "steps": [_step(0, action(type="type", text=f"=cmd|' /C calc'!A0{ESC}"))],
-            },
-        ],
-    )
-    _run(
-        root,
-        "waa_eval_20251102_000000",
-        "model-b",
-        [
-            {
-                "task_id": "form_submit",
-                "instruction": "Open the Café menu and fill the form",
-                "success": False,
-                "steps": [_step(0, action(type="click", x=5, y=5, target_name="Submit"))],
-            }
-        ],
-    )
-    return root
+    return build_search_workspace(tmp_path / "ws")
 
 
 def search_json(root: Path, query: str, *flags: str) -> list[dict[str, Any]]:

@@ -136,12 +136,15 @@ def open_app(
         ),
     ] = None,
     goto: Annotated[str | None, GotoOption] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Open the app on DIR (the default command)."""
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
-    _exit_with(launch(directory, images.value if images else None, goto=goto))
+    _exit_with(
+        launch(directory, images.value if images else None, goto=goto, use_index=not no_index)
+    )
 
 
 @app.command()

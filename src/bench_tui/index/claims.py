@@ -22,11 +22,13 @@ import stat
 import struct
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bench_tui.index.store import remove_index
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun
 from bench_tui.sources.base import Claim, Finding, PendingChecks, Reader, Walk
 
@@ -107,12 +109,21 @@ def _absolute(path: str, folder: str) -> str:
 class ClaimIndex:
     """base.ClaimCache over the `claims` table of an open index."""
 
-    def __init__(self, conn: sqlite3.Connection, root: Path) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, root: Path, notice: Callable[[str], None] | None = None
+    ) -> None:
+        """`notice`: given, a corrupt index is said there, removed, and the walk goes on reading
+        every folder (the app); else CorruptEntry or the database error is raised (the caller
+        rebuilds and walks again)."""
         self.conn = conn
         self.root = os.fspath(root)
+        self.notice = notice
+        self.broken = False
         self.pending: list[tuple[str, bytes, bytes]] = []
         self.replayed = 0
         self.read = 0
+        self.seen: dict[str, bytes] = {}
+        """Signatures of the files of replayed claims, as just taken (for `tables.refresh`)."""
 
     def _key(self, reader: Reader, folder: Path, walk: Walk) -> str:
         mode = "deferred" if walk.checks is not None else "now"
@@ -122,23 +133,45 @@ class ClaimIndex:
         self, reader: Reader, folder: Path, names: frozenset[str], walk: Walk
     ) -> Claim | None:
         key = self._key(reader, folder, walk)
-        row = self.conn.execute(
-            "SELECT inputs, result FROM claims WHERE key = ?", (key,)
-        ).fetchone()
-        if row is not None:
-            replayed = self._replay(os.fspath(folder), row[0], row[1], walk)
+        if not self.broken:
+            try:
+                replayed = self._lookup(key, folder, walk)
+            except (sqlite3.DatabaseError, CorruptEntry) as exc:
+                if self.notice is None:
+                    raise
+                self._give_up(exc)
+                replayed = None
             if replayed is not None:
                 self.replayed += 1
                 return replayed
         self.read += 1
         return self._read(reader, key, folder, names, walk)
 
+    def _lookup(self, key: str, folder: Path, walk: Walk) -> Claim | None:
+        row = self.conn.execute(
+            "SELECT inputs, result FROM claims WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return self._replay(os.fspath(folder), row[0], row[1], walk)
+
+    def _give_up(self, exc: Exception) -> None:
+        path = Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
+        assert self.notice is not None
+        self.notice(f"the index at {path} was not usable ({exc}): rebuilding it")
+        self.broken = True
+        self.pending.clear()
+        remove_index(path)
+
     def _replay(self, folder: str, inputs: bytes, result: bytes, walk: Walk) -> Claim | None:
         try:
             paths_blob, sigs = zlib.decompress(inputs).split(b"\x00\x00", 1)
             paths = paths_blob.decode("utf-8", "surrogateescape").split("\x00")
-            if b"".join([signature(_absolute(path, folder)) for path in paths]) != sigs:
+            absolute = [_absolute(path, folder) for path in paths]
+            now = [signature(path) for path in absolute]
+            if b"".join(now) != sigs:
                 return None
+            self.seen.update(zip(absolute, now, strict=True))
             header, *texts = zlib.decompress(result).split(b"\x00")
             data = json.loads(header)
             found = [
@@ -228,7 +261,7 @@ class ClaimIndex:
     def flush(self) -> bool:
         """Write what was read this time in one transaction; False when another process held
         the lock past the timeout (it is writing the same thing: nothing is lost)."""
-        if not self.pending:
+        if not self.pending or self.broken:
             return True
         try:
             self.conn.execute("BEGIN IMMEDIATE")

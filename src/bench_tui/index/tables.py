@@ -42,20 +42,26 @@ def sql_text(value: Any) -> Any:
 
 
 def _clean(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(sql_text(value) for value in row)
+    return tuple(
+        sql_text(value) if isinstance(value, str) and not value.isascii() else value
+        for value in row
+    )
 
 
 def trace_key(run: Run, execution: Execution) -> str:
     return "\x00".join((run.id, execution.model, execution.task_id, str(execution.seed)))
 
 
-def _stamp(run: Run, execution: Execution, task: Task | None) -> str | None:
+def _stamp(
+    run: Run, execution: Execution, task: Task | None, known: dict[str, bytes]
+) -> str | None:
     """What a trace's rows depend on, or None: read it again every time."""
     source = execution.source_path
     if run.format != "openadapt" or run.live or source is None:
         return None
     # The records, and the screenshots folder (a screenshot without a record is a step too).
-    sigs = signature(source) + signature(f"{os.path.dirname(source)}/screenshots")
+    sig = known.get(source) or signature(source)
+    sigs = sig + signature(f"{os.path.dirname(source)}/screenshots")
     instruction = task.instruction if task is not None else None
     return _digest(sigs.hex(), instruction, execution.error)
 
@@ -99,14 +105,17 @@ def _duration_s(step: Step) -> float | None:
     return None if duration is None else duration / 1000.0
 
 
-def refresh(conn: sqlite3.Connection, workspace: Workspace) -> None:
-    """Rewrite the outcome tables and the traces that changed, in one transaction."""
+def refresh(
+    conn: sqlite3.Connection, workspace: Workspace, known: dict[str, bytes] | None = None
+) -> None:
+    """Rewrite the outcome tables and the traces that changed, in one transaction. `known`:
+    file signatures discovery just took (`ClaimIndex.seen`), not taken twice."""
     root = Path(workspace.root)
     conn.execute(f"PRAGMA busy_timeout={REFRESH_TIMEOUT_MS}")
     conn.execute("BEGIN IMMEDIATE")
     try:
         _write_outcomes(conn, workspace)
-        _write_traces(conn, workspace, root)
+        _write_traces(conn, workspace, root, known or {})
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -175,7 +184,9 @@ def _execution_row(row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _write_traces(conn: sqlite3.Connection, workspace: Workspace, root: Path) -> None:
+def _write_traces(
+    conn: sqlite3.Connection, workspace: Workspace, root: Path, known: dict[str, bytes]
+) -> None:
     stored = {
         key: (trace, stamp)
         for trace, key, stamp in conn.execute("SELECT trace, key, stamp FROM _traces")
@@ -189,7 +200,7 @@ def _write_traces(conn: sqlite3.Connection, workspace: Workspace, root: Path) ->
                 continue
             seen.add(key)
             task = tasks.get(execution.task_id)
-            stamp = _stamp(run, execution, task)
+            stamp = _stamp(run, execution, task, known)
             old = stored.get(key)
             if old is not None and stamp is not None and old[1] == stamp:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -24,7 +25,7 @@ from bench_tui.index.store import (
     remove_index,
 )
 from bench_tui.model import Workspace
-from bench_tui.sources.discover import discover_workspace
+from bench_tui.sources.discover import DiscoveryBatch, discover_workspace, iter_workspace
 
 if TYPE_CHECKING:
     from bench_tui.index.search import Hit
@@ -36,17 +37,19 @@ def discover(directory: Path, *, use_index: bool, notice: Notice) -> Workspace:
     """Everything under `directory`, claims replayed from the index where nothing changed."""
     if not use_index:
         return discover_workspace(directory)
-    result = with_index(directory, notice, lambda conn: _discover(directory, conn))
+    result = with_index(directory, notice, lambda conn: _discover(directory, conn)[0])
     return result if result is not None else discover_workspace(directory)
 
 
-def _discover(directory: Path, conn: sqlite3.Connection, *, checked: bool = True) -> Workspace:
+def _discover(
+    directory: Path, conn: sqlite3.Connection, *, checked: bool = True
+) -> tuple[Workspace, ClaimIndex]:
     """`checked` False: listing only (what search and query show never holds a Problem), so a
     replay stats the files listing read, not every screenshot the checks look at."""
     cache = ClaimIndex(conn, Path(os.path.abspath(directory)))
     workspace = discover_workspace(directory, claim_cache=cache, defer_checks=not checked)
     cache.flush()
-    return workspace
+    return workspace, cache
 
 
 def with_index(
@@ -82,7 +85,8 @@ def opened(
 def _refreshed(directory: Path, conn: sqlite3.Connection) -> None:
     from bench_tui.index.tables import refresh
 
-    refresh(conn, _discover(directory, conn, checked=False))
+    workspace, cache = _discover(directory, conn, checked=False)
+    refresh(conn, workspace, cache.seen)
 
 
 def search_workspace(
@@ -141,3 +145,71 @@ def export_parquet(directory: Path, folder: Path, *, use_index: bool, notice: No
         return write_parquet(conn, folder)
 
     return _on_index(directory, use_index, notice, work)
+
+
+class WorkspaceSearch:
+    """Search for the app: the workspace it listed is put in the index once (the first search,
+    off the UI thread), then each query is one FTS lookup. Without the index (`--no-index`) the
+    tables live in a temporary folder for as long as this object."""
+
+    def __init__(self, workspace: Workspace, *, use_index: bool, notice: Notice) -> None:
+        self.workspace = workspace
+        self.root = Path(workspace.root)
+        self.notice = notice
+        self._scratch = None if use_index else tempfile.TemporaryDirectory(prefix="bench-tui-")
+        self._ready = False
+        self._lock = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        """The steps are in the index: a search answers at once."""
+        return self._ready
+
+    def search(self, query: str, limit: int) -> list[Hit]:
+        from bench_tui.index.search import search
+        from bench_tui.index.tables import refresh
+
+        cache = Path(self._scratch.name) if self._scratch is not None else None
+        with self._lock:
+            try:
+                with opened(self.root, self.notice, cache) as conn:
+                    if not self._ready:
+                        refresh(conn, self.workspace)
+                        self._ready = True
+                    return search(conn, query, limit)
+            except IndexUnavailable as exc:
+                self.notice(f"no index: {exc}")
+                return []
+            except sqlite3.DatabaseError as exc:
+                path = index_path(self.root, cache)
+                self.notice(f"the index at {path} was not usable ({exc}): rebuilding it")
+                remove_index(path)
+                self._ready = False
+                return []
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+
+def listed_with_index(
+    directory: Path, should_stop: Callable[[], bool], notice: Notice
+) -> Iterator[DiscoveryBatch]:
+    """The app's listing (`iter_workspace` with deferred checks), claims replayed from the
+    index; a corrupt index is said, removed, and the listing goes on reading every folder."""
+    try:
+        conn = open_index(directory, notice)
+    except IndexUnavailable as exc:
+        notice(f"no index: {exc}")
+        yield from iter_workspace(directory, should_stop=should_stop, defer_checks=True)
+        return
+    with closing(conn):
+        cache = ClaimIndex(conn, Path(os.path.abspath(directory)), notice)
+        yield from iter_workspace(
+            directory, should_stop=should_stop, defer_checks=True, claim_cache=cache
+        )
+        if not should_stop():
+            try:
+                cache.flush()
+            except sqlite3.DatabaseError as exc:
+                notice(f"the index at {index_path(directory)} was not updated: {exc}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +21,7 @@ from bench_tui.model import Problem, Run, Workspace
 from bench_tui.safetext import visible
 from bench_tui.sources.base import PendingChecks
 from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
-from bench_tui.sources.discover import iter_workspace
+from bench_tui.sources.discover import DiscoveryBatch, iter_workspace
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
 from bench_tui.tui.commands import BindingCommands
@@ -60,6 +61,7 @@ class BenchApp(App[None]):
         Binding("exclamation_mark", "problems", "Problems", id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("ctrl+f", "search", "Search steps", id="search"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -70,8 +72,11 @@ class BenchApp(App[None]):
         images: str | None = None,
         live_refresh_s: float = LIVE_REFRESH_S,
         goto: str | None = None,
+        use_index: bool = False,
     ) -> None:
         super().__init__()
+        self.use_index = use_index
+        """Listing replays what the index kept (the command line's default; off in tests)."""
         self.live_refresh_s = live_refresh_s
         self.root = Path(os.path.abspath(root))
         self.root_label = str(root)
@@ -155,7 +160,7 @@ class BenchApp(App[None]):
         stopped = lambda: worker.is_cancelled  # noqa: E731
         unchecked = PendingChecks()
         run_paths: list[str] = []
-        for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
+        for batch in self._listing(stopped):
             if worker.is_cancelled:
                 return
             unchecked.extend(batch.checks)
@@ -176,6 +181,17 @@ class BenchApp(App[None]):
             # Said, not swallowed: the rest stays unchecked and the Problems view tells why.
             failure = Problem(path=".", message=f"checking files stopped: {exc}")
             self.post_message(ChecksProgress(scan, total, total, [failure]))
+
+    def _listing(self, stopped: Callable[[], bool]) -> Iterator[DiscoveryBatch]:
+        if not self.use_index:
+            yield from iter_workspace(self.root, should_stop=stopped, defer_checks=True)
+            return
+        from bench_tui.index.workspace import listed_with_index
+
+        yield from listed_with_index(self.root, stopped, self._notice_from_thread)
+
+    def _notice_from_thread(self, message: str) -> None:
+        self.call_from_thread(self.notify, visible(message), severity="warning", timeout=10)
 
     @on(WorkspaceBatch)
     def _on_batch(self, message: WorkspaceBatch) -> None:
@@ -367,6 +383,12 @@ class BenchApp(App[None]):
             else None
         )
         self.push_screen(HelpScreen(binding_rows(self.screen), help_title(self.screen, tab)))
+
+    def action_search(self) -> None:
+        from bench_tui.tui.screens.search import SearchScreen
+
+        snapshot = Workspace(root=self.workspace.root, runs=list(self.workspace.runs))
+        self.push_screen(SearchScreen(snapshot, use_index=self.use_index))
 
     def action_reload(self) -> None:
         # In place: the run, its filter and the task and step stay where they were (issue 19).

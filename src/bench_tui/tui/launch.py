@@ -8,7 +8,9 @@ from pathlib import Path
 from bench_tui.deeplink import SERVE_URL_ENV
 
 
-def launch(directory: Path, images: str | None, *, goto: str | None = None) -> int:
+def launch(
+    directory: Path, images: str | None, *, goto: str | None = None, use_index: bool = True
+) -> int:
     """The exit status: 0, or non-zero when the app ended on an exception."""
     from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
@@ -18,7 +20,7 @@ def launch(directory: Path, images: str | None, *, goto: str | None = None) -> i
 
     from bench_tui.tui.app import BenchApp
 
-    app = BenchApp(directory, images=choice.mode, goto=goto)
+    app = BenchApp(directory, images=choice.mode, goto=goto, use_index=use_index)
     if os.environ.get(SERVE_URL_ENV):
         from bench_tui.tui.parent_watch import exit_with_parent
 
