@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from bench_tui.index.store import FIELDS
 from bench_tui.index.tables import sql_text
 
 MARK_OPEN = "\u00ab"
@@ -73,7 +74,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> 
             f"""
             SELECT t.run, t.model, t.task_id, x.step, x.field,
                snippet(fts, 0, ?, ?, '…', {SNIPPET_TOKENS})
-        FROM fts JOIN _texts x ON x.id = fts.rowid JOIN _traces t ON t.trace = x.trace
+        FROM fts JOIN _texts x ON x.id = fts.rowid JOIN _traces t ON t.trace = (x.id >> 15)
         WHERE fts MATCH ? ORDER BY rank LIMIT ?
         """,
             (MARK_OPEN, MARK_CLOSE, expression, limit),
@@ -82,4 +83,7 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> 
         if "fts5" not in str(exc):
             raise
         raise BadQuery(f"cannot search for that: {exc}") from exc
-    return [Hit(*row) for row in rows]
+    return [
+        Hit(run, model, task, step, FIELDS[code], text)
+        for run, model, task, step, code, text in rows
+    ]

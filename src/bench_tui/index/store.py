@@ -10,15 +10,18 @@ or fails while being read is never trusted: it is removed and built again, with 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from bench_tui.safeio import is_inside
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 """Bump when a table or what a cached value means changes: older files are rebuilt."""
 BUSY_TIMEOUT_S = 2.0
 """How long a writer waits for another process's write before it skips its own."""
@@ -38,28 +41,32 @@ CREATE TABLE _executions(
 CREATE TABLE _labels(run TEXT, model TEXT, task_id TEXT, seed INTEGER, label TEXT, note TEXT);
 CREATE TABLE _traces(
     trace INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, run TEXT, model TEXT, task_id TEXT,
-    seed INTEGER, stamp TEXT NOT NULL);
+    seed INTEGER, stamp TEXT NOT NULL, reasoning BLOB);
 CREATE TABLE _steps(
     trace INTEGER NOT NULL, step INTEGER NOT NULL, action_type TEXT, x REAL, y REAL, text TEXT,
-    reasoning INTEGER, duration_s REAL);
-CREATE INDEX _steps_trace ON _steps(trace);
-CREATE TABLE _texts(
-    id INTEGER PRIMARY KEY, trace INTEGER NOT NULL, step INTEGER, field TEXT NOT NULL,
-    body TEXT NOT NULL);
-CREATE INDEX _texts_trace ON _texts(trace);
+    duration_s REAL, PRIMARY KEY (trace, step)) WITHOUT ROWID;
+CREATE TABLE _texts(id INTEGER PRIMARY KEY, step INTEGER, field TEXT NOT NULL, body TEXT);
+CREATE VIEW _fts_src AS
+    SELECT x.id AS id, COALESCE(x.body, bt_reasoning(t.reasoning, x.step)) AS body
+    FROM _texts x JOIN _traces t ON t.trace = (x.id >> 15);
 CREATE VIRTUAL TABLE fts USING fts5(
-    body, content='_texts', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+    body, content='_fts_src', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
 CREATE VIEW runs AS SELECT * FROM _runs;
 CREATE VIEW executions AS SELECT * FROM _executions;
 CREATE VIEW labels AS SELECT * FROM _labels;
 CREATE VIEW steps AS
     SELECT t.run AS run, t.model AS model, t.task_id AS task_id, s.step AS step,
            s.action_type AS action_type, s.x AS x, s.y AS y, s.text AS text,
-           r.body AS reasoning, s.duration_s AS duration_s
-    FROM _steps s JOIN _traces t ON t.trace = s.trace LEFT JOIN _texts r ON r.id = s.reasoning;
+           bt_reasoning(t.reasoning, s.step) AS reasoning, s.duration_s AS duration_s
+    FROM _steps s JOIN _traces t ON t.trace = s.trace;
 """
 
 VIEWS = ("runs", "executions", "steps", "labels")
+TEXT_ROWS_BITS = 15
+"""A text row's id is its trace's id shifted left by this, plus its place in the trace (room
+for MAX_STEPS steps × 3 fields): a trace's rows are one id range, with no index to keep."""
+FIELDS = {"i": "instruction", "e": "error", "a": "action", "r": "reasoning", "l": "log"}
+"""The one-letter code each text row stores, and the field name search reports."""
 
 
 class IndexUnavailable(Exception):
@@ -78,13 +85,41 @@ def index_path(root: Path | str, cache: Path | None = None) -> Path:
     return (cache or cache_dir()) / f"index-{digest}{INDEX_SUFFIX}"
 
 
+def pack_reasoning(texts: list[str | None]) -> bytes | None:
+    """A trace's reasoning, one entry per step (1-based step n at n-1), as one zlib blob:
+    steps of a trace repeat their phrasing, so together they compress to a fraction."""
+    if not any(texts):
+        return None
+    return zlib.compress(json.dumps(texts).encode("utf-8", "surrogatepass"), 6)
+
+
+@functools.lru_cache(maxsize=64)
+def _unpacked(blob: bytes) -> list[str | None]:
+    texts = json.loads(zlib.decompress(blob))
+    if not isinstance(texts, list):
+        raise ValueError("not a list of texts")
+    return texts
+
+
+def reasoning_of(blob: bytes | None, step: int | None) -> str | None:
+    """SQL `bt_reasoning(blob, step)`: that step's reasoning (NULL when it has none)."""
+    if blob is None or not isinstance(step, int) or step < 1:
+        return None
+    texts = _unpacked(blob)  # a corrupt blob raises: the statement fails, the index is rebuilt
+    return texts[step - 1] if step <= len(texts) else None
+
+
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     if read_only:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     else:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute("PRAGMA foreign_keys=OFF")
+    # The views read reasoning through it (one compressed blob per trace keeps the index small).
+    conn.create_function("bt_reasoning", 2, reasoning_of, deterministic=True)
+    # Builds where it defaults to off would refuse the function inside the views; the file is
+    # this program's own, in the user's cache.
+    conn.execute("PRAGMA trusted_schema=ON")
     return conn
 
 

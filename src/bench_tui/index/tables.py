@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.index.claims import signature
+from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning
 from bench_tui.model import Execution, Run, Step, Task, Workspace
 from bench_tui.report import run_export_rows
 from bench_tui.sources.steps import load_steps
@@ -215,11 +216,13 @@ def _write_traces(
 
 def _drop_trace(conn: sqlite3.Connection, trace: int) -> None:
     # External-content FTS: each row leaves the index with the text it went in with.
+    first, last = trace << TEXT_ROWS_BITS, ((trace + 1) << TEXT_ROWS_BITS) - 1
     conn.execute(
-        "INSERT INTO fts(fts, rowid, body) SELECT 'delete', id, body FROM _texts WHERE trace = ?",
-        (trace,),
+        "INSERT INTO fts(fts, rowid, body) "
+        "SELECT 'delete', id, body FROM _fts_src WHERE id BETWEEN ? AND ?",
+        (first, last),
     )
-    conn.execute("DELETE FROM _texts WHERE trace = ?", (trace,))
+    conn.execute("DELETE FROM _texts WHERE id BETWEEN ? AND ?", (first, last))
     conn.execute("DELETE FROM _steps WHERE trace = ?", (trace,))
     conn.execute("DELETE FROM _traces WHERE trace = ?", (trace,))
 
@@ -233,11 +236,7 @@ def _add_trace(
     steps: list[Step],
     stamp: str | None,
 ) -> None:
-    cursor = conn.execute(
-        "INSERT INTO _traces(key, run, model, task_id, seed, stamp) VALUES (?, ?, ?, ?, ?, ?)",
-        _clean((key, run.id, execution.model, execution.task_id, execution.seed, stamp or "")),
-    )
-    trace = cursor.lastrowid
+    reasonings: list[str | None] = []
     texts: list[tuple[int | None, str, str]] = []
     if task is not None and task.instruction:
         texts.append((None, "instruction", task.instruction))
@@ -245,41 +244,51 @@ def _add_trace(
         texts.append((None, "error", execution.error))
     step_rows: list[tuple[Any, ...]] = []
     for number, step in enumerate(steps, start=1):
-        reasoning_id: int | None = None
+        reasoning: str | None = None
         for field, body in _step_texts(step):
+            texts.append((number, field, body))
             if field == "reasoning":
-                reasoning_id = _insert_text(conn, trace, number, field, body)
-            else:
-                texts.append((number, field, body))
+                reasoning = sql_text(body)
+        reasonings.append(reasoning)
         action = step.action
         step_rows.append(
             _clean(
                 (
-                    trace,
                     number,
                     action.type if action else None,
                     action.x if action else None,
                     action.y if action else None,
                     action.text if action else None,
-                    reasoning_id,
                     _duration_s(step),
                 )
             )
         )
-    for number, field, body in texts:
-        _insert_text(conn, trace, number, field, body)
-    conn.executemany("INSERT INTO _steps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", step_rows)
+    cursor = conn.execute(
+        "INSERT INTO _traces(key, run, model, task_id, seed, stamp, reasoning) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            *_clean((key, run.id, execution.model, execution.task_id, execution.seed, stamp or "")),
+            pack_reasoning(reasonings),
+        ),
+    )
+    trace = cursor.lastrowid
+    assert trace is not None
+    # load_steps stops at MAX_STEPS, which three fields a step keep within the id range.
+    for place, (number, field, body) in enumerate(texts[: 1 << TEXT_ROWS_BITS]):
+        _insert_text(conn, (trace << TEXT_ROWS_BITS) + place, number, field, body)
+    conn.executemany(
+        "INSERT INTO _steps VALUES (?, ?, ?, ?, ?, ?, ?)", [(trace, *row) for row in step_rows]
+    )
 
 
 def _insert_text(
-    conn: sqlite3.Connection, trace: int | None, step: int | None, field: str, body: str
-) -> int:
+    conn: sqlite3.Connection, row_id: int, step: int | None, field: str, body: str
+) -> None:
     body = sql_text(body)
-    cursor = conn.execute(
-        "INSERT INTO _texts(trace, step, field, body) VALUES (?, ?, ?, ?)",
-        (trace, step, field, body),
+    # Reasoning is kept once, in its trace's compressed blob (the view `_fts_src` reads it).
+    kept = None if field == "reasoning" else body
+    conn.execute(
+        "INSERT INTO _texts(id, step, field, body) VALUES (?, ?, ?, ?)",
+        (row_id, step, field[0], kept),
     )
-    row_id = cursor.lastrowid
-    assert row_id is not None
     conn.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (row_id, body))
-    return row_id
