@@ -314,3 +314,14 @@ def test_no_index_neither_reads_nor_writes_it(tmp_path: Path) -> None:
     root = _every_format(tmp_path / "w")
     assert invoke("summary", str(root), "--json", "--no-index").exit_code in (0, 1)
     assert not index_path(root).exists()
+
+
+def test_every_command_that_reads_a_folder_takes_no_index() -> None:
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    readers = set(group.commands) - {"demo"}  # demo writes a folder, it reads none
+    assert {"summary", "validate", "export", "search", "query", "open", "compare"} <= readers
+    for name in sorted(readers):
+        options = {opt for param in group.commands[name].params for opt in param.opts}
+        assert "--no-index" in options, name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,12 @@ def test_a_bad_statement_is_one_line_exit_2(workspace: Path) -> None:
     result = invoke("query", str(workspace), "SELEC nonsense")
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_readme_queries_run(workspace: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    queries = re.findall(r'bench-tui query results/ "(.*?)"', readme, re.DOTALL)
+    assert len(queries) == 3
+    results = [query_json(workspace, sql) for sql in queries]
+    assert all(results), "each README example finds something in this workspace"
+    assert results[1][0]["task_id"] == "form_submit"

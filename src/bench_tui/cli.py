@@ -203,6 +203,7 @@ def serve(
             "--public-url", help="Base URL browsers use (a proxy in front).", show_default=False
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """The same app in a browser tab: one app process per tab (textual-serve)."""
     _existing_dir(directory)
@@ -221,6 +222,7 @@ def serve(
         port=port,
         token=token_in_force(host, token),
         public_url=public_url,
+        use_index=not no_index,
     )
     _exit_with(run(options))
 
@@ -447,12 +449,12 @@ def _usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _only_run(path_text: str) -> Run:
+def _only_run(path_text: str, no_index: bool = False) -> Run:
     """The one run a folder holds (discovered like any workspace)."""
     path = Path(path_text)
     if not path.is_dir():
         _usage_error(f"no such run folder or eval report: {path_text}")
-    runs = discover_workspace(path).runs
+    runs = discover_workspace(path, no_index).runs
     if not runs:
         _usage_error(f"no benchmark run found in {path_text}")
     if len(runs) > 1:
@@ -478,11 +480,12 @@ def _comparison(
     models: tuple[str, str] | None,
     gate_metric: str | None,
     gate_threshold: float | None,
+    no_index: bool = False,
 ) -> Comparison:
     if b is None:
         if models is None or not Path(a).is_dir():
             _usage_error("compare needs A and B, or one run folder with --models A B")
-        run = _only_run(a)
+        run = _only_run(a, no_index)
         return compare_runs(
             models[0],
             models[1],
@@ -512,8 +515,8 @@ def _comparison(
     return compare_runs(
         a,
         b,
-        _only_run(a),
-        _only_run(b),
+        _only_run(a, no_index),
+        _only_run(b, no_index),
         model_a=model_a,
         model_b=model_b,
         gate_metric=gate_metric,
@@ -562,10 +565,11 @@ def compare(
             "--gate-threshold", help="Least gain B must show (default 0.20).", show_default=False
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Compare two runs, two models of one run, or two eval reports (A is the baseline)."""
     try:
-        comparison = _comparison(a, b, models, gate_metric, gate_threshold)
+        comparison = _comparison(a, b, models, gate_metric, gate_threshold, no_index)
     except CompareInputError as exc:
         _usage_error(str(exc))
     if as_json:
