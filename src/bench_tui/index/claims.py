@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.store import remove_index
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun
 from bench_tui.sources.base import Claim, Finding, PendingChecks, Reader, Walk
@@ -122,12 +123,18 @@ class ClaimIndex:
         self.pending: list[tuple[str, bytes, bytes]] = []
         self.replayed = 0
         self.read = 0
+        self.code = fingerprint()
+        self.used: set[str] = set()
+        self.modes: set[str] = set()
         self.seen: dict[str, bytes] = {}
         """Signatures of the files of replayed claims, as just taken (for `tables.refresh`)."""
 
     def _key(self, reader: Reader, folder: Path, walk: Walk) -> str:
         mode = "deferred" if walk.checks is not None else "now"
-        return "\x00".join((reader.name, mode, self.root, os.fspath(folder)))
+        self.modes.add(mode)
+        key = "\x00".join((self.code, reader.name, mode, self.root, os.fspath(folder)))
+        self.used.add(key)
+        return key
 
     def claim(
         self, reader: Reader, folder: Path, names: frozenset[str], walk: Walk
@@ -144,8 +151,10 @@ class ClaimIndex:
             if replayed is not None:
                 self.replayed += 1
                 return replayed
-        self.read += 1
-        return self._read(reader, key, folder, names, walk)
+        claim = self._read(reader, key, folder, names, walk)
+        if claim is not None:
+            self.read += 1
+        return claim
 
     def _lookup(self, key: str, folder: Path, walk: Walk) -> Claim | None:
         row = self.conn.execute(
@@ -258,10 +267,25 @@ class ClaimIndex:
         inputs_blob = names.encode("utf-8", "surrogateescape") + b"\x00\x00" + b"".join(sigs)
         self.pending.append((key, zlib.compress(inputs_blob, 1), zlib.compress(result, 1)))
 
+    def _stale(self) -> list[tuple[str]]:
+        """Entries of this folder and check mode the walk did not meet (removed folders, other
+        code): kept, they would only grow the file."""
+        stale: list[tuple[str]] = []
+        for (key,) in self.conn.execute("SELECT key FROM claims"):
+            parts = key.split("\x00")
+            ours = len(parts) != 5 or (parts[3] == self.root and parts[2] in self.modes)
+            if ours and key not in self.used:
+                stale.append((key,))
+        return stale
+
     def flush(self) -> bool:
-        """Write what was read this time in one transaction; False when another process held
-        the lock past the timeout (it is writing the same thing: nothing is lost)."""
-        if not self.pending or self.broken:
+        """After a whole walk: write what was read this time and drop what it no longer met, in
+        one transaction; False when another process held the lock past the timeout (it is
+        writing the same thing: nothing is lost)."""
+        if self.broken:
+            return True
+        stale = self._stale()
+        if not self.pending and not stale:
             return True
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -270,6 +294,7 @@ class ClaimIndex:
                 return False
             raise
         try:
+            self.conn.executemany("DELETE FROM claims WHERE key = ?", stale)
             self.conn.executemany(
                 "INSERT OR REPLACE INTO claims(key, inputs, result) VALUES (?, ?, ?)",
                 self.pending,

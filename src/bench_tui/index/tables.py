@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_tui.index.claims import signature
+from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning
 from bench_tui.model import Execution, Run, Step, Task, Workspace
 from bench_tui.report import run_export_rows
@@ -64,7 +65,7 @@ def _stamp(
     sig = known.get(source) or signature(source)
     sigs = sig + signature(f"{os.path.dirname(source)}/screenshots")
     instruction = task.instruction if task is not None else None
-    return _digest(sigs.hex(), instruction, execution.error)
+    return _digest(fingerprint(), sigs.hex(), instruction, execution.error)
 
 
 def _digest(*parts: Any) -> str:
