@@ -355,3 +355,16 @@ def test_a_removed_run_leaves_the_index(tmp_path: Path) -> None:
     assert replayed(root) == (0, 0)
     with sqlite3.connect(index_path(root)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM claims").fetchone() == (0,)
+
+
+def test_a_cache_folder_inside_the_results_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _every_format(tmp_path / "w")
+    plain = invoke("summary", str(root), "--json", "--no-index").stdout
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "cache"))
+    result = invoke("summary", str(root), "--json")
+    assert result.stdout == plain
+    assert "inside the results" in result.stderr
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before

@@ -163,12 +163,14 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
     path = index_path(root, cache)
     folder = path.parent
     real_root = os.path.realpath(os.fspath(root))
+    # Before making it: nothing is ever written into the results (realpath resolves the part
+    # of the path that exists, so a link into the results is caught too).
+    if is_inside(os.path.realpath(folder), real_root):
+        raise IndexUnavailable(f"the cache folder {folder} is inside the results")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise IndexUnavailable(f"cannot make {folder}: {exc.strerror or exc}") from exc
-    if is_inside(os.path.realpath(folder), real_root):
-        raise IndexUnavailable(f"the cache folder {folder} is inside the results")
     for attempt in (1, 2):
         conn: sqlite3.Connection | None = None
         try:
