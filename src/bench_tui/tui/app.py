@@ -61,7 +61,7 @@ class BenchApp(App[None]):
         Binding("exclamation_mark", "problems", "Problems", id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "reload", "Reload", id="reload"),
-        Binding("ctrl+f", "search", "Search steps", id="search"),
+        Binding("ctrl+f", "search", "Search steps", show=False, id="search"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
