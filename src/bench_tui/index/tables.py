@@ -65,11 +65,13 @@ def _stamp(
     sig = known.get(source) or signature(source)
     sigs = sig + signature(f"{os.path.dirname(source)}/screenshots")
     instruction = task.instruction if task is not None else None
-    return _digest(fingerprint(), sigs.hex(), instruction, execution.error)
+    texts = _digest(instruction, execution.error)
+    return f"{fingerprint()}:{sigs.hex()}:{texts}"
 
 
 def _digest(*parts: Any) -> str:
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    text = "\x00".join("\x01" if part is None else str(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def action_words(step: Step) -> str:
@@ -132,32 +134,34 @@ def _write_outcomes(conn: sqlite3.Connection, workspace: Workspace) -> None:
     labels: list[tuple[Any, ...]] = []
     for run in workspace.runs:
         runs.append(
-            _clean(
-                (
-                    run.id,
-                    run.format,
-                    run.benchmark,
-                    run.label,
-                    run.created_at.isoformat() if run.created_at else None,
-                    run.is_mock,
-                    run.live,
-                    len(run.tasks),
-                    ";".join(run.models),
-                )
+            (
+                run.id,
+                run.format,
+                run.benchmark,
+                run.label,
+                run.created_at.isoformat() if run.created_at else None,
+                run.is_mock,
+                run.live,
+                len(run.tasks),
+                ";".join(run.models),
             )
         )
-        executions.extend(_clean(_execution_row(row)) for row in run_export_rows(run, triage))
+        executions.extend(_execution_row(row) for row in run_export_rows(run, triage))
         state = triage.state(run.path)
         if state is not None:
             labels.extend(
-                _clean((run.id, model, task_id, seed, label, state.note_for(model, task_id, seed)))
+                (run.id, model, task_id, seed, label, state.note_for(model, task_id, seed))
                 for (model, task_id, seed), names in state.task_labels().items()
                 for label in sorted(names)
             )
-    # Unchanged since the last refresh (the usual case): nothing to rewrite.
+    # Unchanged since the last refresh (the usual case): nothing to rewrite. (json.dumps
+    # escapes what SQLite could not store, so the digest is taken before cleaning.)
     digest = _digest(json.dumps([runs, executions, labels], default=str))
     if conn.execute("SELECT value FROM _meta WHERE name = 'outcomes'").fetchone() == (digest,):
         return
+    runs, executions, labels = (
+        [_clean(row) for row in rows] for rows in (runs, executions, labels)
+    )
     for table in ("_runs", "_executions", "_labels"):
         conn.execute(f"DELETE FROM {table}")
     conn.executemany("INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", runs)
