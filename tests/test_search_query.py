@@ -237,3 +237,25 @@ def test_the_readme_queries_run(workspace: Path) -> None:
     results = [query_json(workspace, sql) for sql in queries]
     assert all(results), "each README example finds something in this workspace"
     assert results[1][0]["task_id"] == "form_submit"
+
+
+def test_every_trial_of_a_task_is_searched(tmp_path: Path) -> None:
+    from bench_tui.index.search import search
+    from bench_tui.index.tables import refresh
+    from bench_tui.index.workspace import opened
+    from bench_tui.model import Execution
+    from bench_tui.sources.discover import discover_workspace
+
+    root = build_search_workspace(tmp_path / "ws")
+    workspace = discover_workspace(root)
+    run = workspace.runs[0]
+    (first,) = [e for e in run.executions if e.task_id == "form_submit"]
+    other = Path(first.source_path or "").with_name("trial2.json")
+    other.write_text(Path(first.source_path or "").read_text().replace("cannot", "could not"))
+    run.executions.append(Execution(**{**first.model_dump(), "source_path": str(other)}))
+    with opened(root, pytest.fail) as conn:
+        refresh(conn, workspace)
+        rows = conn.execute("SELECT COUNT(*) FROM steps WHERE task_id = 'form_submit'").fetchone()
+        assert rows == (5,)  # model-a: 2 steps in each trial; model-b: 1
+        hits = search(conn, '"could not find"')
+    assert [(h.task_id, h.step) for h in hits] == [("form_submit", 2)]

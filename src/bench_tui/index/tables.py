@@ -198,12 +198,14 @@ def _write_traces(
         for trace, key, stamp in conn.execute("SELECT trace, key, stamp FROM _traces")
     }
     seen: set[str] = set()
+    trials: dict[str, int] = {}
     for run in workspace.runs:
         tasks = {task.task_id: task for task in run.tasks}
         for execution in run.executions:
             key = sql_text(trace_key(run, execution))
-            if key in seen:
-                continue
+            if key in seen:  # another trial of the task in this run: its own rows
+                trials[key] = trials.get(key, 0) + 1
+                key = f"{key}\x00#{trials[key]}"
             seen.add(key)
             task = tasks.get(execution.task_id)
             stamp = _stamp(run, execution, task, known)
