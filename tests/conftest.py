@@ -27,10 +27,17 @@ class TopLevelSVG(snapshot_plugin.SVGImageExtension):
 snapshot_plugin.SVGImageExtension = TopLevelSVG
 
 
+@pytest.fixture(scope="session")
+def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
 @pytest.fixture(autouse=True)
-def _stable_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _stable_environment(monkeypatch: pytest.MonkeyPatch, _cache_home: Path) -> None:
     for variable in ("NO_COLOR", "TEXTUAL_THEME", "BENCH_TUI_IMAGES"):
         monkeypatch.delenv(variable, raising=False)
+    # The index of every folder a test opens goes here, not into the user's cache.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_cache_home))
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def test_a_file_given_as_dir_is_called_a_file(tmp_path: Path) -> None:
 def test_an_unknown_export_format_is_one_plain_sentence(tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["export", "--format", "xml", str(tmp_path)])
     assert result.exit_code == 2
-    assert "--format must be csv or json (got 'xml')" in result.output
+    assert "--format must be csv, json or parquet (got 'xml')" in result.output
     assert "Value error" not in result.output
 
 

@@ -224,7 +224,7 @@ def test_goto_option_reaches_the_app(workspace: Path, monkeypatch: pytest.Monkey
 
     seen: list[str | None] = []
     monkeypatch.setattr(
-        launch_module, "launch", lambda directory, images, goto=None: seen.append(goto)
+        launch_module, "launch", lambda directory, images, goto=None, **_: seen.append(goto)
     )
     runner = CliRunner()
     assert runner.invoke(cli.app, ["--goto", f"{RUN}/{TASK}/2", str(workspace)]).exit_code == 0

@@ -19,6 +19,9 @@ HEADLESS = [
     "bench_tui.render.images",
     "bench_tui.analysis.summary",
     "bench_tui.cli",
+    "bench_tui.index.workspace",
+    "bench_tui.index.tables",
+    "bench_tui.index.parquet",
 ]
 
 

@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from bench_tui import __version__
+from bench_tui.cli_review import NoIndexOption, discover_workspace
 from bench_tui.cli_review import register as register_review_commands
 from bench_tui.remote.arg import RemoteArg, dir_or_url
 
@@ -68,6 +69,7 @@ class ImageMode(StrEnum):
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 def _version(value: bool) -> None:
@@ -124,13 +126,12 @@ def _existing_dir(path: Path) -> Path:
     return path
 
 
-def _discover_with_stores(directory: Path) -> Workspace:
+def _discover_with_stores(directory: Path, no_index: bool) -> Workspace:
     """The workspace plus the Problems of its runs' triage stores: `summary`, `validate` and the
     app's Problems view list the same set (a broken store is a broken file in the tree)."""
-    from bench_tui.sources.discover import discover_workspace
     from bench_tui.triage.store import store_problems
 
-    workspace = discover_workspace(directory)
+    workspace = discover_workspace(directory, no_index)
     root = Path(workspace.root)
     workspace.problems.extend(store_problems((run.path for run in workspace.runs), root))
     if workspace.root in _MIRRORS:  # remote results (issue 16): keys the mirror cannot hold
@@ -182,6 +183,7 @@ def open_app(
             "--cache-size", help="Remote results: screenshot bytes kept on disk (e.g. 500M, 2G)."
         ),
     ] = "2G",
+    no_index: NoIndexOption = False,
 ) -> None:
     """Open the app on DIR (the default command)."""
     if isinstance(directory, RemoteArg):  # issue 16: the app lists the URL in the background
@@ -201,7 +203,9 @@ def open_app(
     _existing_dir(directory)
     from bench_tui.tui.launch import launch
 
-    _exit_with(launch(directory, images.value if images else None, goto=goto))
+    _exit_with(
+        launch(directory, images.value if images else None, goto=goto, use_index=not no_index)
+    )
 
 
 @app.command()
@@ -261,6 +265,7 @@ def serve(
             "--public-url", help="Base URL browsers use (a proxy in front).", show_default=False
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """The same app in a browser tab: one app process per tab (textual-serve)."""
     remote = isinstance(directory, RemoteArg)
@@ -286,6 +291,7 @@ def serve(
         port=port,
         token=token_in_force(host, token),
         public_url=public_url,
+        use_index=not no_index,
     )
     _exit_with(run(options))
 
@@ -294,12 +300,13 @@ def serve(
 def summary(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
     from bench_tui.report import json_output, summary_json
 
     directory = _existing_dir(directory)
-    workspace = _discover_with_stores(directory)
+    workspace = _discover_with_stores(directory, no_index)
     data = summary_json(workspace)
     data["root"] = _shown_root(workspace.root)
     if as_json:
@@ -314,6 +321,7 @@ def summary(
 def validate(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_index: NoIndexOption = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
     from bench_tui.report import json_output, problem_json
@@ -321,7 +329,7 @@ def validate(
 
     shown = directory
     directory = _existing_dir(directory)
-    problems = _discover_with_stores(directory).sorted_problems()
+    problems = _discover_with_stores(directory, no_index).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))
     elif problems:
@@ -335,30 +343,134 @@ def validate(
 @app.command()
 def export(
     directory: ExistingDir,
-    fmt: Annotated[str, typer.Option("--format", help="csv or json.", metavar="csv|json")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="csv or json; parquet writes runs, executions, steps and labels into -o FOLDER.",
+            metavar="csv|json|parquet",
+        ),
+    ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File (default stdout).")
+        Path | None,
+        typer.Option("-o", "--output", help="File (default stdout); parquet: a folder."),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
-    """One row per (run, model, task)."""
+    """One row per (run, model, task); or the four query views as Parquet files."""
     from bench_tui.atomic import write_atomic
     from bench_tui.report import export_rows, render_export
     from bench_tui.safetext import visible
-    from bench_tui.sources.discover import discover_workspace
 
     local = not isinstance(directory, RemoteArg)
     if local:
         _existing_dir(directory)
     if fmt not in {choice.value for choice in ExportFormat}:
-        choices = " or ".join(choice.value for choice in ExportFormat)
-        _usage_error(f"--format must be {choices} (got {visible(fmt, one_line=True)!r})")
+        *others, last = [choice.value for choice in ExportFormat]
+        _usage_error(
+            f"--format must be {', '.join(others)} or {last} (got {visible(fmt, one_line=True)!r})"
+        )
     if not local:  # a mistaken --format is said before anything is listed
         directory = _existing_dir(directory)
-    text = render_export(export_rows(discover_workspace(directory)), fmt)
+    if fmt == ExportFormat.parquet:
+        _export_parquet(directory, output, no_index)
+        return
+    text = render_export(export_rows(discover_workspace(directory, no_index)), fmt)
     if output is None:
         sys.stdout.write(text)
     else:
         write_atomic(output, text.encode("utf-8"))
+
+
+def _export_parquet(directory: Path, output: Path | None, no_index: bool) -> None:
+    from bench_tui.cli_review import index_notice
+    from bench_tui.index.parquet import PARQUET_EXTRA, ParquetUnavailable
+    from bench_tui.index.workspace import export_parquet
+
+    if output is None:
+        _usage_error("--format parquet needs -o FOLDER (it writes one file per table)")
+    if output.exists() and not output.is_dir():
+        _usage_error(f"{output} is a file: -o takes a folder for parquet")
+    try:
+        import pyarrow  # noqa: F401  (the extra: only its absence is handled here)
+    except ImportError:
+        _usage_error(PARQUET_EXTRA)
+    try:
+        export_parquet(directory, output, use_index=not no_index, notice=index_notice)
+    except ParquetUnavailable as exc:
+        _usage_error(str(exc))
+
+
+@app.command()
+def search(
+    directory: ExistingDir,
+    query: Annotated[
+        str, typer.Argument(help='Words (all must match) and "quoted phrases".', metavar="QUERY")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most hits to show.")] = 50,
+    no_index: NoIndexOption = False,
+) -> None:
+    """Search instructions, actions, reasoning, log lines and errors of every step."""
+    from bench_tui.cli_review import index_notice
+    from bench_tui.index.search import BadQuery
+    from bench_tui.index.workspace import search_workspace
+    from bench_tui.report import json_output
+    from bench_tui.safetext import visible
+
+    directory = _existing_dir(directory)
+    try:
+        hits = search_workspace(
+            directory, query, limit, use_index=not no_index, notice=index_notice
+        )
+    except BadQuery as exc:
+        _usage_error(str(exc))
+    if as_json:
+        typer.echo(json_output([hit.as_json() for hit in hits]))
+        return
+    for hit in hits:
+        where = f"step {hit.step}" if hit.step is not None else "task"
+        line = f"{hit.run}  {hit.model}  {hit.task_id}  {where}  {hit.field}: {hit.snippet}"
+        typer.echo(visible(line, one_line=True))
+
+
+@app.command()
+def query(
+    directory: ExistingDir,
+    sql: Annotated[
+        str, typer.Argument(help="One SELECT over runs, executions, steps, labels.", metavar="SQL")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    no_index: NoIndexOption = False,
+) -> None:
+    """Read-only SQL over the views runs, executions, steps and labels (see README)."""
+    from bench_tui.cli_review import index_notice
+    from bench_tui.csv_text import csv_cell, csv_line
+    from bench_tui.index.query import QueryRefused, plain_value
+    from bench_tui.index.workspace import query_workspace
+    from bench_tui.report import json_output
+    from bench_tui.safetext import visible
+
+    directory = _existing_dir(directory)
+    if as_json and as_csv:
+        _usage_error("--json and --csv: choose one")
+    try:
+        columns, rows = query_workspace(directory, sql, use_index=not no_index, notice=index_notice)
+    except QueryRefused as exc:
+        _usage_error(f"query refused: {exc}")
+    records = [[plain_value(value) for value in row] for row in rows]
+    if as_json:
+        typer.echo(json_output([dict(zip(columns, record, strict=True)) for record in records]))
+    elif as_csv:
+        sys.stdout.write(csv_line([csv_cell(name) for name in columns]))
+        for record in records:
+            sys.stdout.write(csv_line([csv_cell(value) for value in record]))
+    else:
+        typer.echo(visible("\t".join(columns), one_line=True))
+        for record in records:
+            cells = ["" if value is None else str(value) for value in record]
+            typer.echo(visible("\t".join(cells), one_line=True))
 
 
 @app.command()
@@ -383,16 +495,16 @@ def show(
             show_default=False,
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Print one step: header, action, reasoning and the screenshot with the action drawn."""
-    from bench_tui.sources.discover import discover_workspace
     from bench_tui.sources.steps import load_steps
     from bench_tui.step_printer import ShownStep, pick_images, print_step
     from bench_tui.terminal_output import output_console
 
     given = directory
     directory = _existing_dir(directory)
-    workspace = discover_workspace(directory)
+    workspace = discover_workspace(directory, no_index)
     run = next((r for r in workspace.runs if r.id == run_id), None)
     if run is None:
         known = ", ".join(r.id for r in workspace.runs[:8]) or "none"
@@ -428,16 +540,15 @@ def _usage_error(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _only_run(path_text: str) -> Run:
+def _only_run(path_text: str, no_index: bool = False) -> Run:
     """The one run a folder holds (discovered like any workspace)."""
-    from bench_tui.sources.discover import discover_workspace
 
     path = Path(path_text)
     if isinstance(dir_or_url(path_text), RemoteArg):  # issue 16: a run in object storage
         path = _existing_dir(dir_or_url(path_text))
     elif not path.is_dir():
         _usage_error(f"no such run folder or eval report: {path_text}")
-    runs = discover_workspace(path).runs
+    runs = discover_workspace(path, no_index).runs
     if not runs:
         _usage_error(f"no benchmark run found in {path_text}")
     if len(runs) > 1:
@@ -466,13 +577,14 @@ def _comparison(
     models: tuple[str, str] | None,
     gate_metric: str | None,
     gate_threshold: float | None,
+    no_index: bool = False,
 ) -> Comparison:
     from bench_tui.analysis.compare_report import compare_evals, compare_runs
 
     if b is None:
         if models is None or not (Path(a).is_dir() or isinstance(dir_or_url(a), RemoteArg)):
             _usage_error("compare needs A and B, or one run folder with --models A B")
-        run = _only_run(a)
+        run = _only_run(a, no_index)
         return compare_runs(
             models[0],
             models[1],
@@ -502,8 +614,8 @@ def _comparison(
     return compare_runs(
         a,
         b,
-        _only_run(a),
-        _only_run(b),
+        _only_run(a, no_index),
+        _only_run(b, no_index),
         model_a=model_a,
         model_b=model_b,
         gate_metric=gate_metric,
@@ -552,13 +664,14 @@ def compare(
             "--gate-threshold", help="Least gain B must show (default 0.20).", show_default=False
         ),
     ] = None,
+    no_index: NoIndexOption = False,
 ) -> None:
     """Compare two runs, two models of one run, or two eval reports (A is the baseline)."""
     from bench_tui.analysis.compare import CompareInputError
     from bench_tui.report import json_output
 
     try:
-        comparison = _comparison(a, b, models, gate_metric, gate_threshold)
+        comparison = _comparison(a, b, models, gate_metric, gate_threshold, no_index)
     except CompareInputError as exc:
         _usage_error(str(exc))
     if as_json:

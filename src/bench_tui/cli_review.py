@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 # As in cli.py, each command imports what it uses in its body: start-up (tests/test_startup.py).
 from bench_tui.remote.arg import RemoteArg, dir_or_url
+
+if TYPE_CHECKING:
+    from bench_tui.model import Workspace
 
 DirArgument = Annotated[
     Path,
@@ -25,6 +28,23 @@ DirArgument = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+NoIndexOption = Annotated[
+    bool,
+    typer.Option("--no-index", help="Read every file; neither use nor update the index."),
+]
+
+
+def index_notice(message: str) -> None:
+    from bench_tui.safetext import visible
+
+    typer.echo(f"bench-tui: {visible(message, one_line=True)}", err=True)
+
+
+def discover_workspace(directory: Path, no_index: bool = False) -> Workspace:
+    """DIR as every command reads it: through the index unless `--no-index`."""
+    from bench_tui.index.workspace import discover
+
+    return discover(directory, use_index=not no_index, notice=index_notice)
 
 
 def register(
@@ -36,6 +56,7 @@ def register(
     def repeats(
         directory: DirArgument,
         as_json: JsonOption = False,
+        no_index: NoIndexOption = False,
         k: Annotated[
             int | None,
             typer.Option(
@@ -50,10 +71,9 @@ def register(
         """Tasks a model ran more than once: pass@1, pass@k, pass^k and the flaky ones."""
         from bench_tui.analysis.repeats import repeats_json
         from bench_tui.report import json_output
-        from bench_tui.sources.discover import discover_workspace
 
         directory = existing_dir(directory)
-        data = repeats_json(discover_workspace(directory).runs, k)
+        data = repeats_json(discover_workspace(directory, no_index).runs, k)
         if as_json:
             typer.echo(json_output(data))
             return
@@ -62,14 +82,15 @@ def register(
         print_repeats(data)
 
     @app.command()
-    def audit(directory: DirArgument, as_json: JsonOption = False) -> None:
+    def audit(
+        directory: DirArgument, as_json: JsonOption = False, no_index: NoIndexOption = False
+    ) -> None:
         """Checker verdicts people overturned, and the success rate after review, per run."""
         from bench_tui.report import json_output
-        from bench_tui.sources.discover import discover_workspace
         from bench_tui.triage.audit import audit_json, audit_runs
 
         directory = existing_dir(directory)
-        data = audit_json(audit_runs(discover_workspace(directory).runs))
+        data = audit_json(audit_runs(discover_workspace(directory, no_index).runs))
         if as_json:
             typer.echo(json_output(data))
             return
@@ -96,6 +117,7 @@ def register(
             typer.Option("--note", help="Set the task's note ('' clears it).", show_default=False),
         ] = None,
         remove: Annotated[bool, typer.Option("--remove", help="Remove the label.")] = False,
+        no_index: NoIndexOption = False,
     ) -> None:
         """Label a task as the app's `t` does (the same store), e.g. to record a checker verdict."""
         if isinstance(directory, RemoteArg):
@@ -103,14 +125,13 @@ def register(
             usage_error(f"label writes beside the results: give a local folder, not {directory}")
 
         from bench_tui.safetext import visible
-        from bench_tui.sources.discover import discover_workspace
         from bench_tui.triage.labels import SHOULD_FAIL, SHOULD_PASS, load_label_set
         from bench_tui.triage.store import TriageStore
         from bench_tui.triage.targets import TargetError, find_target, known_labels
 
         existing_dir(directory)
         labels, problems = load_label_set()
-        runs = discover_workspace(directory).runs
+        runs = discover_workspace(directory, no_index).runs
         try:
             target = find_target(runs, run_id, task_id, label_name, model, labels)
         except TargetError as exc:

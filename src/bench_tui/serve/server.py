@@ -55,11 +55,14 @@ class ServeOptions:
     port: int
     token: str | None
     public_url: str | None = None
+    use_index: bool = True
 
 
-def session_argv(directory: Path, goto: str | None) -> list[str]:
+def session_argv(directory: Path, goto: str | None, *, use_index: bool = True) -> list[str]:
     """The app process of one browser session (no shell: `goto` comes from a URL)."""
     argv = [sys.executable, "-m", "bench_tui", "open", "--images=halfblock"]
+    if not use_index:
+        argv.append("--no-index")
     if goto:
         argv.append(f"--goto={goto}")  # one word: a target starting with "-" stays a value
     return [*argv, "--", str(directory)]
@@ -218,7 +221,9 @@ class BenchServer(Server):
         try:
             await websocket.prepare(request)
             session = AppSession(
-                session_argv(self.options.directory, goto or None),
+                session_argv(
+                    self.options.directory, goto or None, use_index=self.options.use_index
+                ),
                 {SERVE_URL_ENV: with_token(self.base_for(request) + "/", self.options.token)},
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench_tui.model import Episode, EvalReport, Execution, Run, Step, TrainingRun
 from bench_tui.sources.common import JsonDoc, ReadContext
@@ -110,6 +110,18 @@ class Reader:
     """A folder outside the results where this reader puts images it decoded (steps may show them)."""
     run_checks: ChecksHook | None = None
     """Runs what listing left in `PendingChecks`, as Problems on the context."""
+    cacheable: bool = False
+    """Its `folder` hook notes every file and folder it reads (`ReadContext.note_input`) and
+    depends on nothing else but `Walk.now`: an index may replay a claim while those are unchanged."""
+
+
+class ClaimCache(Protocol):
+    """What discovery asks before a cacheable reader reads a folder (the index implements it):
+    the claim as `reader.folder` would make it, with its Problems and checks put on `walk`."""
+
+    def claim(
+        self, reader: Reader, folder: Path, names: frozenset[str], walk: Walk
+    ) -> Claim | None: ...
 
 
 def of_format(*formats: str) -> Callable[[Run], bool]:

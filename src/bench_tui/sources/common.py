@@ -43,6 +43,13 @@ class ReadContext:
     root: Path
     problems: list[Problem] = field(default_factory=list)
     _boundaries: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    inputs: list[str] | None = field(default=None, repr=False, compare=False)
+    """While an index records what a reader's result depends on: every file and folder it read
+    (a cacheable reader notes each one, so the result is reused only while they are unchanged)."""
+
+    def note_input(self, path: Path | str) -> None:
+        if self.inputs is not None:
+            self.inputs.append(os.fspath(path))
 
     def rel(self, path: Path | str) -> str:
         """`path` relative to the root, `/`-separated, escaped for display."""
@@ -128,6 +135,7 @@ def read_raw(
     path: Path | str, ctx: ReadContext, *, what: str = "a text file", missing_ok: bool = False
 ) -> bytes | None:
     """`read_text`'s bytes before decoding: None with a Problem as there (`missing_ok` too)."""
+    ctx.note_input(path)
     try:
         # Bare file descriptors, one fstat, usually one read: this runs for every file of every
         # task, and a buffered file object costs twice as much.

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
 from bench_tui.model.ordering import natural_key
 from bench_tui.safeio import file_kind
-from bench_tui.sources.base import Finding, PendingChecks, Walk
+from bench_tui.sources.base import ClaimCache, Finding, PendingChecks, Walk
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
 from bench_tui.sources.progress import mark_recent_runs
 from bench_tui.sources.registry import READERS
@@ -60,8 +60,11 @@ class DiscoveryBatch:
 
 
 class _Walker:
-    def __init__(self, root: Path, walk: Walk, include_underscore: bool):
+    def __init__(
+        self, root: Path, walk: Walk, include_underscore: bool, cache: ClaimCache | None = None
+    ):
         self.root = root
+        self.cache = cache
         """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.state = walk
         self.ctx = walk.ctx
@@ -154,7 +157,10 @@ class _Walker:
         for reader in READERS:
             if reader.folder is None:
                 continue
-            claim = reader.folder(directory, names, self.state)
+            if self.cache is not None and reader.cacheable:
+                claim = self.cache.claim(reader, directory, names, self.state)
+            else:
+                claim = reader.folder(directory, names, self.state)
             if claim is not None:
                 yield from claim.found
                 return not claim.walk_inside
@@ -225,6 +231,7 @@ def iter_workspace(
     start: Path | None = None,
     live_files: Iterable[Path] = (),
     defer_checks: bool = False,
+    claim_cache: ClaimCache | None = None,
 ) -> Iterator[DiscoveryBatch]:
     """Stream batches of findings; the last batch has `done=True` and carries the grouped runs.
 
@@ -232,6 +239,7 @@ def iter_workspace(
     `live_files` are progress files to read besides any the walk meets.
     `defer_checks`: runs are listed from their outcomes alone and each batch carries what is
     left to check, for the caller to pass to `checks_runner.iter_checks` (the app lists first).
+    `claim_cache`: asked before a cacheable reader reads a folder (the index; see base.ClaimCache).
     """
     root = Path(os.path.abspath(root))
     ctx = ReadContext(root=root)
@@ -239,7 +247,7 @@ def iter_workspace(
     state = Walk(
         ctx, time.time() if now is None else now, PendingChecks() if defer_checks else None
     )
-    walker = _Walker(begin, state, include_underscore)
+    walker = _Walker(begin, state, include_underscore, claim_cache)
 
     def found() -> Iterator[Finding]:
         for path in live_files:  # read as if the walk had met them, before it starts

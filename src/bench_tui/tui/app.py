@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -74,6 +75,7 @@ class BenchApp(App[None]):
         Binding("exclamation_mark", "problems", "Problems", id="problems"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("r", "reload", "Reload", id="reload"),
+        Binding("ctrl+f", "search", "Search steps", show=False, id="search"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -85,8 +87,11 @@ class BenchApp(App[None]):
         live_refresh_s: float = LIVE_REFRESH_S,
         goto: str | None = None,
         remote: RemoteSession | None = None,
+        use_index: bool = False,
     ) -> None:
         super().__init__()
+        self.use_index = use_index
+        """Listing replays what the index kept (the command line's default; off in tests)."""
         self.live_refresh_s = live_refresh_s
         self.root = Path(os.path.abspath(root))
         self.root_label = str(root)
@@ -180,7 +185,7 @@ class BenchApp(App[None]):
         run_paths: list[str] = []
         if self.remote is not None:  # issue 16: list the URL, fetch what changed, then read
             self.post_message(WorkspaceBatch(DiscoveryBatch(problems=self._remote_sync(None))))
-        for batch in iter_workspace(self.root, should_stop=stopped, defer_checks=True):
+        for batch in self._listing(stopped):
             if worker.is_cancelled:
                 return
             unchecked.extend(batch.checks)
@@ -201,6 +206,17 @@ class BenchApp(App[None]):
             # Said, not swallowed: the rest stays unchecked and the Problems view tells why.
             failure = Problem(path=".", message=f"checking files stopped: {exc}")
             self.post_message(ChecksProgress(scan, total, total, [failure]))
+
+    def _listing(self, stopped: Callable[[], bool]) -> Iterator[DiscoveryBatch]:
+        if not self.use_index:
+            yield from iter_workspace(self.root, should_stop=stopped, defer_checks=True)
+            return
+        from bench_tui.index.workspace import listed_with_index
+
+        yield from listed_with_index(self.root, stopped, self._notice_from_thread)
+
+    def _notice_from_thread(self, message: str) -> None:
+        self.call_from_thread(self.notify, visible(message), severity="warning", timeout=10)
 
     @on(WorkspaceBatch)
     def _on_batch(self, message: WorkspaceBatch) -> None:
@@ -457,6 +473,12 @@ class BenchApp(App[None]):
                 binding_rows(self.screen), help_title(self.screen, tab), help_notes(self.screen)
             )
         )
+
+    def action_search(self) -> None:
+        from bench_tui.tui.screens.search import SearchScreen
+
+        snapshot = Workspace(root=self.workspace.root, runs=list(self.workspace.runs))
+        self.push_screen(SearchScreen(snapshot, use_index=self.use_index))
 
     def action_reload(self) -> None:
         # In place: the run, its filter and the task and step stay where they were (issue 19).

@@ -11,7 +11,12 @@ from bench_tui.tui.image_mode import pick_renderer, set_active_renderer
 
 
 def launch(
-    directory: Path, images: str | None, *, goto: str | None = None, remote: Any = None
+    directory: Path,
+    images: str | None,
+    *,
+    goto: str | None = None,
+    remote: Any = None,
+    use_index: bool = True,
 ) -> int:
     """The exit status: 0, or non-zero when the app ended on an exception."""
     # The probe reads the terminal's answers on stdin: it cannot run once Textual owns the tty.
@@ -22,7 +27,7 @@ def launch(
     # Textual with every page is loaded only once the app is about to run.
     from bench_tui.tui.app import BenchApp
 
-    app = BenchApp(directory, images=choice.mode, goto=goto, remote=remote)
+    app = BenchApp(directory, images=choice.mode, goto=goto, remote=remote, use_index=use_index)
     if os.environ.get(SERVE_URL_ENV):
         # Deferred for start-up: only a session started by `serve` watches its parent.
         from bench_tui.tui.parent_watch import exit_with_parent

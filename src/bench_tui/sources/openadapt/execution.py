@@ -82,6 +82,7 @@ def read_outcome(
     `whole` (the command line): every file is read whole and checked here, its screenshots
     going to `checks.screenshots`; the outcome still comes from its head by the same rule.
     """
+    ctx.note_input(path)
     if whole:
         return _read_whole(path, ctx, checks)
     exists, prefix = _read_prefix(path, ctx.within)
@@ -200,6 +201,7 @@ def run_checks(checks: PendingChecks, ctx: ReadContext) -> None:
         for shot, step_number, execution in (*checks.screenshots, *pending):
             if execution not in run_of:
                 run_of[execution] = ctx.boundary_of(run_folder_of(os.path.dirname(execution)))
+            ctx.note_input(shot)
             reason = checker.problem(shot, run_of[execution])
             if reason is not None:
                 ctx.problem(shot, f"{reason} (step {step_number} of {ctx.rel(execution)})")

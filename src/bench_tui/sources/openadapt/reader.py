@@ -49,4 +49,5 @@ OPENADAPT_RUNS = Reader(
     owns_run=of_format("openadapt"),
     load_steps=load_openadapt_steps,
     run_checks=run_checks,
+    cacheable=True,
 )

@@ -175,6 +175,7 @@ def read_openadapt_run(
     executions: list[Execution] = []
     seen_ids: dict[str, str] = {}
     tasks_root = run_dir / "tasks"
+    ctx.note_input(tasks_root)
     try:
         with os.scandir(tasks_root) as entries:
             task_names = sorted(
@@ -218,6 +219,7 @@ def read_openadapt_run(
         run_checks(run_checks_now, ctx)
     _attribute_unstarted_tasks(executions, meta_model)
     summary_path = run_dir / "summary.json"
+    ctx.note_input(summary_path)
     has_summary = summary_path.exists()
     if has_summary:
         _cross_check_summary(summary_path, executions, ctx)
@@ -298,6 +300,7 @@ def _cross_check_summary(path: Path, executions: list[Execution], ctx: ReadConte
 
 def _is_task_dir(entry: os.DirEntry[str], ctx: ReadContext) -> bool:
     if entry.is_symlink():
+        ctx.note_input(entry.path)  # where it leads may change while the tasks folder does not
         real = ctx.link_leaves(entry.path)
         if real is not None:
             ctx.link_problem(entry.path, real)

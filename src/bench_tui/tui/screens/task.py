@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -76,8 +77,11 @@ class TaskScreen(StepPlayback):
         root: Path,
         *,
         step: int | None = None,
+        highlight: re.Pattern[str] | None = None,
     ) -> None:
         super().__init__()
+        self.highlight = highlight
+        """What a search found: highlighted in the step details."""
         self.run = run
         self.task_id = task_id
         self.model = model
@@ -376,6 +380,8 @@ class TaskScreen(StepPlayback):
             text.append("\nlogs\n", style="bold")
             for line in step.logs[-20:]:
                 text.append(line + "\n", style="dim")
+        if self.highlight is not None:
+            text.highlight_regex(self.highlight, style="bold reverse")
         return text
 
     def _is_uncounted(self, step: Step) -> bool:

@@ -1,0 +1,308 @@
+"""Replay a reader's claim of a folder while every file it read is unchanged (base.ClaimCache).
+
+What is kept is exactly what the reader handed discovery: the runs (or reports, trainings,
+episodes) it built, the Problems it put on the context and the checks it left for later, keyed by
+reader, check mode, opened folder and claimed folder. Beside them: every file and folder the
+reader noted reading, each with its lstat (inode, size, mtime_ns, ctime_ns, mode: a same-size edit
+changes mtime and ctime, a chmod ctime, a replaced file the inode) and, for a link, the stat of
+its target. One changed, added or removed file and the folder is read again. Nothing is kept for
+a run still being written (its liveness depends on the clock) or a reader that set something
+aside for `finish` (that is not replayed here).
+
+Writes wait until the walk is over (`flush`): one transaction, or none when another process holds
+the lock (that process writes the same thing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import struct
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bench_tui.index.fingerprint import fingerprint
+from bench_tui.index.store import remove_index
+from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun
+from bench_tui.sources.base import Claim, Finding, PendingChecks, Reader, Walk
+
+KINDS: dict[str, type[BaseModel]] = {
+    "run": Run,
+    "eval": EvalReport,
+    "training": TrainingRun,
+    "episode": Episode,
+}
+RACY_NS = 50_000_000
+"""A file changed this close to (or after) the start of its read may have been read half-old:
+its entry is not kept (file times come from a coarse clock that lags the one read here)."""
+
+
+class CorruptEntry(Exception):
+    """A stored value that does not decode: the index file is not to be trusted."""
+
+
+_SIG = struct.Struct("<9q")
+_MISSING = _SIG.pack(*([0] * 9))
+_UNREADABLE = _SIG.pack(*([-1] * 9))
+
+
+def signature(path: str) -> bytes:
+    """What must be unchanged for a file read before to be read the same way again: its lstat
+    (inode, size, mtime_ns, ctime_ns, mode) and, for a link, its target's stat; packed, so a
+    folder's files compare as one string."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return _MISSING
+    except (OSError, ValueError):
+        return _UNREADABLE  # never equal to what was stored: read it again (and say why)
+    if not stat.S_ISLNK(info.st_mode):
+        return _SIG.pack(
+            info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode, 0, 0, 0, 0
+        )
+    try:
+        target = os.stat(path)
+    except OSError:
+        return _UNREADABLE
+    return _SIG.pack(
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_mode,
+        target.st_ino,
+        target.st_size,
+        target.st_mtime_ns,
+        target.st_ctime_ns,
+    )
+
+
+def _changed_recently(sig: bytes, since_ns: int) -> bool:
+    if sig in (_MISSING, _UNREADABLE):
+        return False
+    fields = _SIG.unpack(sig)
+    newest: int = max(fields[2], fields[3], fields[7], fields[8])
+    return newest >= since_ns
+
+
+def _kind(finding: Finding) -> str:
+    for name, model in KINDS.items():
+        if isinstance(finding, model):
+            return name
+    raise TypeError(type(finding).__name__)
+
+
+def _relative(path: str, folder: str) -> str:
+    prefix = folder + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _absolute(path: str, folder: str) -> str:
+    return path if path.startswith("/") else f"{folder}/{path}"
+
+
+class ClaimIndex:
+    """base.ClaimCache over the `claims` table of an open index."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, root: Path, notice: Callable[[str], None] | None = None
+    ) -> None:
+        """`notice`: given, a corrupt index is said there, removed, and the walk goes on reading
+        every folder (the app); else CorruptEntry or the database error is raised (the caller
+        rebuilds and walks again)."""
+        self.conn = conn
+        self.root = os.fspath(root)
+        self.notice = notice
+        self.broken = False
+        self.pending: list[tuple[str, bytes, bytes]] = []
+        self.replayed = 0
+        self.read = 0
+        self.code = fingerprint()
+        self.used: set[str] = set()
+        self.modes: set[str] = set()
+        self.seen: dict[str, bytes] = {}
+        """Signatures of the files of replayed claims, as just taken (for `tables.refresh`)."""
+
+    def _key(self, reader: Reader, folder: Path, walk: Walk) -> str:
+        mode = "deferred" if walk.checks is not None else "now"
+        self.modes.add(mode)
+        key = "\x00".join((self.code, reader.name, mode, self.root, os.fspath(folder)))
+        self.used.add(key)
+        return key
+
+    def claim(
+        self, reader: Reader, folder: Path, names: frozenset[str], walk: Walk
+    ) -> Claim | None:
+        key = self._key(reader, folder, walk)
+        if not self.broken:
+            try:
+                replayed = self._lookup(key, folder, walk)
+            except (sqlite3.DatabaseError, CorruptEntry) as exc:
+                if self.notice is None:
+                    raise
+                self._give_up(exc)
+                replayed = None
+            if replayed is not None:
+                self.replayed += 1
+                return replayed
+        claim = self._read(reader, key, folder, names, walk)
+        if claim is not None:
+            self.read += 1
+        return claim
+
+    def _lookup(self, key: str, folder: Path, walk: Walk) -> Claim | None:
+        row = self.conn.execute(
+            "SELECT inputs, result FROM claims WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        return self._replay(os.fspath(folder), row[0], row[1], walk)
+
+    def _give_up(self, exc: Exception) -> None:
+        path = Path(self.conn.execute("PRAGMA database_list").fetchone()[2])
+        assert self.notice is not None
+        self.notice(f"the index at {path} was not usable ({exc}): rebuilding it")
+        self.broken = True
+        self.pending.clear()
+        remove_index(path)
+
+    def _replay(self, folder: str, inputs: bytes, result: bytes, walk: Walk) -> Claim | None:
+        try:
+            paths_blob, sigs = zlib.decompress(inputs).split(b"\x00\x00", 1)
+            paths = paths_blob.decode("utf-8", "surrogateescape").split("\x00")
+            absolute = [_absolute(path, folder) for path in paths]
+            now = [signature(path) for path in absolute]
+            if b"".join(now) != sigs:
+                return None
+            self.seen.update(zip(absolute, now, strict=True))
+            header, *texts = zlib.decompress(result).split(b"\x00")
+            data = json.loads(header)
+            found: list[Finding] = [
+                KINDS[kind].model_validate_json(text)  # type: ignore[misc]  # KINDS maps each kind to its Finding type
+                for kind, text in zip(data["kinds"], texts, strict=True)
+            ]
+            problems = [Problem(path=p, line=n, message=m) for p, n, m in data["problems"]]
+            checks = data["checks"]
+            shots = [(shot, number, source) for shot, number, source in checks["screenshots"]]
+        except (zlib.error, ValueError, KeyError, TypeError, ValidationError) as exc:
+            raise CorruptEntry(f"a stored claim of {folder} does not decode: {exc}") from exc
+        walk.ctx.problems.extend(problems)
+        if walk.checks is not None:
+            walk.checks.extend(PendingChecks(executions=checks["executions"], screenshots=shots))
+        return Claim(found=found, walk_inside=data["walk_inside"])
+
+    def _read(
+        self, reader: Reader, key: str, folder: Path, names: frozenset[str], walk: Walk
+    ) -> Claim | None:
+        assert reader.folder is not None
+        ctx = walk.ctx
+        before_problems = len(ctx.problems)
+        before_checks = walk.checks
+        before_collected = sum(len(items) for items in walk.collected.values())
+        if walk.checks is not None:
+            walk.checks = PendingChecks()  # what this claim leaves, apart from the rest
+        outer_inputs, ctx.inputs = ctx.inputs, [os.fspath(folder)]
+        started = time.time_ns()
+        try:
+            claim = reader.folder(folder, names, walk)
+            found = list(claim.found) if claim is not None else []
+        finally:
+            inputs, ctx.inputs = ctx.inputs, outer_inputs
+            left, walk.checks = walk.checks, before_checks
+            if before_checks is not None and left is not None:
+                before_checks.extend(left)
+        if claim is None:
+            return None
+        collected = sum(len(items) for items in walk.collected.values())
+        if collected == before_collected and not any(
+            isinstance(item, Run) and item.live for item in found
+        ):
+            problems = ctx.problems[before_problems:]
+            self._keep(key, os.fspath(folder), inputs, found, claim, problems, left, started)
+        return Claim(found=found, walk_inside=claim.walk_inside)
+
+    def _keep(
+        self,
+        key: str,
+        folder: str,
+        inputs: list[str],
+        found: list[Finding],
+        claim: Claim,
+        problems: list[Problem],
+        checks: PendingChecks | None,
+        started: int,
+    ) -> None:
+        # Serialised before discovery cuts long texts in place: what the reader built.
+        try:
+            texts = [item.model_dump_json().encode() for item in found]
+            if any(
+                type(item).model_validate_json(text) != item
+                for text, item in zip(texts, found, strict=True)
+            ):
+                return  # a value JSON does not carry as it is (NaN): read this folder every time
+        except ValueError:  # a lone surrogate, which UTF-8 cannot carry: the same
+            return
+        paths = list(dict.fromkeys(inputs))
+        sigs = [signature(path) for path in paths]
+        if any(_changed_recently(sig, started - RACY_NS) for sig in sigs):
+            return
+        header: dict[str, Any] = {
+            "kinds": [_kind(item) for item in found],
+            "walk_inside": claim.walk_inside,
+            "problems": [[p.path, p.line, p.message] for p in problems],
+            "checks": {
+                "executions": checks.executions if checks else [],
+                "screenshots": checks.screenshots if checks else [],
+            },
+        }
+        names = "\x00".join(_relative(path, folder) for path in paths)
+        # JSON escapes NUL inside strings, so NUL can separate the parts.
+        result = b"\x00".join([json.dumps(header).encode(), *texts])
+        inputs_blob = names.encode("utf-8", "surrogateescape") + b"\x00\x00" + b"".join(sigs)
+        self.pending.append((key, zlib.compress(inputs_blob, 1), zlib.compress(result, 1)))
+
+    def _stale(self) -> list[tuple[str]]:
+        """Entries of this folder and check mode the walk did not meet (removed folders, other
+        code): kept, they would only grow the file."""
+        stale: list[tuple[str]] = []
+        for (key,) in self.conn.execute("SELECT key FROM claims"):
+            parts = key.split("\x00")
+            ours = len(parts) != 5 or (parts[3] == self.root and parts[2] in self.modes)
+            if ours and key not in self.used:
+                stale.append((key,))
+        return stale
+
+    def flush(self) -> bool:
+        """After a whole walk: write what was read this time and drop what it no longer met, in
+        one transaction; False when another process held the lock past the timeout (it is
+        writing the same thing: nothing is lost)."""
+        if self.broken:
+            return True
+        stale = self._stale()
+        if not self.pending and not stale:
+            return True
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return False
+            raise
+        try:
+            self.conn.executemany("DELETE FROM claims WHERE key = ?", stale)
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO claims(key, inputs, result) VALUES (?, ?, ?)",
+                self.pending,
+            )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.pending.clear()
+        return True

@@ -1,0 +1,301 @@
+"""The tables behind `query` and `search`, brought in step with a discovered workspace.
+
+`runs`, `executions` (the export's rows, by its own row builder) and `labels` are rewritten on
+every refresh: they come from the outcomes discovery just read, which costs little. Steps cost a
+trace file each, so a trace's rows are kept while what they were read from is unchanged: for an
+OpenAdapt execution its execution.json, its task folder and screenshots folder (a screenshot
+without a record is a step), its instruction and error; traces of other formats, of live runs
+and of tasks without an outcome file are read again every time (their steps come from files
+that are harder to name). The full-text index `fts` holds one row per (trace, step, field):
+instruction and error (step NULL), action, reasoning and log lines (step 1-based).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench_tui.index.claims import signature
+from bench_tui.index.fingerprint import fingerprint
+from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning
+from bench_tui.model import Execution, Run, Step, Task, Workspace
+from bench_tui.report import run_export_rows
+from bench_tui.sources.steps import load_steps
+from bench_tui.triage.store import TriageLookup
+
+REFRESH_TIMEOUT_MS = 600_000
+"""A refresh waits this long for another process's (the first build of a big folder is long)."""
+
+
+def sql_text(value: Any) -> Any:
+    """A string SQLite can store: a lone surrogate (JSON may carry one) becomes U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
+
+
+def _clean(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        sql_text(value) if isinstance(value, str) and not value.isascii() else value
+        for value in row
+    )
+
+
+def trace_key(run: Run, execution: Execution) -> str:
+    return "\x00".join((run.id, execution.model, execution.task_id, str(execution.seed)))
+
+
+def _stamp(
+    run: Run, execution: Execution, task: Task | None, known: dict[str, bytes]
+) -> str | None:
+    """What a trace's rows depend on, or None: read it again every time."""
+    source = execution.source_path
+    if run.format != "openadapt" or run.live or source is None:
+        return None
+    # The records, and the screenshots folder (a screenshot without a record is a step too).
+    sig = known.get(source) or signature(source)
+    sigs = sig + signature(f"{os.path.dirname(source)}/screenshots")
+    instruction = task.instruction if task is not None else None
+    texts = _digest(instruction, execution.error)
+    return f"{fingerprint()}:{sigs.hex()}:{texts}"
+
+
+def _digest(*parts: Any) -> str:
+    text = "\x00".join("\x01" if part is None else str(part) for part in parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def action_words(step: Step) -> str:
+    """What search finds an action by: its type, typed text, keys and element."""
+    words: list[str] = []
+    for action in step.actions:
+        keys = "+".join([*action.modifiers, action.key]) if action.key else None
+        for part in (
+            action.type,
+            action.text,
+            keys,
+            action.element_name,
+            action.element_id,
+            action.answer,
+        ):
+            if part:
+                words.append(part)
+    return " ".join(words)
+
+
+def _step_texts(step: Step) -> Iterator[tuple[str, str]]:
+    action = action_words(step)
+    if action:
+        yield "action", action
+    reasoning = "\n".join(text for text in (step.reasoning, step.raw_output) if text)
+    if reasoning:
+        yield "reasoning", reasoning
+    logs = "\n".join([*step.logs_before, *step.logs])
+    if logs:
+        yield "log", logs
+
+
+def _duration_s(step: Step) -> float | None:
+    duration = step.duration_ms
+    return None if duration is None else duration / 1000.0
+
+
+def refresh(
+    conn: sqlite3.Connection, workspace: Workspace, known: dict[str, bytes] | None = None
+) -> None:
+    """Rewrite the outcome tables and the traces that changed, in one transaction. `known`:
+    file signatures discovery just took (`ClaimIndex.seen`), not taken twice."""
+    root = Path(workspace.root)
+    conn.execute(f"PRAGMA busy_timeout={REFRESH_TIMEOUT_MS}")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _write_outcomes(conn, workspace)
+        _write_traces(conn, workspace, root, known or {})
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _write_outcomes(conn: sqlite3.Connection, workspace: Workspace) -> None:
+    triage = TriageLookup()
+    runs: list[tuple[Any, ...]] = []
+    executions: list[tuple[Any, ...]] = []
+    labels: list[tuple[Any, ...]] = []
+    for run in workspace.runs:
+        runs.append(
+            (
+                run.id,
+                run.format,
+                run.benchmark,
+                run.label,
+                run.created_at.isoformat() if run.created_at else None,
+                run.is_mock,
+                run.live,
+                len(run.tasks),
+                ";".join(run.models),
+            )
+        )
+        executions.extend(_execution_row(row) for row in run_export_rows(run, triage))
+        state = triage.state(run.path)
+        if state is not None:
+            labels.extend(
+                (run.id, model, task_id, seed, label, state.note_for(model, task_id, seed))
+                for (model, task_id, seed), names in state.task_labels().items()
+                for label in sorted(names)
+            )
+    # Unchanged since the last refresh (the usual case): nothing to rewrite. (json.dumps
+    # escapes what SQLite could not store, so the digest is taken before cleaning.)
+    digest = _digest(json.dumps([runs, executions, labels], default=str))
+    if conn.execute("SELECT value FROM _meta WHERE name = 'outcomes'").fetchone() == (digest,):
+        return
+    runs, executions, labels = (
+        [_clean(row) for row in rows] for rows in (runs, executions, labels)
+    )
+    for table in ("_runs", "_executions", "_labels"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.executemany("INSERT INTO _runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", runs)
+    conn.executemany(
+        "INSERT INTO _executions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", executions
+    )
+    conn.executemany("INSERT INTO _labels VALUES (?, ?, ?, ?, ?, ?)", labels)
+    conn.execute("INSERT OR REPLACE INTO _meta(name, value) VALUES ('outcomes', ?)", (digest,))
+
+
+def _execution_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        row["run"],
+        row["model"],
+        row["task_id"],
+        row["domain"],
+        row["status"],
+        row["success"],
+        row["score"],
+        row["steps"],
+        row["duration_s"],
+        row["error"],
+        ";".join(row["labels"]),
+        row["note"],
+        row.get("seed"),
+    )
+
+
+def _write_traces(
+    conn: sqlite3.Connection, workspace: Workspace, root: Path, known: dict[str, bytes]
+) -> None:
+    stored = {
+        key: (trace, stamp)
+        for trace, key, stamp in conn.execute("SELECT trace, key, stamp FROM _traces")
+    }
+    seen: set[str] = set()
+    trials: dict[str, int] = {}
+    for run in workspace.runs:
+        tasks = {task.task_id: task for task in run.tasks}
+        for execution in run.executions:
+            key = sql_text(trace_key(run, execution))
+            if key in seen:  # another trial of the task in this run: its own rows
+                trials[key] = trials.get(key, 0) + 1
+                key = f"{key}\x00#{trials[key]}"
+            seen.add(key)
+            task = tasks.get(execution.task_id)
+            stamp = _stamp(run, execution, task, known)
+            old = stored.get(key)
+            if old is not None and stamp is not None and old[1] == stamp:
+                continue
+            if old is not None:
+                _drop_trace(conn, old[0])
+            steps, _problems = load_steps(run, execution, root)  # validate reports them
+            _add_trace(conn, key, run, execution, task, steps, stamp)
+    for key, (trace, _stamp_text) in stored.items():
+        if key not in seen:
+            _drop_trace(conn, trace)
+
+
+def _drop_trace(conn: sqlite3.Connection, trace: int) -> None:
+    # External-content FTS: each row leaves the index with the text it went in with.
+    first, last = trace << TEXT_ROWS_BITS, ((trace + 1) << TEXT_ROWS_BITS) - 1
+    conn.execute(
+        "INSERT INTO fts(fts, rowid, body) "
+        "SELECT 'delete', id, body FROM _fts_src WHERE id BETWEEN ? AND ?",
+        (first, last),
+    )
+    conn.execute("DELETE FROM _texts WHERE id BETWEEN ? AND ?", (first, last))
+    conn.execute("DELETE FROM _steps WHERE trace = ?", (trace,))
+    conn.execute("DELETE FROM _traces WHERE trace = ?", (trace,))
+
+
+def _add_trace(
+    conn: sqlite3.Connection,
+    key: str,
+    run: Run,
+    execution: Execution,
+    task: Task | None,
+    steps: list[Step],
+    stamp: str | None,
+) -> None:
+    reasonings: list[str | None] = []
+    texts: list[tuple[int | None, str, str]] = []
+    if task is not None and task.instruction:
+        texts.append((None, "instruction", task.instruction))
+    if execution.error:
+        texts.append((None, "error", execution.error))
+    step_rows: list[tuple[Any, ...]] = []
+    for number, step in enumerate(steps, start=1):
+        reasoning: str | None = None
+        for field, body in _step_texts(step):
+            texts.append((number, field, body))
+            if field == "reasoning":
+                reasoning = sql_text(body)
+        reasonings.append(reasoning)
+        action = step.action
+        step_rows.append(
+            _clean(
+                (
+                    number,
+                    action.type if action else None,
+                    action.x if action else None,
+                    action.y if action else None,
+                    action.text if action else None,
+                    _duration_s(step),
+                )
+            )
+        )
+    cursor = conn.execute(
+        "INSERT INTO _traces(key, run, model, task_id, seed, stamp, reasoning) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            *_clean((key, run.id, execution.model, execution.task_id, execution.seed, stamp or "")),
+            pack_reasoning(reasonings),
+        ),
+    )
+    trace = cursor.lastrowid
+    assert trace is not None
+    # load_steps stops at MAX_STEPS, which three fields a step keep within the id range.
+    for place, (text_step, field, body) in enumerate(texts[: 1 << TEXT_ROWS_BITS]):
+        _insert_text(conn, (trace << TEXT_ROWS_BITS) + place, text_step, field, body)
+    conn.executemany(
+        "INSERT INTO _steps VALUES (?, ?, ?, ?, ?, ?, ?)", [(trace, *row) for row in step_rows]
+    )
+
+
+def _insert_text(
+    conn: sqlite3.Connection, row_id: int, step: int | None, field: str, body: str
+) -> None:
+    body = sql_text(body)
+    # Reasoning is kept once, in its trace's compressed blob (the view `_fts_src` reads it).
+    kept = None if field == "reasoning" else body
+    conn.execute(
+        "INSERT INTO _texts(id, step, field, body) VALUES (?, ?, ?, ?)",
+        (row_id, step, field[0], kept),
+    )
+    conn.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (row_id, body))
