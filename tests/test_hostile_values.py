@@ -175,7 +175,7 @@ def test_a_cli_command_exits_non_zero_on_an_unexpected_exception(tmp_path: Path)
         "import sys\n"
         "import bench_tui.cli as cli\n"
         "import bench_tui.sources.discover as discover_module\n"
-        "def discover(path, *_):\n"
+        "def discover(path, *_, **__):\n"
         "    raise RuntimeError('deliberate failure')\n"
         "discover_module.discover_workspace = discover\n"
         "sys.argv = ['bench-tui', 'summary', '--json', sys.argv[1]]\n"

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from bench_tui.index.workspace import listed_with_index
 from bench_tui.model import Problem, Run, Workspace
 from bench_tui.remote.location import RemoteError
 from bench_tui.safetext import visible
@@ -37,6 +38,7 @@ from bench_tui.tui.screens.benchmarks import RunListPane
 from bench_tui.tui.screens.help import HelpScreen, binding_rows, help_notes, help_title
 from bench_tui.tui.screens.problems import ProblemsScreen
 from bench_tui.tui.screens.run import RunScreen
+from bench_tui.tui.screens.search import SearchScreen
 from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.screens.training import TrainingPane
 from bench_tui.tui.screens.viewer import ViewerPane
@@ -211,8 +213,6 @@ class BenchApp(App[None]):
         if not self.use_index:
             yield from iter_workspace(self.root, should_stop=stopped, defer_checks=True)
             return
-        from bench_tui.index.workspace import listed_with_index
-
         yield from listed_with_index(self.root, stopped, self._notice_from_thread)
 
     def _notice_from_thread(self, message: str) -> None:
@@ -475,8 +475,6 @@ class BenchApp(App[None]):
         )
 
     def action_search(self) -> None:
-        from bench_tui.tui.screens.search import SearchScreen
-
         snapshot = Workspace(root=self.workspace.root, runs=list(self.workspace.runs))
         self.push_screen(SearchScreen(snapshot, use_index=self.use_index))
 

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Input
 from bench_tui.index.search import MARK_CLOSE, MARK_OPEN, BadQuery, Hit, terms
 from bench_tui.index.workspace import WorkspaceSearch
 from bench_tui.model import Workspace
+from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
 
@@ -152,8 +153,6 @@ class SearchScreen(Screen[None]):
 
     @on(VirtualTable.RowSelected, "#search-results")
     def _open(self, event: VirtualTable.RowSelected) -> None:
-        from bench_tui.tui.screens.task import TaskScreen
-
         hit = self.hits[event.key]
         run = next((r for r in self.workspace.runs if r.id == hit.run), None)
         if run is None:
