@@ -139,12 +139,19 @@ def render_screen(seed: int) -> Image.Image:
     return canvas
 
 
-def write_screens(folder: Path, count: int) -> list[Path]:
-    """`count` PNG masters in `folder`; every step screenshot is a hard link to one of them."""
+def write_screens(folder: Path, count: int, size: tuple[int, int] = SCREEN_SIZE) -> list[Path]:
+    """`count` PNG masters in `folder`; every step screenshot is a hard link to one of them.
+
+    Another `size` shrinks the real-size drawing (the same picture, as deterministic): for
+    benches that count files but never decode them, where an upload copies every link.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(count):
         path = folder / f"screen_{index}.png"
-        render_screen(1000 + index).save(path, format="PNG")
+        screen = render_screen(1000 + index)
+        if size != SCREEN_SIZE:
+            screen = screen.resize(size, Image.Resampling.LANCZOS)
+        screen.save(path, format="PNG")
         paths.append(path)
     return paths

@@ -3,7 +3,8 @@
     .venv/bin/python bench/make_big.py --out /tmp/big3k --tasks 3000 --models 3 [--steps 8]
 
 Screenshots are 4 real-size PNGs drawn once and hard-linked into every step path (not symlinked:
-discovery de-duplicates symlinks by real path, which would hide the cost of many files). The last
+discovery de-duplicates symlinks by real path, which would hide the cost of many files);
+`--screen-size 64x40` draws them small, for bench/remote.py, whose upload copies every link. The last
 run is left crashed (no summary.json, its last tasks unfinished) unless `--unfinished 0`.
 Prints one JSON object: what was written and how long it took.
 """
@@ -33,7 +34,7 @@ from big_content import (
     task_record,
     task_spec,
 )
-from big_screens import write_screens
+from big_screens import SCREEN_SIZE, write_screens
 
 MODELS = (
     "tern-vl-3b-lora-e3",
@@ -174,7 +175,7 @@ def prepare_out(out: Path, force: bool) -> None:
 def write_workspace(args: argparse.Namespace) -> dict[str, Any]:
     out: Path = args.out
     started = time.perf_counter()
-    screens = tuple(write_screens(out / SCREENS_DIR, SCREEN_COUNT))
+    screens = tuple(write_screens(out / SCREENS_DIR, SCREEN_COUNT, args.screen_size))
     screens_s = time.perf_counter() - started
     plans = plan_runs(out, args.models, args.tasks, args.unfinished)
     for plan in plans:
@@ -211,6 +212,7 @@ def write_workspace(args: argparse.Namespace) -> dict[str, Any]:
         "summaries": summaries,
         "unfinished_tasks": sum(args.tasks - plan.unfinished_from for plan in plans),
         "json_mb": round(json_bytes / 1e6, 1),
+        "png_size": "{}x{}".format(*args.screen_size),
         "png_masters_kb": [path.stat().st_size // 1024 for path in screens],
         "png_master_copies": copies,
         "screens_s": round(screens_s, 2),
@@ -229,6 +231,14 @@ def count_files(out: Path) -> dict[str, int]:
     return counts
 
 
+def screen_size(text: str) -> tuple[int, int]:
+    """`WxH` in pixels, e.g. `64x40`."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit() and int(width) > 0 and int(height) > 0):
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 1920x1200, 64x40)")
+    return int(width), int(height)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -238,6 +248,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--unfinished", type=float, default=0.01, help="share of the last run left unfinished"
+    )
+    parser.add_argument(
+        "--screen-size",
+        type=screen_size,
+        default=SCREEN_SIZE,
+        metavar="WxH",
+        help="the PNG masters' size (default 1920x1200); small for remote.py, whose upload "
+        "copies every link",
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--force", action="store_true", help="replace a non-empty --out")
