@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -151,6 +152,13 @@ def _check_schema(conn: sqlite3.Connection) -> bool:
     return bool(conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another process holds the index for a moment.
+    Wait or go without it, but never remove it as if it were broken."""
+    message = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+
+
 def remove_index(path: Path) -> None:
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         with contextlib.suppress(FileNotFoundError):
@@ -171,7 +179,9 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise IndexUnavailable(f"cannot make {folder}: {exc.strerror or exc}") from exc
-    for attempt in (1, 2):
+    deadline = time.monotonic() + 5 * BUSY_TIMEOUT_S
+    attempt = 1
+    while True:
         conn: sqlite3.Connection | None = None
         try:
             conn = _connect(path)
@@ -181,6 +191,16 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
                 return conn
             reason = "it was written by another version"
         except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                # Another process is creating or writing it: wait, and never take it for broken.
+                if conn is not None:
+                    conn.close()
+                if time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise IndexUnavailable(
+                    f"the index at {path} stayed busy in another process"
+                ) from exc
             reason = str(exc)
         if conn is not None:
             conn.close()
@@ -188,7 +208,7 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
             raise IndexUnavailable(f"cannot build the index at {path}: {reason}")
         notice(f"the index at {path} was not usable ({reason}): rebuilding it")
         remove_index(path)
-    raise AssertionError("unreachable")
+        attempt = 2
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

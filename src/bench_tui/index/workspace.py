@@ -20,6 +20,7 @@ from bench_tui.index.store import (
     IndexUnavailable,
     Notice,
     index_path,
+    is_busy,
     open_index,
     open_read_only,
     remove_index,
@@ -65,6 +66,8 @@ def with_index(
             notice(f"no index: {exc}")
             return None
         except (sqlite3.DatabaseError, CorruptEntry) as exc:
+            if is_busy(exc):
+                return None  # another process is writing it: read without it, it is not broken
             path = index_path(directory)
             if attempt == 2:
                 notice(f"the index at {path} failed again ({exc}): reading without it")
@@ -181,6 +184,9 @@ class WorkspaceSearch:
                 self.notice(f"no index: {exc}")
                 return []
             except sqlite3.DatabaseError as exc:
+                if is_busy(exc):
+                    self.notice("the index is being written by another process: search again")
+                    return []
                 path = index_path(self.root, cache)
                 self.notice(f"the index at {path} was not usable ({exc}): rebuilding it")
                 remove_index(path)

@@ -12,7 +12,7 @@ import re
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from bench_tui.model import Workspace
 from bench_tui.tui.screens.task import TaskScreen
 from bench_tui.tui.widgets.safe_static import SafeStatic
 from bench_tui.tui.widgets.virtual_table import Column, Row, VirtualTable
+from bench_tui.tui.worker_errors import reported_work
 
 TYPING_PAUSE_S = 0.15
 """A search starts once typing pauses this long."""
@@ -117,7 +118,7 @@ class SearchScreen(Screen[None]):
             status.update(Text("Putting the steps of this folder in the index…", style="dim"))
         self._search(query)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    @reported_work("searching the workspace", group="search", exclusive=True)
     def _search(self, query: str) -> None:
         try:
             hits = self.searcher.search(query, LIMIT)
