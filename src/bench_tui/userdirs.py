@@ -11,3 +11,11 @@ def state_dir() -> Path:
     state_home = os.environ.get("XDG_STATE_HOME")
     base = Path(state_home) if state_home else Path.home() / ".local" / "state"
     return base / "bench-tui"
+
+
+def cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/bench-tui`, else `~/.cache/bench-tui`: the index and remote mirrors.
+    A relative `XDG_CACHE_HOME` is ignored, as the XDG Base Directory spec says."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
+    return base / "bench-tui"

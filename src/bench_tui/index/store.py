@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench_tui.safeio import is_inside
+from bench_tui.userdirs import cache_dir
 
 SCHEMA_VERSION = 3
 """Bump when a table or what a cached value means changes: older files are rebuilt."""
@@ -72,12 +73,6 @@ FIELDS = {"i": "instruction", "e": "error", "a": "action", "r": "reasoning", "l"
 
 class IndexUnavailable(Exception):
     """No index can be kept for this folder (the cache folder cannot be made, or is inside it)."""
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("XDG_CACHE_HOME")
-    base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
-    return base / "bench-tui"
 
 
 def index_path(root: Path | str, cache: Path | None = None) -> Path:

@@ -13,19 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from bench_tui.userdirs import cache_dir
+
 _fetcher: Callable[[str], None] | None = None
 """Set by bench_tui.remote while a mirror is open in this process."""
 
 
-def cache_base() -> str:
-    """`$XDG_CACHE_HOME/bench-tui` (default `~/.cache/bench-tui`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(os.path.abspath(base), "bench-tui")
-
-
 def mirrors_folder() -> str:
     """Where remote mirrors live: a file anywhere else is never a placeholder."""
-    return os.path.join(cache_base(), "remote") + os.sep
+    return os.path.join(cache_dir(), "remote") + os.sep
 
 
 def in_mirror(path: str | os.PathLike[str]) -> bool:
