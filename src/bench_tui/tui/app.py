@@ -455,7 +455,7 @@ class BenchApp(App[None]):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.user_chose_tab = True
-        self.main_screen.query_one(TabbedContent).active = tab
+        self._show_tab(tab)
 
     def action_problems(self) -> None:
         if isinstance(self.screen, ProblemsScreen):
