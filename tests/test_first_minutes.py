@@ -11,7 +11,7 @@ from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.screens.help import HelpScreen
 from bench_tui.tui.screens.run import RunScreen
 from tests.fixtures.compare_builders import openadapt_run
-from tests.fixtures.pilot import screen_lines, settle_pilot
+from tests.fixtures.pilot import press_settled, screen_lines, settle_pilot
 
 
 async def test_help_titles_and_the_screens_own_keys_first(tmp_path: Path) -> None:
@@ -19,23 +19,20 @@ async def test_help_titles_and_the_screens_own_keys_first(tmp_path: Path) -> Non
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("question_mark")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         assert app.screen.title_text == "Benchmarks"
         await pilot.press("escape", "enter")
         await settle_pilot(pilot)
         run_screen = app.screen
         assert isinstance(run_screen, RunScreen)
-        await pilot.press("question_mark")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "question_mark")
         assert app.screen.title_text == "Run page"
         descriptions = [description for _keys, description in app.screen.rows]
         assert descriptions[0] == "Back"
         assert descriptions.index("Insights") < descriptions.index("Up")
         assert descriptions.index("Up") < descriptions.index("Quit")
-        await pilot.press("escape")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "escape")
         provider = BindingCommands(run_screen)
         first = [description for description, *_ in provider._entries()][:3]
         assert first[0] == "Back" and "Up" not in first
@@ -52,15 +49,9 @@ async def test_the_split_view_offers_no_sort(tmp_path: Path) -> None:
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(160, 48)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         app.screen.query_one("#tasks-table").focus()
-        await pilot.press("enter")
-        await settle_pilot(pilot)
-        await pilot.press("c")
-        await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter", "c", "enter")
         split = app.screen
         assert isinstance(split, CompareTaskScreen)
         table = split.query_one("#cmp-table", VirtualTable)
@@ -87,13 +78,11 @@ async def test_typed_text_with_a_newline_stays_on_its_row(tmp_path: Path) -> Non
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(160, 48)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         table = app.screen.query_one("#tasks-table")
         table.focus()
         table.move_cursor_to_key("notepad_greeting")
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, TaskScreen)
         lines = screen_lines(app)
         assert any("good⏎morning" in line for line in lines), "\n".join(lines)
@@ -114,19 +103,16 @@ async def test_a_frequency_filter_is_written_in_the_bar_and_cleared_like_any(
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(160, 48)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         screen = app.screen
         table = screen.query_one("#tasks-table", VirtualTable)
         bar = screen.query_one("#tasks-filter", FilterBar)
         table.focus()
         table.cursor_column = [c.key for c in table.columns].index("domain")
-        await pilot.press("F")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "F")
         assert isinstance(app.screen, PickScreen)
         app.screen.query_one(VirtualTable).move_cursor_to_key("file")
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         assert bar.display and bar.value == "domain=file"  # visible, as text
         assert [row.key for row in table.rows] == ["file_a", "file_b"]
         await pilot.press("x")  # failures only adds to what the bar says
@@ -165,29 +151,22 @@ async def test_labels_and_notes_on_the_task_page_and_in_the_split_view(
         await settle_pilot(pilot)
         table = app.query_one("#runs-table")
         table.move_cursor_to_key("new")
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         app.screen.query_one("#tasks-table").focus()
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         page = app.screen
         assert isinstance(page, TaskScreen)
-        await pilot.press("t")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "t")
         assert isinstance(app.screen, TriageScreen)
         await pilot.press("g", "n")  # "grounding miss", then a note
         await settle_pilot(pilot)
         for char in "clicked the wrong tab":
             await pilot.press("space" if char == " " else char)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         assert app.screen is page
         heading = page.query_one("#task-heading").content.plain
         assert "labels: grounding miss" in heading and "note: clicked the wrong tab" in heading
-        await pilot.press("c")
-        await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "c", "enter")
         split = app.screen
         assert isinstance(split, CompareTaskScreen)
         assert split.sides[0][0].id == "old"
@@ -215,23 +194,19 @@ async def test_reload_keeps_the_run_its_filter_and_the_step(tmp_path: Path) -> N
         await settle_pilot(pilot)
         runs = app.query_one("#runs-table")
         runs.move_cursor_to_key(next(k for k in (r.key for r in runs.rows) if k.startswith("a/")))
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         run_page = app.screen
         assert isinstance(run_page, RunScreen)
         await pilot.press("slash")
         for char in "notepad":
             await pilot.press(char)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         tasks = run_page.query_one("#tasks-table")
         assert [row.key for row in tasks.rows] == ["notepad_greeting"]
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         task_page = app.screen
         assert isinstance(task_page, TaskScreen)
-        await pilot.press("right")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "right")
         assert task_page.current == 1
         # The files change on disk, and one run goes away.
         path = run_dir / "tasks" / "notepad_greeting" / "execution.json"
@@ -241,8 +216,7 @@ async def test_reload_keeps_the_run_its_filter_and_the_step(tmp_path: Path) -> N
         import shutil
 
         shutil.rmtree(tmp_path / "gone")
-        await pilot.press("r")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "r")
         assert app.scan_done
         assert app.screen is task_page and task_page.current == 1
         assert "verdict: re-checked" in task_page.query_one("#task-heading").content.plain
@@ -291,15 +265,13 @@ async def test_a_label_just_applied_reads_on_its_row_at_any_width(
     app = BenchApp(tmp_path / "results", images="none")
     async with app.run_test(size=size) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, RunScreen)
         table = screen.query_one("#tasks-table", VirtualTable)
         table.focus()
         table.move_cursor_to_key("settings:dark mode?")
-        await pilot.press("t")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "t")
         assert isinstance(app.screen, TriageScreen)
         await pilot.press("plus", "minus", "escape")
         await settle_pilot(pilot)
@@ -322,10 +294,7 @@ async def test_insights_at_80_columns_show_whole_task_ids(tmp_path: Path) -> Non
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
-        await pilot.press("i")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter", "i")
         assert isinstance(app.screen, InsightsScreen)
         app.screen.query_one("#insights-box").scroll_end(animate=False)
         await settle_pilot(pilot)
@@ -344,10 +313,7 @@ async def test_the_training_page_at_80x24_opens_at_its_top_with_readable_cards(
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("1")
-        await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "1", "enter")
         await pilot.pause(0.1)
         assert isinstance(app.screen, TrainingScreen)
         assert app.screen.scroll_offset.y == 0  # opened at its top
@@ -370,8 +336,7 @@ async def test_the_run_page_at_80x24_has_whole_card_lines_and_a_compact_domain_t
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, RunScreen)
         await pilot.press("d")  # below 36 rows the breakdown starts hidden
         await settle_pilot(pilot)
@@ -465,18 +430,14 @@ async def test_the_training_page_says_what_hit_means_in_help_and_its_cards_in_wo
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(160, 48)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("1")
-        await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "1", "enter")
         assert isinstance(app.screen, TrainingScreen)
         cards = [" ".join(card.content.plain.split()) for card in app.screen.query(".metric-card")]
         assert not any("custom log" in card for card in cards), cards
         assert any(card.startswith("epoch") and card.endswith("OpenAdapt") for card in cards)
         eta = next(card for card in cards if card.startswith("ETA"))
         assert eta.count("done") + eta.count("DONE") <= 1, eta  # said once, if at all
-        await pilot.press("question_mark")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(" ".join(screen_lines(app)).split())
         assert "recomputed from the logged distance" in text and "d<50" in text
@@ -502,13 +463,11 @@ async def test_f_and_e_work_on_the_run_list(
         await settle_pilot(pilot)
         table = app.query_one("#runs-table", VirtualTable)
         table.cursor_column = [c.key for c in table.columns].index("models")
-        await pilot.press("F")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "F")
         assert isinstance(app.screen, PickScreen)
         picker = app.screen.query_one(VirtualTable)
         assert picker.move_cursor_to_key("beta")
-        await pilot.press("enter")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter")
         assert [row.key for row in table.rows] == ["run_b"]
         assert app.query_one("#runs-filter").value == "models=beta"  # visible, clearable
         await pilot.press("e")
@@ -524,9 +483,6 @@ async def test_while_typing_a_filter_the_footer_says_what_esc_and_enter_do(tmp_p
     app = BenchApp(tmp_path, images="none")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_pilot(pilot)
-        await pilot.press("enter")
-        await settle_pilot(pilot)
-        await pilot.press("slash")
-        await settle_pilot(pilot)
+        await press_settled(pilot, "enter", "slash")
         footer = screen_lines(app)[-1]
         assert "esc Clear filter" in footer and "Apply" in footer, footer
