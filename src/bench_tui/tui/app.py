@@ -26,7 +26,7 @@ from bench_tui.sources.checks_runner import iter_checks, stop_check_workers
 from bench_tui.sources.discover import DiscoveryBatch, iter_workspace
 from bench_tui.sources.refresh import rescan_run
 from bench_tui.triage.store import STORE_DIR, store_problems
-from bench_tui.tui.breakpoints import HORIZONTAL_BREAKPOINTS
+from bench_tui.tui.breakpoints import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
 from bench_tui.tui.commands import BindingCommands
 from bench_tui.tui.control_guard import ControlGuard
 from bench_tui.tui.daemon_executor import use_daemon_threads
@@ -69,6 +69,7 @@ class BenchApp(App[None]):
     ]
     TITLE = "bench-tui"
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     COMMANDS = App.COMMANDS | {BindingCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('training')", "Training & evals", show=False, id="tab_training"),

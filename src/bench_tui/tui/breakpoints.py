@@ -9,3 +9,6 @@ SHORT_ROWS = 32
 HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_COLUMNS, "-wide")]
 """Textual sets the class on every screen, pushed or in the background, on every resize:
 stylesheets say `RunScreen.-narrow …` and no page measures the terminal itself."""
+
+VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_ROWS, "-tall")]
+"""The same for the height: `TaskScreen.-narrow.-short …`."""

@@ -27,7 +27,6 @@ from bench_tui.model import Action, Episode, Prediction
 from bench_tui.model.episode import episode_name
 from bench_tui.render.images import Marker, markers_for_action
 from bench_tui.safetext import data
-from bench_tui.tui.breakpoints import SHORT_ROWS
 from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.palette import BAD, GOOD, WARN, WARN_BOLD
 from bench_tui.tui.screens.playback import StepPlayback
@@ -145,14 +144,7 @@ class EpisodeScreen(StepPlayback):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self._fit_height()
         self._switch_checkpoint()
-
-    def on_resize(self) -> None:
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        self.set_class(self.app.size.height < SHORT_ROWS, "-short")
 
     # ----- rendering ------------------------------------------------------------------------
     def _heading(self) -> Text:

@@ -21,7 +21,6 @@ from bench_tui.sources.common import ReadContext
 from bench_tui.sources.steps import load_steps
 from bench_tui.triage.labels import load_label_set
 from bench_tui.triage.store import TriageStore
-from bench_tui.tui.breakpoints import SHORT_ROWS
 from bench_tui.tui.cells import format_seconds, result_cell
 from bench_tui.tui.image_mode import app_renderer
 from bench_tui.tui.palette import BAD, WARN
@@ -140,12 +139,7 @@ class TaskScreen(StepPlayback):
         yield FittedFooter()
 
     def on_mount(self) -> None:
-        self.on_resize()
         self._load()
-
-    def on_resize(self) -> None:
-        # Width classes come from the app's HORIZONTAL_BREAKPOINTS; the height one is this page's.
-        self.set_class(self.app.size.height < SHORT_ROWS, "-short")
 
     def update_run(self, run: Run) -> None:
         """The run was read again (a reload): same task, model and step, the new files."""
