@@ -41,6 +41,8 @@ class Screen:
     def __init__(self, page) -> None:
         self.page = page
         self.chunks: list[str] = []
+        self.seen = 0
+        """Chunks an earlier wait or key already accounted for: a wait looks only after them."""
         page.on("websocket", self._attach)
 
     def _attach(self, websocket) -> None:
@@ -54,11 +56,14 @@ class Screen:
         return "".join(self.chunks)
 
     def wait_for(self, *needles: str, timeout_s: float = WAIT_S) -> float:
-        """Let the page run until every needle has been drawn since now; the time it took."""
-        start, mark = time.monotonic(), len(self.chunks)
+        """Let the page run until every needle has been drawn since the page opened or the last
+        wait or key (not only since this call: a fast app may have drawn it already); the time
+        it took from this call."""
+        start, mark = time.monotonic(), self.seen
         while time.monotonic() - start < timeout_s:
             drawn = "".join(self.chunks[mark:])
             if all(needle in drawn for needle in needles):
+                self.seen = len(self.chunks)
                 return time.monotonic() - start
             self.page.wait_for_timeout(50)
         missing = [n for n in needles if n not in "".join(self.chunks[mark:])]
@@ -80,6 +85,7 @@ class Screen:
         while time.monotonic() - mark_time < WAIT_S:
             drawn = "".join(self.chunks[mark:])
             if all(needle in drawn for needle in expected):
+                self.seen = len(self.chunks)
                 return time.monotonic() - mark_time
             self.page.wait_for_timeout(50)
         raise AssertionError(f"after {key}: not drawn within {WAIT_S} s: {expected}")
