@@ -96,3 +96,25 @@ def test_no_credentials_is_one_line_naming_what_to_set(workspace: Path, azure_en
     result = cli("summary", f"az://{CONTAINER}/{PREFIX}")
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
     assert "AZURE_STORAGE_CONNECTION_STRING" in result.stderr
+
+
+def test_check_images_over_azure_finds_a_cut_screenshot_as_locally(
+    azurite: int,  # noqa: F811
+    azure_env,
+    tmp_path: Path,
+) -> None:
+    from tests.fixtures.openadapt_builders import build_complete_run
+
+    run = build_complete_run(tmp_path / "local" / "cut")
+    shot = run / "tasks" / "notepad_greeting" / "screenshots" / "step_002.png"
+    shot.write_bytes(shot.read_bytes()[:100])
+    root = run.parent
+    upload_to_azure(azurite_connection_string(azurite), "cut-shots", "study", root)
+    stamp_as_downloaded(root)
+
+    local = cli("validate", "--json", str(root))
+    assert "truncated (PNG has no end marker)" in local.stdout
+    unchecked = cli("validate", "--json", "az://cut-shots/study")
+    assert "truncated" not in unchecked.stdout  # the listing's sizes cannot tell
+    checked = cli("validate", "--json", "--check-images", "az://cut-shots/study")
+    assert (checked.exit_code, checked.stdout) == (local.exit_code, local.stdout)

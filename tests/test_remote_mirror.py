@@ -116,3 +116,34 @@ def test_the_mirror_fetches_small_files_keeps_images_as_placeholders(
     mirror.fetch(str(shot))
     assert shot.read_bytes() == png.read_bytes()
     assert mirror.stats.images_fetched == 1
+
+
+def test_probed_images_answer_the_image_check_as_the_local_files_do(
+    tmp_path: Path, monkeypatch
+) -> None:
+    png = tmp_path / "real.png"
+    write_png(png, (64, 40))
+    whole = png.read_bytes()
+    files = {
+        "run/whole.png": whole,
+        "run/cut.png": whole[: len(whole) // 2],
+        "run/tiny.png": whole[:5],
+        "run/other.jpg": b"GIF89a" + bytes(40),
+    }
+    mirror = memory_mirror(tmp_path, monkeypatch, files)
+    assert mirror.sync() == []
+    local = tmp_path / "local"
+    local.mkdir()
+    expected = {}
+    for key, body in files.items():
+        (local / key.rsplit("/", 1)[1]).write_bytes(body)
+        expected[key] = image_problem(local / key.rsplit("/", 1)[1])
+    assert expected["run/cut.png"] == "screenshot is truncated (PNG has no end marker)"
+
+    assert mirror.probe_images() == []
+    assert {key: image_problem(mirror.tree / key) for key in files} == expected
+    assert mirror.stats.images_probed == 4
+    assert mirror.probe_images() == [] and mirror.stats.images_probed == 4  # asked once
+
+    mirror.fetch(str(mirror.tree / "run/whole.png"))  # shown later: the real bytes, all of them
+    assert (mirror.tree / "run/whole.png").read_bytes() == whole

@@ -308,3 +308,44 @@ async def test_the_app_shows_an_unreadable_url_as_a_problem(s3) -> None:
         messages = [problem.message for problem in app.workspace.problems]
     assert len(messages) == 1
     assert messages[0].startswith("cannot read s3://no-such-bucket-here/runs: no such bucket")
+
+
+def test_check_images_finds_a_truncated_screenshot_as_locally_and_asks_once(
+    s3: RequestLog,
+    tmp_path: Path,
+    moto_server,  # noqa: F811
+) -> None:
+    from tests.fixtures.openadapt_builders import build_complete_run
+
+    endpoint, _ = moto_server
+    run = build_complete_run(tmp_path / "local" / "cut")
+    shots = run / "tasks" / "notepad_greeting" / "screenshots"
+    whole = (shots / "step_002.png").read_bytes()
+    (shots / "step_002.png").write_bytes(whole[: len(whole) // 2])
+    (shots / "step_001.png").write_bytes(b"GIF89a not what a screenshot should be")
+    root = run.parent
+    upload_to_s3(endpoint, "cut-shots", "study", root)
+    stamp_as_downloaded(root)
+    url = "s3://cut-shots/study"
+    images = [key for key, _ in tree_objects(root) if key.endswith(".png")]
+
+    local = cli("validate", "--json", str(root))
+    said = json.loads(local.stdout)["problems"]
+    assert any("truncated (PNG has no end marker)" in p["message"] for p in said)
+    assert any("not a PNG or JPEG image" in p["message"] for p in said)
+
+    s3.clear()
+    listed_only = cli("validate", "--json", url)
+    assert listed_only.stdout != local.stdout  # the listing's sizes cannot tell a cut image
+    assert s3.gets(".png") == []
+
+    s3.clear()
+    checked = cli("validate", "--json", "--check-images", url)
+    assert (checked.exit_code, checked.stdout) == (local.exit_code, local.stdout)
+    # One ranged request for each image's end, one more for the start of the two without one.
+    assert len(s3.gets(".png")) == len(images) + 2
+
+    s3.clear()
+    again = cli("summary", "--json", "--check-images", url)
+    assert without_root(again.stdout) == without_root(cli("summary", "--json", str(root)).stdout)
+    assert s3.gets(".png") == []  # checked before and unchanged: not asked again

@@ -72,6 +72,17 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
+CheckImagesOption = Annotated[
+    bool,
+    typer.Option(
+        "--check-images",
+        help="Remote results: fetch each screenshot's last bytes (a small ranged request each) "
+        "to find truncated ones; without it only the listing's sizes are checked. Local "
+        "folders are always checked whole.",
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"bench-tui {__version__}")
@@ -105,12 +116,12 @@ def _shown_root(root: str) -> str:
     return shown_root(root)
 
 
-def _existing_dir(path: Path) -> Path:
+def _existing_dir(path: Path, check_images: bool = False) -> Path:
     """The folder to read: DIR, or for a URL the local mirror of it (issue 16)."""
     if isinstance(path, RemoteArg):
         from bench_tui.remote.cli_open import mirrored
 
-        root = mirrored(path)
+        root = mirrored(path, check_images)
         _MIRRORS.add(str(root))
         return root
     if not path.is_dir():
@@ -301,11 +312,12 @@ def summary(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     no_index: NoIndexOption = False,
+    check_images: CheckImagesOption = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
     from bench_tui.report import json_output, summary_json
 
-    directory = _existing_dir(directory)
+    directory = _existing_dir(directory, check_images)
     workspace = _discover_with_stores(directory, no_index)
     data = summary_json(workspace)
     data["root"] = _shown_root(workspace.root)
@@ -322,13 +334,14 @@ def validate(
     directory: ExistingDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     no_index: NoIndexOption = False,
+    check_images: CheckImagesOption = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
     from bench_tui.report import json_output, problem_json
     from bench_tui.safetext import visible
 
     shown = directory
-    directory = _existing_dir(directory)
+    directory = _existing_dir(directory, check_images)
     problems = _discover_with_stores(directory, no_index).sorted_problems()
     if as_json:
         typer.echo(json_output({"problems": [problem_json(p) for p in problems]}))

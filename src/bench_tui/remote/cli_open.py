@@ -39,11 +39,15 @@ def session_for(url: str, cache_bytes: int = DEFAULT_CACHE_BYTES) -> RemoteSessi
         raise fail(exc) from None
 
 
-def mirrored(url: str) -> Path:
-    """List the URL and fetch what the readers read; the mirror folder to read as DIR."""
+def mirrored(url: str, check_images: bool = False) -> Path:
+    """List the URL and fetch what the readers read; the mirror folder to read as DIR.
+    `check_images`: also fetch each image's end (`Mirror.probe_images`), so a truncated
+    screenshot is found as in a local copy; else the listing's sizes are all that is checked."""
     session = session_for(url)
     try:
         problems = session.sync()
+        if check_images:
+            problems += session.mirror.probe_images()
     except RemoteError as exc:
         raise fail(exc) from None
     OPENED[str(session.root)] = Opened(session.url, problems)

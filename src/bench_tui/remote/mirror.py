@@ -31,12 +31,11 @@ from bench_tui.remote.errors import describe, kind_of
 from bench_tui.remote.keys import unsafe_reason
 from bench_tui.remote.location import Location, RemoteError
 from bench_tui.safeio import make_private_dir
+from bench_tui.sources._io.images import END_MARKER_BYTES, SIGNATURE_BYTES, has_end_marker
 from bench_tui.sources.common import MAX_PARSE_BYTES
 
-LAZY_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
-    | {".mp4", ".webm", ".mkv", ".avi", ".mov"}
-)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+LAZY_SUFFIXES = IMAGE_SUFFIXES | {".mp4", ".webm", ".mkv", ".avi", ".mov"}
 """Screenshots and recordings: fetched when shown, never to list a workspace."""
 DEFAULT_CACHE_BYTES = 2 * 1024**3
 FETCH_BATCH_BYTES = 64 * 1024 * 1024
@@ -69,6 +68,8 @@ class Stats:
     fetched_files: int = 0
     fetched_bytes: int = 0
     images_fetched: int = 0
+    images_probed: int = 0
+    """Images whose end (and, when that is no end marker, start) was fetched to check them."""
 
 
 @dataclass
@@ -119,7 +120,16 @@ class Mirror:
         for path in (folder.parent.parent, folder.parent, folder, self.tree, self.scratch):
             path.parent.mkdir(parents=True, exist_ok=True)
             make_private_dir(path)
-        self.entries = self._load()
+        self._entries: dict[str, Entry] | None = None
+
+    @property
+    def entries(self) -> dict[str, Entry]:
+        """The manifest, read when first needed: for a big prefix that takes most of a second,
+        which the app spends in its listing worker, not before its first frame."""
+        with self._lock:
+            if self._entries is None:
+                self._entries = self._load()
+            return self._entries
 
     # ----- manifest -------------------------------------------------------------------------
     def _load(self) -> dict[str, Entry]:
@@ -297,8 +307,93 @@ class Mirror:
             # Nothing could be read: one line says why instead of a Problem per file.
             raise RemoteError(describe(self.location, first_failure))
 
-    def _write(self, relative: str, data: bytes | None, entry: Entry) -> None:
-        """The file in the mirror, replaced in one rename; None: a sparse placeholder."""
+    # ----- image checks, when asked ---------------------------------------------------------
+    def probe_images(self) -> list[Problem]:
+        """Write each listed image's last bytes (and its first, when the last are no end marker)
+        into its placeholder, so the image check answers as it does for a local copy: whole,
+        truncated, or not an image. One small ranged request per image (two for a cut one);
+        an image already probed or fetched is not asked for again. Problems: what could not
+        be fetched. Raises RemoteError when nothing could (no credentials, network down)."""
+        with self._lock:
+            todo = [
+                (relative, entry)
+                for relative, entry in sorted(self.entries.items())
+                if entry.lazy
+                and not entry.fetched
+                and entry.size > 0
+                and posixpath.splitext(relative)[1].lower() in IMAGE_SUFFIXES
+                and self._is_placeholder(relative)
+            ]
+        problems: list[Problem] = []
+        tails = self._ranges(
+            [(rel, max(0, e.size - END_MARKER_BYTES), e.size) for rel, e in todo], problems
+        )
+        heads_wanted = [
+            (rel, 0, min(SIGNATURE_BYTES, max(0, e.size - END_MARKER_BYTES)))
+            for rel, e in todo
+            if rel in tails and not has_end_marker(tails[rel])
+        ]
+        heads = self._ranges([item for item in heads_wanted if item[2] > 0], problems)
+        for relative, entry in todo:
+            tail = tails.get(relative)
+            if tail is None:
+                continue
+            parts = [(max(0, entry.size - END_MARKER_BYTES), tail)]
+            if relative in heads:
+                parts.append((0, heads[relative]))
+            try:
+                self._write(relative, None, entry, parts)
+            except OSError as exc:
+                problems.append(Problem(path=relative, message=f"not checked: {exc}"))
+                continue
+            self.stats.images_probed += 1
+        return problems
+
+    def _is_placeholder(self, relative: str) -> bool:
+        try:
+            found = os.lstat(self.tree / relative)
+        except OSError:
+            return False
+        return stat.S_ISREG(found.st_mode) and found.st_size > 0 and found.st_blocks == 0
+
+    def _ranges(
+        self, wanted: list[tuple[str, int, int]], problems: list[Problem]
+    ) -> dict[str, bytes]:
+        """The bytes [start, end) of each key, fetched concurrently; a failure is a Problem."""
+        got: dict[str, bytes] = {}
+        first_failure: BaseException | None = None
+        for at in range(0, len(wanted), FETCH_BATCH_FILES):
+            batch = wanted[at : at + FETCH_BATCH_FILES]
+            paths = [self.location.key_of(rel) for rel, _, _ in batch]
+            try:
+                answers: list[Any] = self.fs.cat_ranges(
+                    paths, [start for _, start, _ in batch], [end for _, _, end in batch]
+                )
+            except Exception as exc:  # noqa: BLE001  each library raises its own types
+                answers = [exc] * len(batch)
+            for (relative, _, _), data in zip(batch, answers, strict=True):
+                if isinstance(data, bytes):
+                    got[relative] = data
+                    self.stats.fetched_bytes += len(data)
+                    continue
+                error = data if isinstance(data, BaseException) else RuntimeError("no data")
+                first_failure = first_failure or error
+                said = describe(self.location, error)
+                problems.append(Problem(path=relative, message=f"not checked: {said}"))
+        fatal = first_failure is not None and kind_of(first_failure) in FATAL_KINDS
+        if wanted and not got and fatal and first_failure is not None:
+            raise RemoteError(describe(self.location, first_failure))
+        return got
+
+    def _write(
+        self,
+        relative: str,
+        data: bytes | None,
+        entry: Entry,
+        parts: list[tuple[int, bytes]] | None = None,
+    ) -> None:
+        """The file in the mirror, replaced in one rename; None: a sparse placeholder, with
+        `parts` (offset, bytes) written into it (a probed image)."""
         local = self.tree / relative
         local.parent.mkdir(parents=True, exist_ok=True)
         scratch = self.scratch / f"{os.getpid()}.{threading.get_ident()}.part"
@@ -306,6 +401,8 @@ class Mirror:
         try:
             if data is None:
                 os.ftruncate(fd, entry.size)
+                for offset, part in parts or ():
+                    os.pwrite(fd, part[: max(0, entry.size - offset)], offset)
             else:
                 view = memoryview(data)
                 while view:

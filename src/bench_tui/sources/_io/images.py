@@ -17,6 +17,15 @@ from bench_tui.safetext import display_path
 from bench_tui.sources._io.placeholders import is_placeholder
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+END_MARKER_BYTES = 12
+"""How many last bytes tell a whole PNG (IEND chunk) or JPEG (EOI marker) from a cut one."""
+SIGNATURE_BYTES = len(PNG_SIGNATURE)
+"""How many first bytes tell a PNG or JPEG from anything else."""
+
+
+def has_end_marker(tail: bytes) -> bool:
+    """Whether an image's last END_MARKER_BYTES are a PNG's IEND chunk or a JPEG's EOI."""
+    return tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9"
 
 
 def image_problem(
@@ -50,10 +59,10 @@ def _image_content_problem(fd: int, info: os.stat_result, path: Path | str) -> s
         if is_placeholder(path, info):
             return None  # remote results (issue 16): the listing's size is all that is known
         # Single preads: a regular file returns short only at its end.
-        tail = os.pread(fd, 12, max(0, size - 12))
-        if tail[4:8] == b"IEND" or tail[-2:] == b"\xff\xd9":
+        tail = os.pread(fd, END_MARKER_BYTES, max(0, size - END_MARKER_BYTES))
+        if has_end_marker(tail):
             return None
-        head = os.pread(fd, 8, 0)
+        head = os.pread(fd, SIGNATURE_BYTES, 0)
     except OSError as exc:
         return f"screenshot unreadable: {exc.strerror or exc}"
     finally:
