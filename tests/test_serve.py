@@ -14,7 +14,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from typer.testing import CliRunner
 
+from bench_tui.cli import app
 from bench_tui.serve.access import is_loopback, same_token, token_in_force
 from bench_tui.serve.server import decode_goto, encode_goto, session_argv
 from tests.fixtures.openadapt_builders import build_complete_run
@@ -115,6 +117,17 @@ def test_a_goto_rides_in_the_websocket_path_and_only_as_one_argument(tmp_path: P
     argv = session_argv(tmp_path, "-x; rm -rf /")
     assert argv[-3:] == ["--goto=-x; rm -rf /", "--", str(tmp_path)]
     assert "--images=halfblock" in argv
+
+
+def test_a_served_url_passes_its_cache_size_to_every_session() -> None:
+    from bench_tui.remote.arg import RemoteArg
+
+    url = RemoteArg("s3://bucket/results")
+    argv = session_argv(url, None, cache_size="500M")  # type: ignore[arg-type]
+    assert argv[-3:] == ["--cache-size=500M", "--", "s3://bucket/results"]
+    assert not [word for word in session_argv(url, None) if "cache-size" in word]  # type: ignore[arg-type]
+    bad = CliRunner().invoke(app, ["serve", "s3://bucket/results", "--cache-size", "lots"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("bench-tui: --cache-size: not a size")
 
 
 # ----- the server ------------------------------------------------------------------------------------

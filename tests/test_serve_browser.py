@@ -8,6 +8,7 @@ font, are aborted).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
@@ -178,3 +179,51 @@ def test_a_signal_stops_the_server_and_every_app_while_a_browser_is_connected(
     assert wait_for(lambda: not still_running(apps), 2), f"left behind: {still_running(apps)}"
     for page, _ in pages:
         page.close()
+
+
+def test_serve_over_s3_lists_the_url_and_shows_a_fetched_screenshot(
+    browser, demo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
+    pytest.importorskip("moto", reason="moto[server] (the test extra) is not installed")
+    from moto.server import ThreadedMotoServer
+
+    from tests.fixtures.remote_servers import (
+        RequestLog,
+        free_port,
+        materialise_links,
+        s3_environment,
+        upload_to_s3,
+    )
+
+    results = tmp_path / "uploaded"
+    write_demo(results, tasks_per_run=8)
+    materialise_links(results)
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    log = RequestLog()
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.addHandler(log)
+    werkzeug.setLevel(logging.INFO)
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        s3_environment(monkeypatch, endpoint, tmp_path / "cache")
+        upload_to_s3(endpoint, "served-results", "demo", results)
+        log.clear()
+        server = start_serve("s3://served-results/demo", "--port", "0")
+        try:
+            assert server.first_line.startswith("serving s3://served-results/demo at ")
+            page, screen = open_page(browser, server.url)
+            screen.wait_for("Benchmark runs (5)", "waa_eval_20251110_091522")
+            screen.press("Enter", "success by domain")
+            screen.press("Enter", "step 1/")
+            screen.wait_for_pattern("[▀▄]{8}")  # the screenshot, fetched when shown
+            assert log.gets(".png"), "the shown step's screenshot was not fetched from S3"
+            page.close()
+        finally:
+            server.stop()
+            server.process.communicate(timeout=10)
+    finally:
+        werkzeug.removeHandler(log)
+        moto.stop()

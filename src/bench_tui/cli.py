@@ -72,6 +72,13 @@ class ExportFormat(StrEnum):
     parquet = "parquet"
 
 
+CacheSizeOption = Annotated[
+    str,
+    typer.Option(
+        "--cache-size",
+        help="Remote results: screenshot bytes kept on disk for each URL (e.g. 500M, 2G).",
+    ),
+]
 CheckImagesOption = Annotated[
     bool,
     typer.Option(
@@ -114,6 +121,15 @@ def _shown_root(root: str) -> str:
     from bench_tui.remote.cli_open import shown_root
 
     return shown_root(root)
+
+
+def _cache_bytes(cache_size: str) -> int:
+    from bench_tui.remote.session import parse_size
+
+    try:
+        return parse_size(cache_size)
+    except ValueError as exc:
+        _usage_error(f"--cache-size: {exc}")
 
 
 def _existing_dir(path: Path, check_images: bool = False) -> Path:
@@ -188,25 +204,15 @@ def open_app(
         ),
     ] = None,
     goto: Annotated[str | None, GotoOption] = None,
-    cache_size: Annotated[
-        str,
-        typer.Option(
-            "--cache-size", help="Remote results: screenshot bytes kept on disk (e.g. 500M, 2G)."
-        ),
-    ] = "2G",
+    cache_size: CacheSizeOption = "2G",
     no_index: NoIndexOption = False,
 ) -> None:
     """Open the app on DIR (the default command)."""
     if isinstance(directory, RemoteArg):  # issue 16: the app lists the URL in the background
         from bench_tui.remote.cli_open import session_for
-        from bench_tui.remote.session import parse_size
         from bench_tui.tui.launch import launch
 
-        try:
-            cache_bytes = parse_size(cache_size)
-        except ValueError as exc:
-            _usage_error(f"--cache-size: {exc}")
-        session = session_for(directory, cache_bytes)
+        session = session_for(directory, _cache_bytes(cache_size))
         _exit_with(
             launch(session.root, images.value if images else None, goto=goto, remote=session)
         )
@@ -276,6 +282,7 @@ def serve(
             "--public-url", help="Base URL browsers use (a proxy in front).", show_default=False
         ),
     ] = None,
+    cache_size: CacheSizeOption = "2G",
     no_index: NoIndexOption = False,
 ) -> None:
     """The same app in a browser tab: one app process per tab (textual-serve)."""
@@ -283,7 +290,7 @@ def serve(
     if remote:  # issue 16: each tab's app lists the URL itself; here only the extra is checked
         from bench_tui.remote.cli_open import session_for
 
-        session_for(str(directory))
+        session_for(str(directory), _cache_bytes(cache_size))
     else:
         _existing_dir(directory)
     try:
@@ -303,6 +310,7 @@ def serve(
         token=token_in_force(host, token),
         public_url=public_url,
         use_index=not no_index,
+        cache_size=cache_size if remote else None,
     )
     _exit_with(run(options))
 

@@ -56,13 +56,19 @@ class ServeOptions:
     token: str | None
     public_url: str | None = None
     use_index: bool = True
+    cache_size: str | None = None
+    """Remote results: the screenshot bytes each session's mirror keeps (`open --cache-size`)."""
 
 
-def session_argv(directory: Path, goto: str | None, *, use_index: bool = True) -> list[str]:
+def session_argv(
+    directory: Path, goto: str | None, *, use_index: bool = True, cache_size: str | None = None
+) -> list[str]:
     """The app process of one browser session (no shell: `goto` comes from a URL)."""
     argv = [sys.executable, "-m", "bench_tui", "open", "--images=halfblock"]
     if not use_index:
         argv.append("--no-index")
+    if cache_size:
+        argv.append(f"--cache-size={cache_size}")
     if goto:
         argv.append(f"--goto={goto}")  # one word: a target starting with "-" stays a value
     return [*argv, "--", str(directory)]
@@ -222,7 +228,10 @@ class BenchServer(Server):
             await websocket.prepare(request)
             session = AppSession(
                 session_argv(
-                    self.options.directory, goto or None, use_index=self.options.use_index
+                    self.options.directory,
+                    goto or None,
+                    use_index=self.options.use_index,
+                    cache_size=self.options.cache_size,
                 ),
                 {SERVE_URL_ENV: with_token(self.base_for(request) + "/", self.options.token)},
                 write_bytes=websocket.send_bytes,
