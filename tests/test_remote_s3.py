@@ -349,3 +349,23 @@ def test_check_images_finds_a_truncated_screenshot_as_locally_and_asks_once(
     again = cli("summary", "--json", "--check-images", url)
     assert without_root(again.stdout) == without_root(cli("summary", "--json", str(root)).stdout)
     assert s3.gets(".png") == []  # checked before and unchanged: not asked again
+
+
+async def test_labelling_over_s3_says_the_label_stays_on_this_machine(
+    workspace: Path, s3: RequestLog, shown_task
+) -> None:
+    run_id, _, _ = shown_task
+    from bench_tui.remote.session import open_remote
+    from bench_tui.tui.app import BenchApp
+    from bench_tui.tui.screens.run import RunScreen
+    from bench_tui.tui.screens.triage import TriageScreen
+    from tests.fixtures.pilot import pause_until, settle_after_scan
+
+    session = open_remote(URL)
+    app = BenchApp(session.root, images="none", goto=run_id, remote=session)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle_after_scan(app, pilot)
+        assert await pause_until(lambda: isinstance(app.screen, RunScreen), pilot)
+        await pilot.press("t")
+        assert await pause_until(lambda: isinstance(app.screen, TriageScreen), pilot)
+        assert app.screen.title_text.endswith("kept on this machine, not in the bucket")

@@ -189,8 +189,12 @@ class RunLabels(Screen[None]):
                 table.refresh()
                 self.notify(f"labelled {len(targets)} marked tasks; marks cleared", timeout=3)
 
+        title = f"Label {what} ({model})"
+        if getattr(self.app, "remote", None) is not None:
+            # Results in object storage are never written: say where the label goes.
+            title += " · kept on this machine, not in the bucket"
         dialog = TriageScreen(
-            f"Label {what} ({model})",
+            title,
             self.label_set,
             current,
             label,
