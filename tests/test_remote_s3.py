@@ -369,3 +369,43 @@ async def test_labelling_over_s3_says_the_label_stays_on_this_machine(
         await pilot.press("t")
         assert await pause_until(lambda: isinstance(app.screen, TriageScreen), pilot)
         assert app.screen.title_text.endswith("kept on this machine, not in the bucket")
+
+
+def test_the_index_over_s3_is_keyed_by_etag_through_the_mirror(workspace: Path, s3) -> None:
+    """An unchanged object is not fetched again, so its mirrored file (and the claim read
+    from it) stays as it was; a new ETag is a new download, and the claim is read again."""
+    from contextlib import closing
+
+    import boto3
+
+    from bench_tui.index.claims import ClaimIndex
+    from bench_tui.index.store import open_index
+    from bench_tui.remote.session import open_remote
+    from bench_tui.sources.discover import discover_workspace
+
+    def replay() -> tuple[int, int]:
+        root = open_remote(URL).root
+        with closing(open_index(root, pytest.fail)) as conn:
+            cache = ClaimIndex(conn, Path(os.path.abspath(root)))
+            discover_workspace(root, claim_cache=cache)
+            return cache.replayed, cache.read
+
+    # (A file fetched within 50 ms of its read is not kept: the second open stores it.)
+    for _ in range(2):
+        assert cli("summary", "--json", URL).exit_code == 0
+    replayed, read = replay()
+    assert replayed > 0  # the summary's entries, untouched by a further listing
+    assert replay() == (replayed, read)  # (a live run is never kept: read every time)
+
+    key = next(k for k, _ in tree_objects(workspace) if k.endswith("/task.json") and "demo/" in k)
+    body = json.loads((workspace / key).read_text("utf-8"))
+    body["instruction"] = "changed upstream"
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=json.dumps(body))
+    try:
+        s3.clear()
+        assert cli("summary", "--json", URL).exit_code == 0
+        assert [line for line in s3.gets() if key in line]  # the new ETag: fetched again
+        assert replay() == (replayed - 1, read + 1)  # and its claim read again
+    finally:
+        original = (workspace / key).read_bytes()
+        boto3.client("s3").put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=original)
