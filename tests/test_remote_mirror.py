@@ -145,5 +145,55 @@ def test_probed_images_answer_the_image_check_as_the_local_files_do(
     assert mirror.stats.images_probed == 4
     assert mirror.probe_images() == [] and mirror.stats.images_probed == 4  # asked once
 
+    from bench_tui.sources._io.placeholders import set_fetcher
+    from bench_tui.sources.common import image_size
+
+    set_fetcher(mirror.fetch, mirror.header)
+    try:  # a probed image holds its end, not its header: the size is still asked for
+        assert image_size(mirror.tree / "run/whole.png") == (64, 40)
+    finally:
+        set_fetcher(None)
     mirror.fetch(str(mirror.tree / "run/whole.png"))  # shown later: the real bytes, all of them
     assert (mirror.tree / "run/whole.png").read_bytes() == whole
+
+
+def test_an_image_evicted_by_another_process_is_fetched_again(tmp_path: Path, monkeypatch) -> None:
+    png = tmp_path / "real.png"
+    write_png(png, (64, 40))
+    mirror = memory_mirror(tmp_path, monkeypatch, {"run/shot.png": png.read_bytes()})
+    mirror.sync()
+    shot = mirror.tree / "run/shot.png"
+    mirror.fetch(str(shot))
+    with open(shot, "r+b") as handle:  # what another process's eviction leaves: a placeholder
+        handle.truncate(0)
+        handle.truncate(png.stat().st_size)
+    mirror.fetch(str(shot))
+    assert shot.read_bytes() == png.read_bytes()
+    assert mirror.stats.images_fetched == 2
+
+
+def test_a_step_size_comes_from_the_first_bytes_of_its_folder_in_one_batch(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from bench_tui.sources._io.placeholders import set_fetcher
+    from bench_tui.sources.common import image_size
+
+    shots = {}
+    for number, size in enumerate([(64, 40), (80, 50), (32, 20)]):
+        png = tmp_path / f"{number}.png"
+        write_png(png, size)
+        shots[f"run/task/screenshots/step_{number}.png"] = png.read_bytes()
+    other = {"run/other/screenshots/step_0.png": shots["run/task/screenshots/step_0.png"]}
+    mirror = memory_mirror(tmp_path, monkeypatch, {**shots, **other})
+    mirror.sync()
+    monkeypatch.setattr("bench_tui.sources._io.placeholders._fetcher", None)
+    set_fetcher(mirror.fetch, mirror.header)
+    try:
+        sizes = [image_size(mirror.tree / key) for key in shots]
+    finally:
+        set_fetcher(None)
+    assert sizes == [(64, 40), (80, 50), (32, 20)]
+    assert mirror.stats.headers_fetched == 3  # the folder's images, not the other folder's
+    assert mirror.stats.images_fetched == 0
+    assert all((mirror.tree / key).stat().st_blocks == 0 for key in shots)  # still placeholders
+    assert image_problem(mirror.tree / "run/task/screenshots/step_0.png") is None

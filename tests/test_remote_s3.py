@@ -409,3 +409,25 @@ def test_the_index_over_s3_is_keyed_by_etag_through_the_mirror(workspace: Path, 
     finally:
         original = (workspace / key).read_bytes()
         boto3.client("s3").put_object(Bucket=BUCKET, Key=f"{PREFIX}/{key}", Body=original)
+
+
+def test_show_over_s3_prints_the_step_as_locally_and_fetches_only_its_screenshot(
+    workspace: Path, s3: RequestLog, shown_task
+) -> None:
+    run_id, task_id, shots = shown_task
+    local = cli("show", str(workspace), run_id, task_id, "2", "--images", "halfblock")
+    s3.clear()
+    remote = cli("show", URL, run_id, task_id, "2", "--images", "halfblock")
+    assert remote.exit_code == 0, remote.stderr
+    assert remote.stdout == local.stdout and "▄" * 20 in local.stdout  # the screenshot, drawn
+    # The task's steps need each screenshot's size: its first bytes alone, in one batch.
+    ranged = s3.gets(".png", status="206")
+    assert len(ranged) == len(shots)
+    whole = s3.gets(".png", status="200")
+    assert len(whole) == 1 and shots[1].relative_to(workspace).as_posix() in whole[0]
+
+    s3.clear()
+    again = cli("show", URL, run_id, task_id, "3", "--images", "halfblock")
+    assert again.exit_code == 0, again.stderr
+    assert s3.gets(".png", status="206") == []  # the sizes were kept in the mirror's manifest
+    assert len(s3.gets(".png")) == 1

@@ -14,6 +14,7 @@ least recently shown evicted first.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -32,6 +33,7 @@ from bench_tui.remote.keys import unsafe_reason
 from bench_tui.remote.location import Location, RemoteError
 from bench_tui.safeio import make_private_dir
 from bench_tui.sources._io.images import END_MARKER_BYTES, SIGNATURE_BYTES, has_end_marker
+from bench_tui.sources._io.placeholders import HEADER_BYTES
 from bench_tui.sources.common import MAX_PARSE_BYTES
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
@@ -41,6 +43,9 @@ DEFAULT_CACHE_BYTES = 2 * 1024**3
 FETCH_BATCH_BYTES = 64 * 1024 * 1024
 FETCH_BATCH_FILES = 256
 MANIFEST_VERSION = 1
+SAVE_EVERY_S = 5.0
+"""A fetched image or header changes the manifest; it is written at most this often (a big
+prefix's manifest is megabytes), and once more when the process ends."""
 FATAL_KINDS = ("credentials", "denied", "network")
 FOLDER = "/"
 """The token of a folder marker's entry (an object whose key ends in `/`)."""
@@ -58,6 +63,8 @@ class Entry:
     """Lazy only: the real bytes are here."""
     used: float = 0.0
     """Lazy only: when last shown (least recently shown is evicted first)."""
+    head: str | None = None
+    """Lazy only: the image's first HEADER_BYTES (hex), asked for alone for its size."""
 
 
 @dataclass
@@ -69,6 +76,8 @@ class Stats:
     fetched_bytes: int = 0
     images_fetched: int = 0
     images_probed: int = 0
+    headers_fetched: int = 0
+    """Images whose first bytes alone were fetched, for their size (a step being read)."""
     """Images whose end (and, when that is no end marker, start) was fetched to check them."""
 
 
@@ -121,6 +130,15 @@ class Mirror:
             path.parent.mkdir(parents=True, exist_ok=True)
             make_private_dir(path)
         self._entries: dict[str, Entry] | None = None
+        self._images_by_folder: dict[str, list[str]] | None = None
+        self._heading: dict[str, threading.Lock] = {}
+        self._saved_at = 0.0
+        self._dirty = False
+        earlier = _OPEN.get(folder)
+        if earlier is not None:  # what it learnt is this one's to read
+            earlier._save_if_dirty()
+        _OPEN[folder] = self
+        atexit.register(self._save_if_dirty)
 
     @property
     def entries(self) -> dict[str, Entry]:
@@ -141,10 +159,24 @@ class Mirror:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return {}  # no manifest, or one we cannot trust: every file is fetched again
 
+    def _save_soon(self) -> None:
+        with self._lock:
+            self._dirty = True
+            due = time.monotonic() - self._saved_at >= SAVE_EVERY_S
+        if due:
+            self._save()
+
+    def _save_if_dirty(self) -> None:
+        if self._dirty:
+            with contextlib.suppress(OSError):  # at exit: the next open fetches it again
+                self._save()
+
     def _save(self) -> None:
         with self._lock:
+            self._dirty = False
+            self._saved_at = time.monotonic()
             entries = {
-                rel: [e.token, e.size, e.mtime, e.lazy, e.fetched, e.used]
+                rel: [e.token, e.size, e.mtime, e.lazy, e.fetched, e.used, e.head]
                 for rel, e in self.entries.items()
             }
         data = {"version": MANIFEST_VERSION, "url": self.location.url, "entries": entries}
@@ -186,6 +218,7 @@ class Mirror:
 
     def _plan(self, under: str, listing: dict[str, Any]) -> _Plan:
         plan = _Plan()
+        self._images_by_folder = None
         start = self.location.path + "/"
         scope = f"{under}/" if under else ""
         listed: dict[str, dict[str, Any]] = {}
@@ -306,6 +339,58 @@ class Mirror:
         if failed and not succeeded and fatal and first_failure is not None:
             # Nothing could be read: one line says why instead of a Problem per file.
             raise RemoteError(describe(self.location, first_failure))
+
+    # ----- image headers, for sizes ---------------------------------------------------------
+    def header(self, local_path: str) -> bytes | None:
+        """The first HEADER_BYTES of a mirrored image whose bytes are not here, None for any
+        other file. Asked for with the other such images of its folder (a task's screenshots)
+        in one concurrent batch of small ranged requests, and kept in the manifest."""
+        relative = self.relative_of(local_path)
+        if relative is None:
+            return None
+        folder = posixpath.dirname(relative)
+        with self._lock:
+            entry = self.entries.get(relative)
+            if entry is None or not entry.lazy or entry.fetched:
+                return None
+            if entry.head is not None:
+                return bytes.fromhex(entry.head)
+            gate = self._heading.setdefault(folder, threading.Lock())
+        with gate:
+            with self._lock:
+                wanted = [
+                    (rel, 0, min(HEADER_BYTES, e.size))
+                    for rel in self._images_in(folder)
+                    if (e := self.entries.get(rel)) is not None
+                    and e.lazy
+                    and not e.fetched
+                    and e.head is None
+                    and e.size > 0
+                ]
+            problems: list[Problem] = []
+            got = self._ranges(wanted, problems) if wanted else {}
+            with self._lock:
+                for rel, data in got.items():
+                    found = self.entries.get(rel)
+                    if found is not None:
+                        found.head = data.hex()
+                self.stats.headers_fetched += len(got)
+            if got:
+                self._save_soon()
+            if relative not in got and entry.head is None:
+                said = problems[0].message if problems else "no data"
+                raise OSError(said)
+            return bytes.fromhex(entry.head) if entry.head is not None else None
+
+    def _images_in(self, folder: str) -> list[str]:
+        """Lazy images of one folder (built once per listing: a search reads every task's)."""
+        if self._images_by_folder is None:
+            grouped: dict[str, list[str]] = {}
+            for rel, entry in self.entries.items():
+                if entry.lazy and posixpath.splitext(rel)[1].lower() in IMAGE_SUFFIXES:
+                    grouped.setdefault(posixpath.dirname(rel), []).append(rel)
+            self._images_by_folder = grouped
+        return self._images_by_folder.get(folder, [])
 
     # ----- image checks, when asked ---------------------------------------------------------
     def probe_images(self) -> list[Problem]:
@@ -435,8 +520,10 @@ class Mirror:
             if entry is None or not entry.lazy:
                 return
             entry.used = time.time()
-            if entry.fetched:
+            # Another process on the same mirror (a second served tab) may have evicted it.
+            if entry.fetched and not self._is_placeholder(relative):
                 return
+            entry.fetched = False
             gate = self._fetching.setdefault(relative, threading.Lock())
         with gate:
             if entry.fetched:
@@ -452,7 +539,7 @@ class Mirror:
                 self.stats.images_fetched += 1
                 self.stats.fetched_bytes += len(data)
                 self._evict(keep=relative)
-        self._save()
+        self._save_soon()
 
     def _evict(self, keep: str) -> None:
         """Least recently shown images back to placeholders until the budget holds."""
@@ -473,6 +560,10 @@ class Mirror:
     def fetched_image_bytes(self) -> int:
         with self._lock:
             return sum(e.size for e in self.entries.values() if e.lazy and e.fetched)
+
+
+_OPEN: dict[Path, Mirror] = {}
+"""The mirror last opened on each folder in this process."""
 
 
 def _ancestors(folder: str) -> list[str]:

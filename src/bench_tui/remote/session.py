@@ -60,5 +60,5 @@ def open_remote(url: str, cache_bytes: int = DEFAULT_CACHE_BYTES) -> RemoteSessi
         mirror = Mirror(location, fs, folder, cache_bytes)
     except OSError as exc:
         raise RemoteError(f"cannot use the cache folder {folder}: {exc.strerror or exc}") from exc
-    set_fetcher(mirror.fetch)
+    set_fetcher(mirror.fetch, mirror.header)
     return RemoteSession(location, mirror)

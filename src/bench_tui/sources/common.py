@@ -27,7 +27,7 @@ from bench_tui.safeio import (
 from bench_tui.safetext import display_path
 from bench_tui.sources._io.images import PNG_SIGNATURE
 from bench_tui.sources._io.limits import MAX_TEXT_CHARS, cut_text, text_cut_message
-from bench_tui.sources._io.placeholders import fetch_if_placeholder
+from bench_tui.sources._io.placeholders import fetch_if_placeholder, placeholder_header
 from bench_tui.sources._io.ranges import Range
 
 Num = TypeVar("Num", int, float)
@@ -348,28 +348,43 @@ class FieldReader:
 DEFAULT_SCREEN = (1920, 1200)
 
 
+def _has_png_header(head: bytes) -> bool:
+    return head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR"
+
+
+def _png_size(head: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's first 24 bytes (signature, then the IHDR chunk)."""
+    if len(head) < 24:
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return (width, height) if width and height else None
+
+
 def image_size(path: Path | str, within: str | None = None) -> tuple[int, int] | None:
     """Pixel size from the image header only (PNG fast path, Pillow for JPEG), None if unreadable.
 
     `within`: as for open_regular (readers pass ctx.within).
     """
     try:
-        # Remote results (issue 16): a step is being read, so its screenshot is about to show.
-        fetch_if_placeholder(path)
-    except OSError:
-        return None
-    try:
         handle = open_binary(path, within)
     except (OSError, ValueError):  # ValueError: a recorded path with a NUL byte
         return None
     with handle:
         try:
+            # Remote results (issue 16): the size is in the image's first bytes, asked for
+            # alone; the whole image is fetched when its step is shown.
+            remote_head = placeholder_header(path)
+            if remote_head is not None:
+                if _has_png_header(remote_head):
+                    return _png_size(remote_head)
+                fetch_if_placeholder(path)  # anything else: Pillow reads it, whole
+                handle.close()
+                return image_size(path, within)
             head = handle.read(32)
         except OSError:
             return None
-        if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
-            width, height = struct.unpack(">II", head[16:24])
-            return (width, height) if width and height else None
+        if _has_png_header(head):
+            return _png_size(head)
         try:
             from PIL import Image
 

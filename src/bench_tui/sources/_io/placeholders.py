@@ -17,6 +17,10 @@ from bench_tui.userdirs import cache_dir
 
 _fetcher: Callable[[str], None] | None = None
 """Set by bench_tui.remote while a mirror is open in this process."""
+_header_reader: Callable[[str], bytes | None] | None = None
+"""Set with `_fetcher`: the first bytes of a placeholder image, from a small ranged request."""
+HEADER_BYTES = 32
+"""Enough of a PNG for its size (signature, IHDR length, type, width, height)."""
 
 
 def mirrors_folder() -> str:
@@ -37,9 +41,25 @@ def is_placeholder(path: str | os.PathLike[str], info: os.stat_result) -> bool:
     return info.st_size > 0 and getattr(info, "st_blocks", 1) == 0 and in_mirror(path)
 
 
-def set_fetcher(fetcher: Callable[[str], None] | None) -> None:
-    global _fetcher
-    _fetcher = fetcher
+def set_fetcher(
+    fetcher: Callable[[str], None] | None,
+    header_reader: Callable[[str], bytes | None] | None = None,
+) -> None:
+    global _fetcher, _header_reader
+    _fetcher, _header_reader = fetcher, header_reader
+
+
+def placeholder_header(path: str | os.PathLike[str]) -> bytes | None:
+    """The first HEADER_BYTES of a mirrored image whose bytes were not fetched (its size is in
+    them, and a step's coordinates need it), without fetching the rest; None for any other
+    file, fetched or local. Raises OSError with the reason when it cannot be fetched.
+
+    (A placeholder that `--check-images` wrote an end into has blocks, but not its header: the
+    mirror, not the file, knows which images are whole.)"""
+    reader = _header_reader
+    if reader is None or not in_mirror(path):
+        return None
+    return reader(os.fspath(path))
 
 
 def fetch_if_placeholder(path: str | os.PathLike[str]) -> None:
