@@ -431,3 +431,20 @@ def test_show_over_s3_prints_the_step_as_locally_and_fetches_only_its_screenshot
     assert again.exit_code == 0, again.stderr
     assert s3.gets(".png", status="206") == []  # the sizes were kept in the mirror's manifest
     assert len(s3.gets(".png")) == 1
+
+
+def test_search_and_query_over_s3_equal_the_local_copy(workspace: Path, s3: RequestLog) -> None:
+    for args in (
+        ("search", "--json", "{dir}", "notepad"),
+        (
+            "query",
+            "--json",
+            "{dir}",
+            "SELECT run, model, step, x, y, text FROM steps ORDER BY 1, 2, 3",
+        ),
+    ):
+        local = cli(*[arg.format(dir=workspace) for arg in args])
+        remote = cli(*[arg.format(dir=URL) for arg in args])
+        assert remote.exit_code == 0, remote.stderr
+        assert remote.stdout == local.stdout and len(json.loads(local.stdout)) > 3
+    assert s3.gets(".png", status="200") == []  # sizes from first bytes, no screenshot whole
