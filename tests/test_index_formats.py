@@ -1,4 +1,4 @@
-"""The index over WebArena, training jobs and OpenAdapt full-eval logs (DESIGN §10 "Index"):
+"""The index over WebArena results and training jobs (DESIGN §10 "Index"):
 figures identical with and without it, cold and warm; a second open replays; and every kind of
 file each reader reads is caught when edited (also same-size with its old times put back),
 deleted, renamed or added, including files outside the claimed folder (WebArena logs and task
@@ -25,7 +25,6 @@ from bench_tui.report import export_rows, summary_json
 from bench_tui.sources.checks_runner import run_checks
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace, iter_workspace
-from tests.fixtures.full_eval_builders import build_full_eval, meta_line, task_line, write_log
 from tests.fixtures.offline_builders import build_custom_training, build_predictions_job
 from tests.fixtures.web_builders import build_webarena_example, task_config
 
@@ -75,17 +74,9 @@ def _training(root: Path) -> None:
     build_predictions_job(root / "training")
 
 
-FULL_EVAL = "full_eval/full_eval_20260301.jsonl"
-
-
-def _full_eval(root: Path) -> None:
-    build_full_eval(root)
-
-
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "webarena": _webarena,
     "training": _training,
-    "full_eval": _full_eval,
 }
 
 
@@ -233,9 +224,6 @@ KINDS: dict[str, FileKind] = {
     "training checkpoint beside the job": FileKind(
         "training", "training/checkpoints/epoch_1/adapter_config.json", None, "adapter.bak"
     ),
-    "full-eval log": FileKind(
-        "full_eval", FULL_EVAL, ('"score": 0.5', '"score": 0.7'), "full_eval_renamed.jsonl"
-    ),
 }
 
 
@@ -360,12 +348,6 @@ def _add_predictions(root: Path) -> None:
     _write(job / "predictions_epoch2.json", text.replace("step_0.png", "step_2.png"))
 
 
-def _add_full_eval(root: Path) -> None:
-    write_log(
-        root / "full_eval" / "second.jsonl", [meta_line(2), task_line("calc_sum", True, 1.0, 3)]
-    )
-
-
 ADDITIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "webarena log nearer the results": ("webarena", _add_closer_log),
     "webarena task config in range": ("webarena", _add_task_config),
@@ -375,7 +357,6 @@ ADDITIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "training checkpoint beside the job": ("training", _add_checkpoint),
     "training checkpoint folder renamed": ("training", _rename_checkpoint_folder),
     "training predictions file": ("training", _add_predictions),
-    "full-eval log": ("full_eval", _add_full_eval),
 }
 
 

@@ -14,7 +14,6 @@ Hooks never raise on bad data: what cannot be read becomes a Problem on `walk.ct
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,32 +113,15 @@ class Reader:
     cacheable: bool = False
     """Its `folder` hook notes every file and folder it reads (`ReadContext.note_input`) and
     depends on nothing else but `Walk.now`: an index may replay a claim while those are unchanged."""
-    file_cacheable: bool = False
-    """The same of its `file` hook: what it finds in a file (the file is then claimed as a
-    folder is, with no entries) may be replayed while every file it noted is unchanged."""
 
 
 class ClaimCache(Protocol):
     """What discovery asks before a cacheable reader reads a folder (the index implements it):
-    the claim as `reader.folder` would make it, with its Problems and checks put on `walk`.
-    A file of a `file_cacheable` reader comes as a folder of `as_file_claims(reader)`."""
+    the claim as `reader.folder` would make it, with its Problems and checks put on `walk`."""
 
     def claim(
         self, reader: Reader, folder: Path, names: frozenset[str], walk: Walk
     ) -> Claim | None: ...
-
-
-@functools.cache
-def as_file_claims(reader: Reader) -> Reader:
-    """A `file_cacheable` reader's `file` hook as a `folder` hook over the file (no entries),
-    under a name of its own, so a claim cache keeps what a file holds as it keeps a folder's."""
-    file = reader.file
-    assert file is not None
-
-    def claim(path: Path, names: frozenset[str], walk: Walk) -> Claim:
-        return Claim(found=tuple(file(path, walk)))
-
-    return Reader(name=f"{reader.name} (file)", folder=claim, cacheable=True)
 
 
 def of_format(*formats: str) -> Callable[[Run], bool]:

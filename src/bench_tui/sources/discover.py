@@ -18,7 +18,7 @@ from pathlib import Path
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun, Workspace
 from bench_tui.model.ordering import natural_key
 from bench_tui.safeio import file_kind
-from bench_tui.sources.base import ClaimCache, Finding, PendingChecks, Walk, as_file_claims
+from bench_tui.sources.base import ClaimCache, Finding, PendingChecks, Walk
 from bench_tui.sources.common import MAX_PARSE_BYTES, ReadContext, read_json
 from bench_tui.sources.progress import mark_recent_runs
 from bench_tui.sources.registry import READERS
@@ -169,13 +169,7 @@ class _Walker:
     def read_file(self, path: Path, name: str) -> Iterator[Finding]:
         for reader in READERS:
             if reader.reads_file is not None and reader.reads_file(name):
-                if reader.file is None:
-                    return
-                if self.cache is not None and reader.file_cacheable:
-                    claim = self.cache.claim(as_file_claims(reader), path, frozenset(), self.state)
-                    if claim is not None:
-                        yield from claim.found
-                else:
+                if reader.file is not None:
                     yield from reader.file(path, self.state)
                 return
         if not _sniffed(name):

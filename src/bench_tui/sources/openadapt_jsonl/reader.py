@@ -158,7 +158,6 @@ def read_full_eval(path: Path, ctx: ReadContext) -> Run | None:
 
 
 def _file(path: Path, walk: Walk) -> Iterable[Finding]:
-    walk.ctx.note_input(path)
     if not sniff_meta(path, walk.ctx.within):
         return ()
     run = read_full_eval(path, walk.ctx)
@@ -203,5 +202,4 @@ OPENADAPT_FULL_EVAL = Reader(
     file=_file,
     owns_run=_owns,
     load_steps=load_full_eval_steps,
-    file_cacheable=True,
 )
