@@ -50,6 +50,7 @@ def _inside(path: Path, root: str) -> bool:
 
 
 def _checkpoints_in(folder: Path, ctx: ReadContext) -> list[Checkpoint]:
+    ctx.note_input(folder)  # listed, or missing: one made later holds checkpoints
     try:
         entries = list(os.scandir(folder))
     except (FileNotFoundError, NotADirectoryError):
@@ -63,18 +64,21 @@ def _checkpoints_in(folder: Path, ctx: ReadContext) -> list[Checkpoint]:
         epoch_match = _EPOCH_DIR.fullmatch(name)
         if not (epoch_match or _HF_DIR.fullmatch(name) or name == _FINAL_DIR):
             continue
+        ctx.note_input(entry.path)  # a link to a folder: where it leads
         try:
             if not entry.is_dir():
                 continue
         except OSError as exc:
             ctx.problem(entry.path, f"cannot read checkpoint folder: {exc.strerror or exc}")
             continue
+        adapter = os.path.join(entry.path, ADAPTER_FILE)
+        ctx.note_input(adapter)
         checkpoints.append(
             Checkpoint(
                 name=name,
                 path=os.path.abspath(entry.path),
                 epoch=int(epoch_match.group(1)) if epoch_match else None,
-                valid=os.path.isfile(os.path.join(entry.path, ADAPTER_FILE)),
+                valid=os.path.isfile(adapter),
             )
         )
     return checkpoints

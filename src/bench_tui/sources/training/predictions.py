@@ -172,7 +172,7 @@ def episodes_from_predictions(
     readings.sort(key=lambda pair: checkpoint_order(pair[1][0]))
     latest_path, (_, rows, _) = readings[-1]
     within = ctx.boundary_of(job_dir)
-    steps = [_step(index, row, job_dir, within) for index, row in enumerate(rows)]
+    steps = [_step(index, row, job_dir, within, ctx) for index, row in enumerate(rows)]
     predictions: dict[str, list[Prediction]] = {}
     label_files: dict[str, Path] = {}
     for file, (label, other_rows, other_predictions) in readings:
@@ -203,6 +203,7 @@ def episodes_from_predictions(
 
 
 def _prediction_files(job_dir: Path, ctx: ReadContext) -> list[Path]:
+    ctx.note_input(job_dir)
     try:
         entries = list(os.scandir(job_dir))
     except OSError as exc:
@@ -212,6 +213,7 @@ def _prediction_files(job_dir: Path, ctx: ReadContext) -> list[Path]:
     for entry in entries:
         if not _FILE_NAME.fullmatch(entry.name):
             continue
+        ctx.note_input(entry.path)  # a link: whether it leads to a file
         try:
             is_file = entry.is_file()
         except OSError as exc:
@@ -222,11 +224,13 @@ def _prediction_files(job_dir: Path, ctx: ReadContext) -> list[Path]:
     return sorted(files)
 
 
-def _step(index: int, row: dict[str, Any], job_dir: Path, within: str | None) -> EpisodeStep:
+def _step(
+    index: int, row: dict[str, Any], job_dir: Path, within: str | None, ctx: ReadContext
+) -> EpisodeStep:
     human = plain_action(row.get("human_action"))
     return EpisodeStep(
         index=index,
-        screenshot=_screenshot(job_dir, as_text(row.get("image_path")), within),
+        screenshot=_screenshot(job_dir, as_text(row.get("image_path")), within, ctx),
         # A row without a usable human action still holds a screenshot worth showing.
         action=human if human is not None else Action(type="other", raw=row.get("human_action")),
         # `time` in base_data is the step index, not seconds (FORMATS §9): no timestamp.
@@ -234,12 +238,17 @@ def _step(index: int, row: dict[str, Any], job_dir: Path, within: str | None) ->
     )
 
 
-def _screenshot(job_dir: Path, text: str | None, within: str | None) -> str | None:
+def _screenshot(
+    job_dir: Path, text: str | None, within: str | None, ctx: ReadContext
+) -> str | None:
     """The given path when it exists inside the job folder, else `<job_dir>/screenshots/
-    <basename>`: the paths are often from the training machine. Never a file outside."""
+    <basename>`: the paths are often from the training machine. Never a file outside.
+    The places looked at are noted: which one is shown depends on what is there."""
     if not text:
         return None
     given = inside(job_dir, text, job_dir)
+    if given is not None:
+        ctx.note_input(given)
     if given is not None and os.path.isfile(given):
         return os.path.abspath(given) if really_inside(given, within) else None
     # Windows-recorded names use backslashes; either separator ends the folder part.
@@ -247,4 +256,6 @@ def _screenshot(job_dir: Path, text: str | None, within: str | None) -> str | No
     if not basename:
         return os.path.abspath(given) if given is not None else None
     local = job_dir / "screenshots" / basename
+    ctx.note_input(job_dir / "screenshots")  # a link leading out of the job folder
+    ctx.note_input(local)
     return os.path.abspath(local) if really_inside(local, within) else None

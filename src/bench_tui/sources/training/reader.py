@@ -48,6 +48,6 @@ def _episode_file(path: Path, doc: JsonDoc, walk: Walk) -> Iterable[Finding] | N
     return read_episodes(path, walk.ctx, doc)
 
 
-TRAINING_JOBS = Reader(name="training", folder=_folder, keeps_json=_read_with_job)
+TRAINING_JOBS = Reader(name="training", folder=_folder, keeps_json=_read_with_job, cacheable=True)
 EVAL_REPORTS = Reader(name="eval report", sniff_json=_eval_report)
 EPISODE_FILES = Reader(name="episodes", sniff_json=_episode_file)

@@ -110,6 +110,7 @@ def read_training(
 def _read_with_retry(log_path: Path, ctx: ReadContext, delay_s: float) -> JsonDoc | None:
     # First attempt into a scratch context: a half-written file is expected now and then and
     # is only worth a Problem if it is still broken on the second read.
+    ctx.note_input(log_path)  # the scratch context notes nothing
     scratch = ReadContext(root=ctx.root)
     doc = read_json(log_path, scratch, what=WHAT)
     if doc is not None:

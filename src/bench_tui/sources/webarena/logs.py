@@ -83,23 +83,31 @@ def folders_up_to_root(run_dir: Path, root: Path) -> list[Path]:
     return folders
 
 
-def _resolve_listed(entry: str, folders: list[Path], root: Path) -> Path | None:
+def _resolve_listed(entry: str, folders: list[Path], ctx: ReadContext) -> Path | None:
     """A listed log inside the scanned folder: as written when that stays inside it (relative
     to the run or a folder above it), else by its base name (moved bundles keep the log but not
-    the layout; an absolute path outside was written on the machine that ran the benchmark)."""
+    the layout; an absolute path outside was written on the machine that ran the benchmark).
+    Every place looked at is noted: a log put there later changes which one is read."""
+    root = ctx.root
     if is_absolute(entry):
-        if lexically_inside(entry, root) and os.path.isfile(entry):
-            return Path(entry)
+        if lexically_inside(entry, root):
+            ctx.note_input(entry)
+            if os.path.isfile(entry):
+                return Path(entry)
     else:
         for folder in folders:
             inner = inside(folder, entry, root)
-            if inner is not None and os.path.isfile(inner):
+            if inner is None:
+                continue
+            ctx.note_input(inner)
+            if os.path.isfile(inner):
                 return Path(inner)
     name = file_name(entry)
     if not name or name in (".", ".."):
         return None
     for folder in folders:
         for candidate in (folder / name, folder / "log_files" / name):
+            ctx.note_input(candidate)
             if candidate.is_file():
                 return candidate
     return None
@@ -111,13 +119,14 @@ def find_logs(run_dir: Path, ctx: ReadContext) -> list[Path]:
     folders = folders_up_to_root(run_dir, ctx.root)
     found: list[Path] = []
     listing = run_dir / "log_files.txt"
+    ctx.note_input(listing)
     if listing.is_file():
         text = read_text(listing, ctx, what="a list of log files")
         for number, line in enumerate((text or "").splitlines(), start=1):
             entry = line.strip()
             if not entry:
                 continue
-            resolved = _resolve_listed(entry, folders, ctx.root)
+            resolved = _resolve_listed(entry, folders, ctx)
             if resolved is None:
                 ctx.problem(
                     listing,
@@ -128,6 +137,7 @@ def find_logs(run_dir: Path, ctx: ReadContext) -> list[Path]:
             else:
                 found.append(resolved)
     local_logs = run_dir / "log_files"
+    ctx.note_input(local_logs)
     if local_logs.is_dir():
         try:
             names = sorted(n for n in os.listdir(local_logs) if n.endswith(".log"))
@@ -136,7 +146,10 @@ def find_logs(run_dir: Path, ctx: ReadContext) -> list[Path]:
             names = []
         found.extend(local_logs / name for name in names)
     # A merged log repeats the others: read last, its repeated lines are dropped in read_logs.
-    found.extend(run_dir / name for name in MERGED_LOG_NAMES if (run_dir / name).is_file())
+    for name in MERGED_LOG_NAMES:
+        ctx.note_input(run_dir / name)
+        if (run_dir / name).is_file():
+            found.append(run_dir / name)
     unique: list[Path] = []
     seen: set[str] = set()
     for path in found:

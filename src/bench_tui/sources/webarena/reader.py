@@ -12,7 +12,7 @@ from bench_tui.sources.webarena.steps import load_webarena_steps, screenshot_cac
 def _folder(path: Path, names: frozenset[str], walk: Walk) -> Claim | None:
     if not is_webarena_run(names):
         return None
-    run = read_webarena_run(path, walk.ctx)
+    run = read_webarena_run(path, walk.ctx, now=walk.now)
     return Claim(found=() if run is None else (run,))
 
 
@@ -22,4 +22,5 @@ WEBARENA = Reader(
     owns_run=of_format("webarena"),
     load_steps=load_webarena_steps,
     image_cache=screenshot_cache_dir,
+    cacheable=True,
 )

@@ -337,6 +337,7 @@ def block_action(block: RenderBlock) -> Action:
 
 
 def read_render_text(path: Path, ctx: ReadContext) -> str | None:
+    ctx.note_input(path)
     try:
         raw, info = read_sized(path, MAX_PARSE_BYTES, ctx.within)
     except (OSError, ValueError) as exc:

@@ -78,6 +78,7 @@ def scan_render(path: Path, ctx: ReadContext) -> RenderScan | None:
 
 def _read_config(run_dir: Path, ctx: ReadContext) -> dict[str, Any]:
     path = run_dir / "config.json"
+    ctx.note_input(path)
     if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="the run arguments (JSON object)")
@@ -96,16 +97,20 @@ def _config_dir(run_dir: Path, ctx: ReadContext, config: dict[str, Any]) -> Path
     for folder in folders_up_to_root(run_dir, ctx.root):
         # Only a folder inside the scanned one: the recorded name may be absolute or climb out.
         candidate = inside(folder, relative, ctx.root)
-        if candidate is not None and os.path.isdir(candidate):
+        if candidate is None:
+            continue
+        ctx.note_input(candidate)
+        if os.path.isdir(candidate):
             return Path(candidate)
     return None
 
 
-def _range_task_ids(config_dir: Path | None, config: dict[str, Any]) -> list[str]:
+def _range_task_ids(config_dir: Path | None, config: dict[str, Any], ctx: ReadContext) -> list[str]:
     """Config ids in [test_start_idx, test_end_idx) that exist: the run's denominator."""
     start, end = _int_arg(config, "test_start_idx"), _int_arg(config, "test_end_idx")
     if config_dir is None or start is None or end is None:
         return []
+    ctx.note_input(config_dir)
     try:
         names = os.listdir(config_dir)
     except OSError:
@@ -118,6 +123,7 @@ def _task_config(config_dir: Path | None, task_id: str, ctx: ReadContext) -> dic
     if config_dir is None:
         return {}
     path = config_dir / f"{task_id}.json"
+    ctx.note_input(path)
     if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="a WebArena task config (JSON object)")
@@ -127,6 +133,7 @@ def _task_config(config_dir: Path | None, task_id: str, ctx: ReadContext) -> dic
 def _read_json_dump(run_dir: Path, ctx: ReadContext) -> dict[str, tuple[bool, int | None]]:
     """A conversion script's json_dump.json: {"example_<id>": {..., "success": bool}}."""
     path = run_dir / "json_dump.json"
+    ctx.note_input(path)
     if not present(path):
         return {}
     doc = read_json_object(path, ctx, what="a json_dump of task results (JSON object)")
@@ -181,6 +188,7 @@ def read_webarena_run(run_dir: Path, ctx: ReadContext, *, now: float | None = No
     config = _read_config(run_dir, ctx)
     model = config.get("model") if isinstance(config.get("model"), str) else None
     model = model or "unknown"
+    ctx.note_input(run_dir)
     try:
         names = sorted(os.listdir(run_dir))
     except OSError as exc:
@@ -192,7 +200,7 @@ def read_webarena_run(run_dir: Path, ctx: ReadContext, *, now: float | None = No
     dumped = _read_json_dump(run_dir, ctx)
     config_dir = _config_dir(run_dir, ctx, config)
 
-    task_ids = set(renders) | set(logs.tasks) | set(_range_task_ids(config_dir, config))
+    task_ids = set(renders) | set(logs.tasks) | set(_range_task_ids(config_dir, config, ctx))
     tasks: list[Task] = []
     executions: list[Execution] = []
     all_sites: set[str] = set()
