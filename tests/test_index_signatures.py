@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,11 +39,15 @@ def _kept(folder: str, names: list[str]) -> tuple[bytes, int]:
     return b"".join(sigs), plain
 
 
-@pytest.fixture(params=["one pass", "split"])
+@pytest.fixture(params=["one pass", "split", "whole paths"])
 def split(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Both ways of checking: in this process alone, or with a child from the first file."""
+    """Every way of checking: in this process alone, with a child from the first file, or
+    (where lstat takes no folder) by whole paths."""
+    if request.param == "whole paths":
+        monkeypatch.setattr(signatures, "_RELATIVE_STATS", False)
     if request.param == "split":
         monkeypatch.setattr(signatures, "SPLIT_AT", 1)
+        monkeypatch.setattr(signatures, "PIECE", 3)
         monkeypatch.setattr(signatures, "_may_fork", lambda: True)
     yield request.param
 
@@ -82,7 +87,7 @@ def test_unchanged_files_are_unchanged(tmp_path: Path, split: str) -> None:
 
 @pytest.mark.parametrize("which", [0, -1], ids=["first file", "last file"])
 def test_a_same_size_edit_is_caught_in_either_share(tmp_path: Path, split: str, which: int) -> None:
-    # The first file is the parent's share, the last the child's.
+    # With a child, it starts at the first file and this process at the last.
     folder, names = _folder(tmp_path)
     kept, plain = _kept(folder, names)
     path = Path(folder) / names[which]
@@ -141,6 +146,7 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(signatures, "SPLIT_AT", 1)
+    monkeypatch.setattr(signatures, "PIECE", 3)
     monkeypatch.setattr(signatures, "_may_fork", lambda: True)
     parent = os.getpid()
     real = signatures._plain_sigs
@@ -156,6 +162,56 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(
     assert unchanged(folder, names, kept, plain)
     (Path(folder) / names[-1]).unlink()  # in the child's share, which the parent now checks
     assert not unchanged(folder, names, kept, plain)
+    _no_child_left()
+
+
+def test_a_change_the_child_finds_is_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signatures, "SPLIT_AT", 1)
+    monkeypatch.setattr(signatures, "PIECE", 3)
+    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    folder, names = _folder(tmp_path)
+    kept, plain = _kept(folder, names)
+
+    def decoding() -> None:
+        time.sleep(0.5)  # long enough for the child to check every piece first
+
+    assert unchanged(folder, names, kept, plain, decoding)
+    for which in (0, len(names) // 2, -1):
+        path = Path(folder) / names[which]
+        info = path.stat()
+        path.write_text("999999")
+        os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert not unchanged(folder, names, kept, plain, decoding)
+        kept, plain = _kept(folder, names)
+    _no_child_left()
+
+
+def test_a_slow_child_is_overtaken_and_killed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process keeping the child off the second core: this one checks every piece
+    # itself rather than wait, and answers as fast as without a child.
+    monkeypatch.setattr(signatures, "SPLIT_AT", 1)
+    monkeypatch.setattr(signatures, "PIECE", 3)
+    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    parent = os.getpid()
+    real = signatures._plain_sigs
+
+    def slow_in_the_child(fd: int, names: list[str]) -> bytes | None:
+        if os.getpid() != parent:
+            time.sleep(60)
+        return real(fd, names)
+
+    monkeypatch.setattr(signatures, "_plain_sigs", slow_in_the_child)
+    folder, names = _folder(tmp_path)
+    kept, plain = _kept(folder, names)
+    started = time.monotonic()
+    assert unchanged(folder, names, kept, plain)
+    (Path(folder) / names[-1]).unlink()
+    assert not unchanged(folder, names, kept, plain)
+    assert time.monotonic() - started < 10
     _no_child_left()
 
 

@@ -31,10 +31,8 @@ _LSTAT_FIELDS = operator.attrgetter("st_ino", "st_size", "st_mtime_ns", "st_ctim
 _MODE_AT = 4 * 8
 
 SPLIT_AT = 8000
-"""Plain files in one claim from which a child process stats a share (a fork costs about a
+"""Plain files in one claim from which a child process shares the check (a fork costs about a
 millisecond; 8 000 lstats about 25)."""
-CHILD_SHARE = 0.6
-"""The child's part: the parent also decodes the claim meanwhile (`unchanged`'s `meanwhile`)."""
 
 
 def signature(path: str) -> bytes:
@@ -95,14 +93,16 @@ def unchanged(
 ) -> bool:
     """Whether every file still has the signature kept for it. `names` are relative to `folder`
     (or absolute), the first `plain` of them kept as plain lstats (`is_plain`), `kept` their
-    signatures in order. `meanwhile` runs while a child process stats its share, if one does
-    (it must not raise)."""
+    signatures in order. `meanwhile` runs while a child process checks, if one does."""
     if len(kept) != len(names) * SIZE or not 0 <= plain <= len(names):
         raise ValueError("signatures and names do not match")
     cut = plain * SIZE
     others = [signature(absolute(name, folder)) for name in names[plain:]]
     if b"".join(others) != kept[cut:]:
         return False
+    if not _RELATIVE_STATS:  # no dir_fd on this system: whole paths
+        whole = [absolute(name, folder) for name in names[:plain]]
+        return _plain_unchanged(None, whole, kept[:cut], meanwhile)
     try:
         fd = os.open(folder, _DIR_FLAGS)
     except OSError:
@@ -114,41 +114,51 @@ def unchanged(
 
 
 _DIR_FLAGS = getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0)
+_RELATIVE_STATS = os.stat in os.supports_dir_fd
 
 
 def _plain_unchanged(
-    fd: int, names: Sequence[str], kept: bytes, meanwhile: Callable[[], object]
+    fd: int | None, names: Sequence[str], kept: bytes, meanwhile: Callable[[], object]
 ) -> bool:
-    child = None
-    if len(names) >= SPLIT_AT and _may_fork():
-        cut = len(names) - int(len(names) * CHILD_SHARE)
-        child = _Child.start(fd, names[cut:], kept[cut * SIZE :])
+    pieces = range(0, len(names), PIECE)
+    child = _Child.start(fd, names, kept) if len(names) >= SPLIT_AT and _may_fork() else None
     if child is None:
         return _plain_sigs(fd, names) == kept
-    verdict: bool | None = None
+    # The child checks pieces from the first on, this process from the last back (after
+    # decoding), until they meet: however busy the other core is, nothing is checked twice but
+    # the piece each is on, and a child that failed leaves the rest to this process.
     try:
-        mine = _plain_sigs(fd, names[:cut]) == kept[: cut * SIZE]
         meanwhile()
-        verdict = child.verdict()
+        for number in reversed(range(len(pieces))):
+            done = child.progress()
+            if done is None:
+                return False  # the child found a change
+            if done > number:
+                return True  # it has checked this piece and all before it
+            start = pieces[number]
+            if (
+                _plain_sigs(fd, names[start : start + PIECE])
+                != kept[start * SIZE : (start + PIECE) * SIZE]
+            ):
+                return False
+        return True
     finally:
-        child.end(finished=verdict is not None)
-    if verdict is None:  # the child failed: its share is done here (and fails here if it must)
-        verdict = _plain_sigs(fd, names[cut:]) == kept[cut * SIZE :]
-    return mine and verdict
+        child.end()
 
 
-def _plain_sigs(fd: int, names: Sequence[str]) -> bytes | None:
+PIECE = 2000
+"""Files per piece of a shared check (a few milliseconds of lstats)."""
+
+
+def _plain_sigs(fd: int | None, names: Sequence[str]) -> bytes | None:
     """The signatures of files that are no links, or None when one is gone or unreadable (it
     was there before: changed). A file that became a link packs with a link's mode: changed."""
-    lstat = functools.partial(os.lstat, dir_fd=fd) if _RELATIVE_STATS else os.lstat
+    lstat = os.lstat if fd is None else functools.partial(os.lstat, dir_fd=fd)
     pack = _PLAIN.pack
     try:
         return b"".join([pack(*fields) for fields in map(_LSTAT_FIELDS, map(lstat, names))])
     except (OSError, ValueError):
         return None
-
-
-_RELATIVE_STATS = os.stat in os.supports_dir_fd
 
 
 def _may_fork() -> bool:
@@ -163,18 +173,23 @@ def _may_fork() -> bool:
     return cpus >= 2
 
 
-_EQUAL, _DIFFERENT = b"=", b"!"
+_SAME, _CHANGED = b"=", b"!"
 
 
 class _Child:
-    """A forked process that compares a share of the signatures and writes one byte."""
+    """A forked process that checks pieces of the signatures in order, one byte for each."""
 
     def __init__(self, pid: int, read_end: int) -> None:
         self.pid = pid
         self.read_end = read_end
+        self.checked = 0
+        """Pieces the child found unchanged so far, from the first."""
+        self.changed = False
+        self.ended = False
+        """It will say no more: it finished, found a change, or failed."""
 
     @classmethod
-    def start(cls, fd: int, names: Sequence[str], kept: bytes) -> _Child | None:
+    def start(cls, fd: int | None, names: Sequence[str], kept: bytes) -> _Child | None:
         try:
             read_end, write_end = os.pipe()
         except OSError:
@@ -192,26 +207,39 @@ class _Child:
                 # connection's close would checkpoint the parent's index).
                 gc.disable()
                 os.close(read_end)
-                same = _plain_sigs(fd, names) == kept
-                os.write(write_end, _EQUAL if same else _DIFFERENT)
+                for start in range(0, len(names), PIECE):
+                    piece = kept[start * SIZE : (start + PIECE) * SIZE]
+                    same = _plain_sigs(fd, names[start : start + PIECE]) == piece
+                    os.write(write_end, _SAME if same else _CHANGED)
+                    if not same:
+                        break
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_end)
+        os.set_blocking(read_end, False)
         return cls(pid, read_end)
 
-    def verdict(self) -> bool | None:
-        """The child's answer; None when it gave none (it failed or was killed)."""
-        try:
-            answer = os.read(self.read_end, 1)
-        except OSError:
-            return None
-        return {_EQUAL: True, _DIFFERENT: False}.get(answer)
+    def progress(self) -> int | None:
+        """How many pieces the child has found unchanged, from the first; None once it found
+        a change. A child that failed stops counting (the caller checks the rest)."""
+        while not self.ended:
+            try:
+                said = os.read(self.read_end, 4096)
+            except BlockingIOError:
+                break
+            if not said:
+                self.ended = True
+            self.checked += said.count(_SAME)
+            if _CHANGED in said:
+                self.changed = self.ended = True
+        return None if self.changed else self.checked
 
-    def end(self, *, finished: bool) -> None:
-        """Reap the child; one not finished (the parent failed meanwhile) is killed first."""
+    def end(self) -> None:
+        """Reap the child, killed first unless it has ended (this process may have finished
+        the check first, or failed)."""
         os.close(self.read_end)
-        if not finished:
+        if not self.ended:
             # Not reaped yet, so the pid is still this child's even if it has exited.
             os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
