@@ -272,8 +272,10 @@ class ClaimIndex:
             },
         }
         # Plain lstats first: a replay checks those in one pass (signatures.unchanged).
-        order = sorted(range(len(paths)), key=lambda place: not is_plain(sigs[place]))
-        plain = sum(1 for sig in sigs if is_plain(sig))
+        flags = [is_plain(sig) for sig in sigs]
+        order = [place for place, flag in enumerate(flags) if flag]
+        plain = len(order)
+        order += [place for place, flag in enumerate(flags) if not flag]
         names = "\x00".join(_relative(paths[place], folder) for place in order)
         # JSON escapes NUL inside strings, so NUL can separate the parts.
         result = b"\x00".join([json.dumps(header).encode(), *texts])
