@@ -4,7 +4,8 @@
     python bench/tui_probe.py DIR --expect-runs N --index --list-only   (bench/index.py runs it)
 
 `--index` lists through the index in $XDG_CACHE_HOME as `bench-tui DIR` does (the app's default;
-without it the app reads every file, as in tests); `--list-only` stops once the list is painted.
+without it the app reads every file, as in tests); `--list-only` stops once the list is painted
+and the files are checked (no filter or step figures).
 
 A fresh process per pass keeps `ru_maxrss` about the app alone. "Frame" means the first
 `App._display` call after the change, i.e. the compositor has rendered the update (headless
@@ -278,7 +279,9 @@ async def probe(
             stamper = asyncio.create_task(stamp_when(lambda: app.checks_done, checked))
             figures |= await measure_list(app, started, expect_runs)
             if list_only:
-                stamper.cancel()
+                # Quitting while files are still checked races the app's shutdown (a progress
+                # message meets the bare default screen): let the checks end first.
+                await asyncio.wait_for(stamper, TIMEOUT_S)
                 return figures
             # Filter and steps are measured while the files are still being checked, as a user
             # who starts at once would meet them.
