@@ -5,8 +5,8 @@ target's stat, packed in SIZE bytes, so a folder's files compare as one string. 
 once: `unchanged`, for a replayed claim, which holds 30 000 files in a run of 3 000 tasks and
 100 000 at 10 000, every one lstat'ed on every reopen. Those whose kept signature was a plain
 lstat (present, no link) are stat'ed relative to their folder in one C-level pass, and past
-SPLIT_AT of them a forked child takes a share on the second core: the kernel's path lookups are
-the cost there, and threads serialise on the GIL around them (measured: no gain).
+SPLIT_AT of them a forked child shares the check on the second core: the kernel's path lookups
+are the cost there, and threads serialise on the GIL around them (measured: no gain).
 """
 
 from __future__ import annotations
