@@ -102,4 +102,4 @@ def test_commands_under_tests_freeze_nothing(tmp_path: Path) -> None:
     before = gc.get_freeze_count()
     result = CliRunner().invoke(cli.app, ["summary", str(tmp_path), "--json", "--no-index"])
     assert result.exit_code == 0, result.output
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() <= before  # the app's tests freeze too; frozen objects die
