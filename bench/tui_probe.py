@@ -1,6 +1,11 @@
 """One fresh process, one pass of the TUI figures through Textual's Pilot (headless, in-process).
 
     python bench/tui_probe.py DIR --expect-runs N    -> one JSON object (bench/run.py runs it)
+    python bench/tui_probe.py DIR --expect-runs N --index --list-only   (bench/index.py runs it)
+
+`--index` lists through the index in $XDG_CACHE_HOME as `bench-tui DIR` does (the app's default;
+without it the app reads every file, as in tests); `--list-only` stops once the list is painted
+and the files are checked (no filter or step figures).
 
 A fresh process per pass keeps `ru_maxrss` about the app alone. "Frame" means the first
 `App._display` call after the change, i.e. the compositor has rendered the update (headless
@@ -260,10 +265,12 @@ async def measure_steps(app: BenchApp, pilot: Pilot[None]) -> dict[str, Any]:
         return steps_null(f"the task page failed under Pilot: {exc}")
 
 
-async def probe(root: Path, expect_runs: int, images: str) -> dict[str, Any]:
+async def probe(
+    root: Path, expect_runs: int, images: str, *, use_index: bool = False, list_only: bool = False
+) -> dict[str, Any]:
     install_probes()
     started = time.perf_counter()
-    app = BenchApp(root, images=images)
+    app = BenchApp(root, images=images, use_index=use_index)
     CURRENT.append(app)
     figures: dict[str, Any] = {}
     checked: dict[str, float] = {}
@@ -271,6 +278,11 @@ async def probe(root: Path, expect_runs: int, images: str) -> dict[str, Any]:
         async with app.run_test(size=SIZE, message_hook=message_hook) as pilot:
             stamper = asyncio.create_task(stamp_when(lambda: app.checks_done, checked))
             figures |= await measure_list(app, started, expect_runs)
+            if list_only:
+                # Quitting while files are still checked races the app's shutdown (a progress
+                # message meets the bare default screen): let the checks end first.
+                await asyncio.wait_for(stamper, TIMEOUT_S)
+                return figures
             # Filter and steps are measured while the files are still being checked, as a user
             # who starts at once would meet them.
             figures["checks_pending_at_list"] = not app.checks_done
@@ -290,8 +302,18 @@ def main() -> None:
     parser.add_argument("dir", type=Path)
     parser.add_argument("--expect-runs", type=int, required=True)
     parser.add_argument("--images", default="halfblock")
+    parser.add_argument("--index", action="store_true", help="list through the index")
+    parser.add_argument("--list-only", action="store_true", help="stop once fully listed")
     args = parser.parse_args()
-    figures = asyncio.run(probe(args.dir, args.expect_runs, args.images))
+    figures = asyncio.run(
+        probe(
+            args.dir,
+            args.expect_runs,
+            args.images,
+            use_index=args.index,
+            list_only=args.list_only,
+        )
+    )
     print(json.dumps({"import_s": IMPORT_S, **figures}))
 
 

@@ -68,3 +68,38 @@ def test_a_commands_help_loads_no_reader_or_model() -> None:
     # itself comes with any sub-command; our models and readers need not.
     body = "sys.argv = ['bench-tui', 'summary', '--help']; from bench_tui.cli import main; main()"
     assert set(heavy_modules_after(body)) <= {"pydantic", "importlib.metadata"}
+
+
+def test_a_command_freezes_what_it_loaded_before_reading(tmp_path: Path) -> None:
+    # The collector's full passes then skip modules and classes (a tenth of a warm reopen).
+    body = (
+        "import atexit, gc; "
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count())); "
+        f"sys.argv = ['bench-tui', 'summary', {str(tmp_path)!r}, '--json', '--no-index']; "
+        "from bench_tui.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import sys; {body}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "", "PYTHONPATH": str(ROOT / "src"), "XDG_CACHE_HOME": str(tmp_path)},
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen = int(result.stdout.split("frozen")[-1])
+    assert frozen > 10_000
+
+
+def test_commands_under_tests_freeze_nothing(tmp_path: Path) -> None:
+    # Tests run many commands in one process: what is garbage then must stay collectable.
+    import gc
+
+    from typer.testing import CliRunner
+
+    from bench_tui import cli
+
+    before = gc.get_freeze_count()
+    result = CliRunner().invoke(cli.app, ["summary", str(tmp_path), "--json", "--no-index"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() <= before  # the app's tests freeze too; frozen objects die

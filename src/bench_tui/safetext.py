@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
+if TYPE_CHECKING:
+    # Imported where used: the commands that print JSON (`summary --json` on a warm index is
+    # a few tenths of a second) need `visible` alone, not Rich's 10 ms.
+    from rich.text import Text
 
 NEWLINE_MARK = "⏎"
 REPLACEMENT = "\ufffd"
@@ -62,6 +65,8 @@ def visible(value: object, *, one_line: bool = False) -> str:
 
 def data(value: object, style: str = "", *, one_line: bool = False) -> Text:
     """Data from a result file as a Rich `Text`: made visible, never parsed as markup."""
+    from rich.text import Text
+
     return Text(visible(value, one_line=one_line), style=style)
 
 

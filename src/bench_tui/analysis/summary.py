@@ -48,15 +48,26 @@ def _mean(values: Iterable[float | int | None]) -> float | None:
 
 
 def figures(executions: list[Execution]) -> Figures:
-    finished = [e for e in executions if e.finished]
+    # One pass for the counts: this runs per model and per domain of every run on each summary.
+    counted = dict.fromkeys(("passed", "errored", "infra", "unfinished"), 0)
+    failed_with_error = 0
+    finished: list[Execution] = []
+    for e in executions:
+        status = e.status
+        if status in counted:
+            counted[status] += 1
+        elif status == "failed" and e.error:
+            failed_with_error += 1
+        if e.finished:
+            finished.append(e)
     return Figures(
         tasks=len(executions),
         finished=len(finished),
-        succeeded=sum(1 for e in executions if e.status == "passed"),
-        errors=sum(1 for e in executions if e.status == "errored"),
-        infra=sum(1 for e in executions if e.status == "infra"),
-        unfinished=sum(1 for e in executions if e.status == "unfinished"),
-        failed_with_error=sum(1 for e in executions if e.status == "failed" and e.error),
+        succeeded=counted["passed"],
+        errors=counted["errored"],
+        infra=counted["infra"],
+        unfinished=counted["unfinished"],
+        failed_with_error=failed_with_error,
         mean_score=_mean(e.score for e in finished),
         mean_steps=_mean(step_count(e) for e in finished),
         mean_duration_s=_mean(e.duration_s for e in finished),

@@ -18,17 +18,24 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import stat
-import struct
 import time
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from bench_tui.index.fingerprint import fingerprint
+from bench_tui.index.signatures import (
+    SIZE,
+    absolute,
+    is_plain,
+    newest_ns,
+    unchanged,
+)
+from bench_tui.index.signatures import signature as signature  # tables.py takes it from here
 from bench_tui.index.store import remove_index
 from bench_tui.model import Episode, EvalReport, Problem, Run, TrainingRun
 from bench_tui.sources.base import Claim, Finding, PendingChecks, Reader, Walk
@@ -48,48 +55,33 @@ class CorruptEntry(Exception):
     """A stored value that does not decode: the index file is not to be trusted."""
 
 
-_SIG = struct.Struct("<9q")
-_MISSING = _SIG.pack(*([0] * 9))
-_UNREADABLE = _SIG.pack(*([-1] * 9))
-
-
-def signature(path: str) -> bytes:
-    """What must be unchanged for a file read before to be read the same way again: its lstat
-    (inode, size, mtime_ns, ctime_ns, mode) and, for a link, its target's stat; packed, so a
-    folder's files compare as one string."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        return _MISSING
-    except (OSError, ValueError):
-        return _UNREADABLE  # never equal to what was stored: read it again (and say why)
-    if not stat.S_ISLNK(info.st_mode):
-        return _SIG.pack(
-            info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode, 0, 0, 0, 0
-        )
-    try:
-        target = os.stat(path)
-    except OSError:
-        return _UNREADABLE
-    return _SIG.pack(
-        info.st_ino,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-        info.st_mode,
-        target.st_ino,
-        target.st_size,
-        target.st_mtime_ns,
-        target.st_ctime_ns,
-    )
-
-
 def _changed_recently(sig: bytes, since_ns: int) -> bool:
-    if sig in (_MISSING, _UNREADABLE):
-        return False
-    fields = _SIG.unpack(sig)
-    newest: int = max(fields[2], fields[3], fields[7], fields[8])
-    return newest >= since_ns
+    return newest_ns(sig) >= since_ns
+
+
+@dataclass
+class _Decoded:
+    claim: Claim
+    problems: list[Problem]
+    checks: PendingChecks
+
+
+def _decode(result: bytes) -> _Decoded:
+    """A kept claim as discovery takes it (raises on anything that does not decode)."""
+    header, *texts = zlib.decompress(result).split(b"\x00")
+    data = json.loads(header)
+    found: list[Finding] = [
+        KINDS[kind].model_validate_json(text)  # type: ignore[misc]  # KINDS maps each kind to its Finding type
+        for kind, text in zip(data["kinds"], texts, strict=True)
+    ]
+    problems = [Problem(path=p, line=n, message=m) for p, n, m in data["problems"]]
+    checks = data["checks"]
+    shots = [(shot, number, source) for shot, number, source in checks["screenshots"]]
+    return _Decoded(
+        claim=Claim(found=found, walk_inside=data["walk_inside"]),
+        problems=problems,
+        checks=PendingChecks(executions=checks["executions"], screenshots=shots),
+    )
 
 
 def _kind(finding: Finding) -> str:
@@ -102,10 +94,6 @@ def _kind(finding: Finding) -> str:
 def _relative(path: str, folder: str) -> str:
     prefix = folder + "/"
     return path[len(prefix) :] if path.startswith(prefix) else path
-
-
-def _absolute(path: str, folder: str) -> str:
-    return path if path.startswith("/") else f"{folder}/{path}"
 
 
 class ClaimIndex:
@@ -127,8 +115,8 @@ class ClaimIndex:
         self.code = fingerprint()
         self.used: set[str] = set()
         self.modes: set[str] = set()
-        self.seen: dict[str, bytes] = {}
-        """Signatures of the files of replayed claims, as just taken (for `tables.refresh`)."""
+        self._checked: list[tuple[str, list[str], bytes]] = []
+        """(folder, names, signatures) of each replayed claim, all just found unchanged."""
 
     def _key(self, reader: Reader, folder: Path, walk: Walk) -> str:
         mode = "deferred" if walk.checks is not None else "now"
@@ -173,30 +161,51 @@ class ClaimIndex:
         self.pending.clear()
         remove_index(path)
 
+    @property
+    def seen(self) -> dict[str, bytes]:
+        """Signatures of the files of replayed claims, as just taken (for `tables.refresh`)."""
+        return {
+            absolute(name, folder): sigs[place * SIZE : (place + 1) * SIZE]
+            for folder, names, sigs in self._checked
+            for place, name in enumerate(names)
+        }
+
     def _replay(self, folder: str, inputs: bytes, result: bytes, walk: Walk) -> Claim | None:
         try:
-            paths_blob, sigs = zlib.decompress(inputs).split(b"\x00\x00", 1)
-            paths = paths_blob.decode("utf-8", "surrogateescape").split("\x00")
-            absolute = [_absolute(path, folder) for path in paths]
-            now = [signature(path) for path in absolute]
-            if b"".join(now) != sigs:
-                return None
-            self.seen.update(zip(absolute, now, strict=True))
-            header, *texts = zlib.decompress(result).split(b"\x00")
-            data = json.loads(header)
-            found: list[Finding] = [
-                KINDS[kind].model_validate_json(text)  # type: ignore[misc]  # KINDS maps each kind to its Finding type
-                for kind, text in zip(data["kinds"], texts, strict=True)
-            ]
-            problems = [Problem(path=p, line=n, message=m) for p, n, m in data["problems"]]
-            checks = data["checks"]
-            shots = [(shot, number, source) for shot, number, source in checks["screenshots"]]
-        except (zlib.error, ValueError, KeyError, TypeError, ValidationError) as exc:
+            head, rest = zlib.decompress(inputs).split(b"\x00", 1)
+            plain = int(head)
+            paths_blob, sigs = rest.split(b"\x00\x00", 1)
+            names = paths_blob.decode("utf-8", "surrogateescape").split("\x00")
+        except (zlib.error, ValueError) as exc:
             raise CorruptEntry(f"a stored claim of {folder} does not decode: {exc}") from exc
-        walk.ctx.problems.extend(problems)
+        # Decoded while a child process checks files, if one does: nothing is used unless
+        # every file is unchanged.
+        decoded: list[_Decoded | Exception] = []
+
+        def decode() -> None:
+            try:
+                decoded.append(_decode(result))
+            except (zlib.error, ValueError, KeyError, TypeError, ValidationError) as exc:
+                decoded.append(exc)
+
+        try:
+            same = unchanged(folder, names, sigs, plain, decode)
+        except ValueError as exc:
+            raise CorruptEntry(f"a stored claim of {folder} does not decode: {exc}") from exc
+        if not same:
+            return None
+        if not decoded:
+            decode()
+        (outcome,) = decoded
+        if isinstance(outcome, Exception):
+            raise CorruptEntry(f"a stored claim of {folder} does not decode: {outcome}") from (
+                outcome
+            )
+        self._checked.append((folder, names, sigs))
+        walk.ctx.problems.extend(outcome.problems)
         if walk.checks is not None:
-            walk.checks.extend(PendingChecks(executions=checks["executions"], screenshots=shots))
-        return Claim(found=found, walk_inside=data["walk_inside"])
+            walk.checks.extend(outcome.checks)
+        return outcome.claim
 
     def _read(
         self, reader: Reader, key: str, folder: Path, names: frozenset[str], walk: Walk
@@ -262,10 +271,19 @@ class ClaimIndex:
                 "screenshots": checks.screenshots if checks else [],
             },
         }
-        names = "\x00".join(_relative(path, folder) for path in paths)
+        # Plain lstats first: a replay checks those in one pass (signatures.unchanged).
+        flags = [is_plain(sig) for sig in sigs]
+        order = [place for place, flag in enumerate(flags) if flag]
+        plain = len(order)
+        order += [place for place, flag in enumerate(flags) if not flag]
+        names = "\x00".join(_relative(paths[place], folder) for place in order)
         # JSON escapes NUL inside strings, so NUL can separate the parts.
         result = b"\x00".join([json.dumps(header).encode(), *texts])
-        inputs_blob = names.encode("utf-8", "surrogateescape") + b"\x00\x00" + b"".join(sigs)
+        inputs_blob = b"%d\x00%s\x00\x00%s" % (
+            plain,
+            names.encode("utf-8", "surrogateescape"),
+            b"".join(sigs[place] for place in order),
+        )
         self.pending.append((key, zlib.compress(inputs_blob, 1), zlib.compress(result, 1)))
 
     def _stale(self) -> list[tuple[str]]:
