@@ -217,3 +217,20 @@ async def test_the_running_tasks_steps_come_from_the_live_file(tmp_path: Path) -
         assert "click" in plain(steps.rows[0].cells[2])
         assert "live" in " ".join(task.steps[0].logs)
         assert any("the task is still running" in line for line in screen_lines(app))
+
+
+async def test_a_workers_last_message_while_the_app_closes_is_dropped(tmp_path: Path) -> None:
+    """Quitting while files are still being checked: the checks' progress can reach the tabs'
+    screen after its widgets are gone (NoMatches StatusLine crashed the app on quit)."""
+    from bench_tui.tui.messages import ChecksProgress
+    from bench_tui.tui.widgets.status_line import StatusLine
+    from tests.fixtures.pilot import settle_after_scan
+
+    build_osworld_example(tmp_path / "results")
+    app = BenchApp(tmp_path / "results", images="none")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_after_scan(app, pilot)
+        await app.main_screen.query_one(StatusLine).remove()  # as the app's close leaves it
+        app._on_checks_progress(ChecksProgress(app.scan_number, 1, 2, []))
+        await pilot.pause()
+    assert app.return_code in (0, None)

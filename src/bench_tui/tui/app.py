@@ -150,8 +150,9 @@ class BenchApp(App[None]):
 
     @property
     def _screens_gone(self) -> bool:
-        """The app is shutting down: a worker's last message finds no screen left to update."""
-        return not self.screen_stack
+        """The app is shutting down: a worker's last message finds no screen left to update, or
+        a tabs' screen whose widgets are already gone (quitting while files are checked)."""
+        return not self.screen_stack or not self.main_screen.query(StatusLine)
 
     @property
     def main_screen(self) -> Screen[object]:
