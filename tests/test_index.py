@@ -199,6 +199,27 @@ def test_a_renamed_task_folder_is_read_again(tmp_path: Path) -> None:
     assert before != _figures(root, True)  # tasks are listed in folder order
 
 
+def test_a_claim_with_an_unreadable_input_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    """An input that cannot be stat'ed (a folder's permissions, say) may become readable with
+    nothing the index can see changing: such a claim is read again every time."""
+    root = tmp_path / "w"
+    run = build_complete_run(root)
+    settle()
+    blocked = os.fspath(run / "tasks" / "notepad_greeting" / "task.json")
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == blocked:
+            raise PermissionError(13, "Permission denied", blocked)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    assert replayed(root) == (0, 1)
+    assert replayed(root) == (0, 1)  # not kept: read again
+    monkeypatch.undo()
+    assert _figures(root, True) == _figures(root, False)
+
+
 def test_a_truncated_screenshot_is_caught(tmp_path: Path) -> None:
     root, run = _run(tmp_path)
     before = _figures(root, True)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.signatures import (
     SIZE,
+    UNREADABLE,
     absolute,
     is_plain,
     newest_ns,
@@ -262,6 +263,8 @@ class ClaimIndex:
         sigs = [signature(path) for path in paths]
         if any(_changed_recently(sig, started - RACY_NS) for sig in sigs):
             return
+        if UNREADABLE in sigs:
+            return  # what made it unreadable (a folder's permissions) may change unseen
         header: dict[str, Any] = {
             "kinds": [_kind(item) for item in found],
             "walk_inside": claim.walk_inside,
