@@ -9,8 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from bench_tui.index.store import FIELDS
-from bench_tui.index.tables import sql_text
+from bench_tui.index.store import FIELDS, sql_text
 
 MARK_OPEN = "\u00ab"
 MARK_CLOSE = "\u00bb"

@@ -19,11 +19,12 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench_tui.safeio import is_inside
 from bench_tui.userdirs import cache_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when a table or what a cached value means changes: older files are rebuilt."""
 BUSY_TIMEOUT_S = 2.0
 """How long a writer waits for another process's write before it skips its own."""
@@ -34,6 +35,7 @@ Notice = Callable[[str], None]
 SCHEMA = """
 CREATE TABLE _meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, inputs BLOB NOT NULL, result BLOB NOT NULL);
+CREATE TABLE _warm(name TEXT PRIMARY KEY, key TEXT NOT NULL, paths BLOB NOT NULL, digest BLOB NOT NULL);
 CREATE TABLE _runs(
     run TEXT, format TEXT, benchmark TEXT, label TEXT, created_at TEXT, is_mock INTEGER,
     live INTEGER, tasks INTEGER, models TEXT);
@@ -103,6 +105,17 @@ def reasoning_of(blob: bytes | None, step: int | None) -> str | None:
         return None
     texts = _unpacked(blob)  # a corrupt blob raises: the statement fails, the index is rebuilt
     return texts[step - 1] if step <= len(texts) else None
+
+
+def sql_text(value: Any) -> Any:
+    """A string SQLite can store: a lone surrogate (JSON may carry one) becomes U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:

@@ -3,10 +3,11 @@
 `runs`, `executions` (the export's rows, by its own row builder) and `labels` are rewritten on
 every refresh: they come from the outcomes discovery just read, which costs little. Steps cost a
 trace file each, so a trace's rows are kept while what they were read from is unchanged: for an
-OpenAdapt execution its execution.json, its task folder and screenshots folder (a screenshot
-without a record is a step), its instruction and error; traces of other formats, of live runs
-and of tasks without an outcome file are read again every time (their steps come from files
-that are harder to name). The full-text index `fts` holds one row per (trace, step, field):
+OpenAdapt execution its execution.json and screenshots folder (a screenshot without a record
+is a step), its instruction and error (for a task with no record yet: its folder and screenshots
+folder); traces of other formats and of live runs are read again every time (their steps come
+from files that are harder to name). When every trace is stamped and discovery replayed every
+claim, the files all this depended on are kept for the warm check (warm.py). The full-text index `fts` holds one row per (trace, step, field):
 instruction and error (step NULL), action, reasoning and log lines (step 1-based).
 """
 
@@ -22,25 +23,16 @@ from typing import Any
 
 from bench_tui.index.claims import signature
 from bench_tui.index.fingerprint import fingerprint
-from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning
+from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning, sql_text
+from bench_tui.index.warm import Walked, forget, remember
 from bench_tui.model import Execution, Run, Step, Task, Workspace
 from bench_tui.report import run_export_rows
 from bench_tui.sources.steps import load_steps
-from bench_tui.triage.store import TriageLookup
+from bench_tui.triage.store import STORE_FILE, TriageLookup, primary_store_path, run_hash
+from bench_tui.userdirs import triage_override_dir
 
 REFRESH_TIMEOUT_MS = 600_000
 """A refresh waits this long for another process's (the first build of a big folder is long)."""
-
-
-def sql_text(value: Any) -> Any:
-    """A string SQLite can store: a lone surrogate (JSON may carry one) becomes U+FFFD."""
-    if not isinstance(value, str):
-        return value
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return value
 
 
 def _clean(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -55,15 +47,29 @@ def trace_key(run: Run, execution: Execution) -> str:
 
 
 def _stamp(
-    run: Run, execution: Execution, task: Task | None, known: dict[str, bytes]
+    run: Run,
+    execution: Execution,
+    task: Task | None,
+    known: dict[str, bytes],
+    depends: list[str] | None,
 ) -> str | None:
-    """What a trace's rows depend on, or None: read it again every time."""
+    """What a trace's rows depend on, or None: read it again every time. The files it names
+    go to `depends` (for the warm check)."""
     source = execution.source_path
-    if run.format != "openadapt" or run.live or source is None:
+    if run.format != "openadapt" or run.live:
         return None
-    # The records, and the screenshots folder (a screenshot without a record is a step too).
-    sig = known.get(source) or signature(source)
-    sigs = sig + signature(f"{os.path.dirname(source)}/screenshots")
+    if source is not None:
+        # The records, and the screenshots folder (a screenshot without a record is a step).
+        files = (source, f"{os.path.dirname(source)}/screenshots")
+    elif task is not None and task.folder:
+        # A task with no record yet (in a run that is not being written): its steps are the
+        # screenshots its folder holds; a record appearing changes the folder.
+        files = (task.folder, f"{task.folder}/screenshots")
+    else:
+        return None
+    if depends is not None:
+        depends += files
+    sigs = b"".join(known.get(path) or signature(path) for path in files)
     instruction = task.instruction if task is not None else None
     texts = _digest(instruction, execution.error)
     return f"{fingerprint()}:{sigs.hex()}:{texts}"
@@ -110,21 +116,49 @@ def _duration_s(step: Step) -> float | None:
 
 
 def refresh(
-    conn: sqlite3.Connection, workspace: Workspace, known: dict[str, bytes] | None = None
+    conn: sqlite3.Connection,
+    workspace: Workspace,
+    known: dict[str, bytes] | None = None,
+    walked: Walked | None = None,
 ) -> None:
     """Rewrite the outcome tables and the traces that changed, in one transaction. `known`:
-    file signatures discovery just took (`ClaimIndex.seen`), not taken twice."""
+    file signatures discovery just took (`ClaimIndex.seen`), not taken twice. `walked`: what
+    that discovery depended on; given, and when nothing else was read, the warm check's list
+    is kept (warm.py), else cleared."""
     root = Path(workspace.root)
+    known = known or {}
     conn.execute(f"PRAGMA busy_timeout={REFRESH_TIMEOUT_MS}")
     conn.execute("BEGIN IMMEDIATE")
     try:
+        forget(conn)
         _write_outcomes(conn, workspace)
-        _write_traces(conn, workspace, root, known or {})
+        depends: list[str] | None = [] if walked is not None and walked.replayed_all else None
+        depends = _write_traces(conn, workspace, root, known, depends)
+        if (
+            walked is not None
+            and depends is not None
+            and not any(run.live for run in workspace.runs)
+            and not (workspace.evals or workspace.trainings or workspace.episodes)
+        ):
+            paths = [*walked.listed, *known, *depends, *_triage_paths(workspace)]
+            remember(conn, root, paths, walked, known)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _triage_paths(workspace: Workspace) -> list[str]:
+    """Where TriageLookup looks for each run's labels and notes (they are in `executions`)."""
+    override = triage_override_dir()
+    paths = [os.fspath(override)]
+    for run in workspace.runs:
+        primary = primary_store_path(run.path)
+        fallback = override / run_hash(run.path)
+        paths += (os.fspath(primary.parent), os.fspath(primary))
+        paths += (os.fspath(fallback), os.fspath(fallback / STORE_FILE))
+    return paths
 
 
 def _write_outcomes(conn: sqlite3.Connection, workspace: Workspace) -> None:
@@ -191,8 +225,13 @@ def _execution_row(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _write_traces(
-    conn: sqlite3.Connection, workspace: Workspace, root: Path, known: dict[str, bytes]
-) -> None:
+    conn: sqlite3.Connection,
+    workspace: Workspace,
+    root: Path,
+    known: dict[str, bytes],
+    depends: list[str] | None,
+) -> list[str] | None:
+    """`depends` gets the files the stamps name; None is returned when a trace has no stamp."""
     stored = {
         key: (trace, stamp)
         for trace, key, stamp in conn.execute("SELECT trace, key, stamp FROM _traces")
@@ -208,7 +247,9 @@ def _write_traces(
                 key = f"{key}\x00#{trials[key]}"
             seen.add(key)
             task = tasks.get(execution.task_id)
-            stamp = _stamp(run, execution, task, known)
+            stamp = _stamp(run, execution, task, known, depends)
+            if stamp is None:
+                depends = None
             old = stored.get(key)
             if old is not None and stamp is not None and old[1] == stamp:
                 continue
@@ -219,6 +260,7 @@ def _write_traces(
     for key, (trace, _stamp_text) in stored.items():
         if key not in seen:
             _drop_trace(conn, trace)
+    return depends
 
 
 def _drop_trace(conn: sqlite3.Connection, trace: int) -> None:

@@ -1,0 +1,198 @@
+"""The warm check: is a folder exactly as it was when its index was last brought in step with it?
+
+A refresh that depended on nothing but files it can name (every claim replayed from the index,
+no file read outside them, no run still being written, every trace stamped) leaves in the index
+the list of those files and folders (the claims' inputs, every folder the walk listed and the
+links in them, the traces' screenshots folders, the runs' triage stores) and one digest of their
+signatures, beside the code fingerprint and the settings they were read with. The next command
+stats them all in one loop: the same digest and the tables are used as they are, with no
+discovery and no parsing. Anything else (a file edited, added, removed or renamed, other code,
+another triage folder, a list that does not decode) and the caller refreshes as before, which
+writes the list anew or clears it. Every refresh clears it first, in its own transaction, so a
+list is only ever found beside the tables it was made with.
+
+Imports nothing heavy: `search` on an unchanged folder loads this, `store` and `search` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+import struct
+import zlib
+from collections.abc import Iterable, Mapping
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench_tui.index.fingerprint import fingerprint
+from bench_tui.index.search import Hit, search
+from bench_tui.index.store import IndexUnavailable, Notice, open_index
+from bench_tui.userdirs import triage_override_dir
+
+NAME = "deps"
+RACY_NS = 50_000_000
+"""As claims.RACY_NS: a file changed this close to (or after) the start of the walk may have
+been read half-old, so no list is kept that names it (the next refresh makes one)."""
+
+_SIG = struct.Struct("<9q")
+"""claims.signature's layout (tests keep the two equal): importing claims would load pydantic."""
+_MISSING = _SIG.pack(*([0] * 9))
+_UNREADABLE = _SIG.pack(*([-1] * 9))
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What one indexed discovery depended on besides the claims it replayed."""
+
+    started_ns: int
+    """time.time_ns() before the walk began."""
+    listed: list[str]
+    """Folders the walk listed, and the links among their entries (discover.WalkLog)."""
+    replayed_all: bool
+    """Every claim came from the index and nothing was read another way."""
+
+
+def signatures(paths: Iterable[str]) -> list[bytes]:
+    """claims.signature of each path, in one tight loop (this is the whole cost of a warm
+    check: one lstat per file)."""
+    lstat, pack, is_link = os.lstat, _SIG.pack, stat.S_ISLNK
+    found: list[bytes] = []
+    append = found.append
+    for path in paths:
+        try:
+            info = lstat(path)
+        except FileNotFoundError:
+            append(_MISSING)
+            continue
+        except (OSError, ValueError):
+            append(_UNREADABLE)
+            continue
+        if not is_link(info.st_mode):
+            append(
+                pack(
+                    info.st_ino,
+                    info.st_size,
+                    info.st_mtime_ns,
+                    info.st_ctime_ns,
+                    info.st_mode,
+                    0,
+                    0,
+                    0,
+                    0,
+                )
+            )
+            continue
+        try:
+            target = os.stat(path)
+        except OSError:
+            append(_UNREADABLE)
+            continue
+        append(
+            pack(
+                info.st_ino,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+                info.st_mode,
+                target.st_ino,
+                target.st_size,
+                target.st_mtime_ns,
+                target.st_ctime_ns,
+            )
+        )
+    return found
+
+
+def _newest_ns(sig: bytes) -> int:
+    if sig in (_MISSING, _UNREADABLE):
+        return 0
+    fields: tuple[int, ...] = _SIG.unpack(sig)
+    return max(fields[2], fields[3], fields[7], fields[8])
+
+
+def context_key(root: Path | str) -> str:
+    """What else the tables depend on: the code that read the files, the folder it was asked
+    for, and where triage records are kept outside the results."""
+    return "\x00".join(
+        (fingerprint(), os.path.abspath(os.fspath(root)), os.fspath(triage_override_dir()))
+    )
+
+
+def _digest(sigs: list[bytes]) -> bytes:
+    return hashlib.blake2b(b"".join(sigs), digest_size=16).digest()
+
+
+def _encode(paths: list[str], root: str) -> bytes:
+    prefix = root.rstrip("/") + "/"
+    names = [path[len(prefix) :] if path.startswith(prefix) else path for path in paths]
+    return zlib.compress("\x00".join(names).encode("utf-8", "surrogateescape"), 6)
+
+
+def _decode(blob: bytes, root: str) -> list[str]:
+    prefix = root.rstrip("/") + "/"
+    names = zlib.decompress(blob).decode("utf-8", "surrogateescape").split("\x00")
+    return [name if name.startswith("/") else prefix + name for name in names]
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM _warm")
+
+
+def remember(
+    conn: sqlite3.Connection,
+    root: Path | str,
+    paths: Iterable[str],
+    walked: Walked,
+    known: Mapping[str, bytes],
+) -> bool:
+    """Keep the list (in the caller's transaction); False when one of the files changed too
+    recently to be sure it was read as it is now."""
+    base = os.path.abspath(os.fspath(root))
+    unique = sorted(set(paths))
+    fresh = iter(signatures([path for path in unique if path not in known]))
+    sigs = [known[path] if path in known else next(fresh) for path in unique]
+    since = walked.started_ns - RACY_NS
+    if any(_newest_ns(sig) >= since for sig in sigs):
+        return False
+    conn.execute(
+        "INSERT OR REPLACE INTO _warm(name, key, paths, digest) VALUES (?, ?, ?, ?)",
+        (NAME, context_key(base), _encode(unique, base), _digest(sigs)),
+    )
+    return True
+
+
+def unchanged(conn: sqlite3.Connection, root: Path | str) -> bool:
+    """True when every file and folder the last refresh depended on is as it was then."""
+    base = os.path.abspath(os.fspath(root))
+    row = conn.execute("SELECT key, paths, digest FROM _warm WHERE name = ?", (NAME,)).fetchone()
+    if row is None or row[0] != context_key(base):
+        return False
+    try:
+        paths = _decode(row[1], base)
+    except (zlib.error, UnicodeDecodeError, TypeError):
+        return False  # the refresh that follows writes it anew
+    return bool(_digest(signatures(paths)) == row[2])
+
+
+def search_unchanged(directory: Path, query: str, limit: int, notice: Notice) -> list[Hit] | None:
+    """Hits straight from the index when DIR is unchanged since it was last refreshed; None
+    otherwise (no index, a changed folder, a database error): the caller refreshes."""
+    try:
+        conn = open_index(directory, notice)
+    except IndexUnavailable:
+        return None  # the full path says why
+    with closing(conn):
+        try:
+            # One read transaction: the list and the hits come from the same snapshot.
+            conn.execute("BEGIN")
+            try:
+                if not unchanged(conn, directory):
+                    return None
+                return search(conn, query, limit)
+            finally:
+                conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError:
+            return None  # the full path rebuilds a broken index, with a notice
