@@ -23,7 +23,14 @@ from typing import Any
 
 from bench_tui.index.claims import signature
 from bench_tui.index.fingerprint import fingerprint
-from bench_tui.index.store import TEXT_ROWS_BITS, pack_reasoning, sql_text
+from bench_tui.index.store import (
+    STEP_FIELDS,
+    compact,
+    pack_texts,
+    sql_text,
+    text_id,
+    texts_in,
+)
 from bench_tui.index.warm import Walked, forget, remember
 from bench_tui.model import Execution, Run, Step, Task, Workspace
 from bench_tui.report import run_export_rows
@@ -52,9 +59,9 @@ def _stamp(
     task: Task | None,
     known: dict[str, bytes],
     depends: list[str] | None,
-) -> str | None:
-    """What a trace's rows depend on, or None: read it again every time. The files it names
-    go to `depends` (for the warm check)."""
+) -> bytes | None:
+    """A digest of what a trace's rows depend on, or None: read it again every time. The files
+    it names go to `depends` (for the warm check)."""
     source = execution.source_path
     if run.format != "openadapt" or run.live:
         return None
@@ -72,7 +79,13 @@ def _stamp(
     sigs = b"".join(known.get(path) or signature(path) for path in files)
     instruction = task.instruction if task is not None else None
     texts = _digest(instruction, execution.error)
-    return f"{fingerprint()}:{sigs.hex()}:{texts}"
+    return _bytes_digest(f"{fingerprint()}:{sigs.hex()}:{texts}")
+
+
+def _bytes_digest(text: str) -> bytes:
+    """16 bytes stand for a trace's key or stamp in `_traces` (the texts would be 10 times
+    that, per trace)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _digest(*parts: Any) -> str:
@@ -147,6 +160,7 @@ def refresh(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    compact(conn)
 
 
 def _triage_paths(workspace: Workspace) -> list[str]:
@@ -237,6 +251,7 @@ def _write_traces(
         for trace, key, stamp in conn.execute("SELECT trace, key, stamp FROM _traces")
     }
     seen: set[str] = set()
+    kept: set[bytes] = set()
     trials: dict[str, int] = {}
     for run in workspace.runs:
         tasks = {task.task_id: task for task in run.tasks}
@@ -246,32 +261,32 @@ def _write_traces(
                 trials[key] = trials.get(key, 0) + 1
                 key = f"{key}\x00#{trials[key]}"
             seen.add(key)
+            kept.add(_bytes_digest(key))
             task = tasks.get(execution.task_id)
             stamp = _stamp(run, execution, task, known, depends)
             if stamp is None:
                 depends = None
-            old = stored.get(key)
+            old = stored.get(_bytes_digest(key))
             if old is not None and stamp is not None and old[1] == stamp:
                 continue
             if old is not None:
                 _drop_trace(conn, old[0])
             steps, _problems = load_steps(run, execution, root)  # validate reports them
             _add_trace(conn, key, run, execution, task, steps, stamp)
-    for key, (trace, _stamp_text) in stored.items():
-        if key not in seen:
+    for key_digest, (trace, _stamp_digest) in stored.items():
+        if key_digest not in kept:
             _drop_trace(conn, trace)
     return depends
 
 
 def _drop_trace(conn: sqlite3.Connection, trace: int) -> None:
-    # External-content FTS: each row leaves the index with the text it went in with.
-    first, last = trace << TEXT_ROWS_BITS, ((trace + 1) << TEXT_ROWS_BITS) - 1
-    conn.execute(
-        "INSERT INTO fts(fts, rowid, body) "
-        "SELECT 'delete', id, body FROM _fts_src WHERE id BETWEEN ? AND ?",
-        (first, last),
-    )
-    conn.execute("DELETE FROM _texts WHERE id BETWEEN ? AND ?", (first, last))
+    # Contentless FTS: each row leaves the index with the text it went in with.
+    row = conn.execute("SELECT texts FROM _traces WHERE trace = ?", (trace,)).fetchone()
+    if row is not None:
+        conn.executemany(
+            "INSERT INTO fts(fts, rowid, body) VALUES ('delete', ?, ?)",
+            [(text_id(trace, step, code), body) for step, code, body in texts_in(row[0])],
+        )
     conn.execute("DELETE FROM _steps WHERE trace = ?", (trace,))
     conn.execute("DELETE FROM _traces WHERE trace = ?", (trace,))
 
@@ -283,22 +298,14 @@ def _add_trace(
     execution: Execution,
     task: Task | None,
     steps: list[Step],
-    stamp: str | None,
+    stamp: bytes | None,
 ) -> None:
-    reasonings: list[str | None] = []
-    texts: list[tuple[int | None, str, str]] = []
-    if task is not None and task.instruction:
-        texts.append((None, "instruction", task.instruction))
-    if execution.error:
-        texts.append((None, "error", execution.error))
+    instruction = task.instruction if task is not None and task.instruction else None
+    step_texts: list[list[str | None]] = []
     step_rows: list[tuple[Any, ...]] = []
     for number, step in enumerate(steps, start=1):
-        reasoning: str | None = None
-        for field, body in _step_texts(step):
-            texts.append((number, field, body))
-            if field == "reasoning":
-                reasoning = sql_text(body)
-        reasonings.append(reasoning)
+        found = dict(_step_texts(step))
+        step_texts.append([sql_text(found.get(field)) for field in STEP_FIELDS.values()])
         action = step.action
         step_rows.append(
             _clean(
@@ -312,32 +319,23 @@ def _add_trace(
                 )
             )
         )
+    blob = pack_texts(sql_text(instruction), sql_text(execution.error or None), step_texts)
     cursor = conn.execute(
-        "INSERT INTO _traces(key, run, model, task_id, seed, stamp, reasoning) "
+        "INSERT INTO _traces(key, run, model, task_id, seed, stamp, texts) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
-            *_clean((key, run.id, execution.model, execution.task_id, execution.seed, stamp or "")),
-            pack_reasoning(reasonings),
+            _bytes_digest(key),
+            *_clean((run.id, execution.model, execution.task_id, execution.seed)),
+            stamp or b"",
+            blob,
         ),
     )
     trace = cursor.lastrowid
     assert trace is not None
-    # load_steps stops at MAX_STEPS, which three fields a step keep within the id range.
-    for place, (text_step, field, body) in enumerate(texts[: 1 << TEXT_ROWS_BITS]):
-        _insert_text(conn, (trace << TEXT_ROWS_BITS) + place, text_step, field, body)
+    conn.executemany(
+        "INSERT INTO fts(rowid, body) VALUES (?, ?)",
+        [(text_id(trace, step, code), body) for step, code, body in texts_in(blob)],
+    )
     conn.executemany(
         "INSERT INTO _steps VALUES (?, ?, ?, ?, ?, ?, ?)", [(trace, *row) for row in step_rows]
     )
-
-
-def _insert_text(
-    conn: sqlite3.Connection, row_id: int, step: int | None, field: str, body: str
-) -> None:
-    body = sql_text(body)
-    # Reasoning is kept once, in its trace's compressed blob (the view `_fts_src` reads it).
-    kept = None if field == "reasoning" else body
-    conn.execute(
-        "INSERT INTO _texts(id, step, field, body) VALUES (?, ?, ?, ?)",
-        (row_id, step, field[0], kept),
-    )
-    conn.execute("INSERT INTO fts(rowid, body) VALUES (?, ?)", (row_id, body))
