@@ -21,6 +21,7 @@ import os
 import sqlite3
 import stat
 import struct
+import threading
 import zlib
 from collections.abc import Iterable, Mapping
 from contextlib import closing
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.search import Hit, search
-from bench_tui.index.store import IndexUnavailable, Notice, open_index
+from bench_tui.index.store import IndexUnavailable, Notice, open_index, open_read_only
 from bench_tui.userdirs import triage_override_dir
 
 NAME = "deps"
@@ -125,16 +126,14 @@ def _digest(sigs: list[bytes]) -> bytes:
     return hashlib.blake2b(b"".join(sigs), digest_size=16).digest()
 
 
-def _encode(paths: list[str], root: str) -> bytes:
-    prefix = root.rstrip("/") + "/"
-    names = [path[len(prefix) :] if path.startswith(prefix) else path for path in paths]
-    return zlib.compress("\x00".join(names).encode("utf-8", "surrogateescape"), 6)
+def _encode(paths: list[str]) -> bytes:
+    # Whole paths: their shared beginnings cost zlib next to nothing, and a check need not
+    # put each together again.
+    return zlib.compress("\x00".join(paths).encode("utf-8", "surrogateescape"), 6)
 
 
-def _decode(blob: bytes, root: str) -> list[str]:
-    prefix = root.rstrip("/") + "/"
-    names = zlib.decompress(blob).decode("utf-8", "surrogateescape").split("\x00")
-    return [name if name.startswith("/") else prefix + name for name in names]
+def _decode(blob: bytes) -> list[str]:
+    return zlib.decompress(blob).decode("utf-8", "surrogateescape").split("\x00")
 
 
 def forget(conn: sqlite3.Connection) -> None:
@@ -159,22 +158,26 @@ def remember(
         return False
     conn.execute(
         "INSERT OR REPLACE INTO _warm(name, key, paths, digest) VALUES (?, ?, ?, ?)",
-        (NAME, context_key(base), _encode(unique, base), _digest(sigs)),
+        (NAME, context_key(base), _encode(unique), _digest(sigs)),
     )
     return True
 
 
+def _kept(conn: sqlite3.Connection, root: Path | str) -> tuple[list[str], bytes] | None:
+    """The kept list and digest, when they were made by this code for this folder."""
+    row = conn.execute("SELECT key, paths, digest FROM _warm WHERE name = ?", (NAME,)).fetchone()
+    if row is None or row[0] != context_key(root):
+        return None
+    try:
+        return _decode(row[1]), row[2]
+    except (zlib.error, UnicodeDecodeError, TypeError):
+        return None  # the refresh that follows writes it anew
+
+
 def unchanged(conn: sqlite3.Connection, root: Path | str) -> bool:
     """True when every file and folder the last refresh depended on is as it was then."""
-    base = os.path.abspath(os.fspath(root))
-    row = conn.execute("SELECT key, paths, digest FROM _warm WHERE name = ?", (NAME,)).fetchone()
-    if row is None or row[0] != context_key(base):
-        return False
-    try:
-        paths = _decode(row[1], base)
-    except (zlib.error, UnicodeDecodeError, TypeError):
-        return False  # the refresh that follows writes it anew
-    return bool(_digest(signatures(paths)) == row[2])
+    kept = _kept(conn, root)
+    return kept is not None and _digest(signatures(kept[0])) == kept[1]
 
 
 def search_unchanged(directory: Path, query: str, limit: int, notice: Notice) -> list[Hit] | None:
@@ -186,13 +189,36 @@ def search_unchanged(directory: Path, query: str, limit: int, notice: Notice) ->
         return None  # the full path says why
     with closing(conn):
         try:
-            # One read transaction: the list and the hits come from the same snapshot.
-            conn.execute("BEGIN")
-            try:
-                if not unchanged(conn, directory):
-                    return None
-                return search(conn, query, limit)
-            finally:
-                conn.execute("ROLLBACK")
+            kept = _kept(conn, directory)
+            if kept is None:
+                return None
+            database = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+            # The query runs beside the stats (SQLite and lstat both wait without the GIL);
+            # its hits are only used when the stats say nothing changed.
+            answer: list[list[Hit] | BaseException] = []
+            query_thread = threading.Thread(
+                target=_search_into, args=(database, query, limit, answer), daemon=True
+            )
+            query_thread.start()
+            same = _digest(signatures(kept[0])) == kept[1]
+            query_thread.join()
         except sqlite3.DatabaseError:
             return None  # the full path rebuilds a broken index, with a notice
+    if not same:
+        return None
+    (found,) = answer
+    if isinstance(found, sqlite3.DatabaseError):
+        return None
+    if isinstance(found, BaseException):
+        raise found  # BadQuery: said to the user as usual
+    return found
+
+
+def _search_into(
+    database: Path, query: str, limit: int, answer: list[list[Hit] | BaseException]
+) -> None:
+    try:
+        with closing(open_read_only(database)) as reader:
+            answer.append(search(reader, query, limit))
+    except Exception as exc:  # handed to the caller's thread, which raises or refreshes
+        answer.append(exc)
