@@ -184,3 +184,29 @@ def test_signatures_are_the_claims_signatures(tmp_path: Path) -> None:
     paths = [str(tmp_path / name) for name in ("file", "folder", "link", "broken", "missing")]
     assert warm.signatures(paths) == [claims.signature(path) for path in paths]
     assert warm.RACY_NS == claims.RACY_NS
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["two processes", "no fork"])
+def test_the_stats_in_two_processes_give_the_same_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
+) -> None:
+    files = []
+    for number in range(6):
+        path = tmp_path / f"f{number}"
+        path.write_text("x")
+        files.append(str(path))
+    monkeypatch.setattr(warm, "PARALLEL_MIN", 2)
+    if not fork:
+
+        def no_fork() -> int:
+            raise OSError("no fork here")
+
+        monkeypatch.setattr(os, "fork", no_fork)
+    ran: list[bool] = []
+    before = warm._stat_digest(files, beside=lambda: ran.append(True))
+    assert ran == [True]
+    assert before == warm._digest(warm.signatures(files))
+    Path(files[0]).write_text("changed")  # in the half the child stats
+    assert warm._stat_digest(files) != before
+    Path(files[-1]).write_text("changed too")
+    assert warm._stat_digest(files) == warm._digest(warm.signatures(files))

@@ -23,7 +23,7 @@ import stat
 import struct
 import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,8 @@ RACY_NS = 50_000_000
 """As claims.RACY_NS: a file changed this close to (or after) the start of the walk may have
 been read half-old, so no list is kept that names it (the next refresh makes one)."""
 
+PARALLEL_MIN = 20_000
+"""From this many files a second process stats half of them (below, forking costs more)."""
 _SIG = struct.Struct("<9q")
 """claims.signature's layout (tests keep the two equal): importing claims would load pydantic."""
 _MISSING = _SIG.pack(*([0] * 9))
@@ -123,7 +125,54 @@ def context_key(root: Path | str) -> str:
 
 
 def _digest(sigs: list[bytes]) -> bytes:
-    return hashlib.blake2b(b"".join(sigs), digest_size=16).digest()
+    """Two digests, of the first half of the signatures and of the rest: `_stat_digest` can
+    take the halves in two processes."""
+    half = len(sigs) // 2
+    return b"".join(
+        hashlib.blake2b(b"".join(part), digest_size=16).digest()
+        for part in (sigs[:half], sigs[half:])
+    )
+
+
+def _stat_digest(paths: list[str], beside: Callable[[], None] = lambda: None) -> bytes:
+    """`_digest(signatures(paths))`, a big list's first half stat'ed by a forked child while
+    this process stats the rest (the stats are most of a warm search; a machine has two cores
+    or more). `beside` runs once the child is started (it may start a thread: the fork comes
+    first, so no thread is ever copied). Any failure of the child reads as a change."""
+    half = len(paths) // 2
+    if len(paths) < PARALLEL_MIN or not hasattr(os, "fork"):
+        beside()
+        return _digest(signatures(paths))
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        beside()
+        return _digest(signatures(paths))
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        beside()
+        return _digest(signatures(paths))
+    if child == 0:  # the child: one digest down the pipe, then gone without any clean-up
+        status = 1
+        try:
+            os.close(read_end)
+            sigs = signatures(paths[:half])
+            os.write(write_end, hashlib.blake2b(b"".join(sigs), digest_size=16).digest())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        beside()
+        second = hashlib.blake2b(b"".join(signatures(paths[half:])), digest_size=16).digest()
+        with os.fdopen(read_end, "rb") as pipe:
+            first = pipe.read()
+    finally:
+        os.waitpid(child, 0)
+    return (first if len(first) == 16 else b"\x00" * 16) + second
 
 
 def _encode(paths: list[str]) -> bytes:
@@ -177,7 +226,7 @@ def _kept(conn: sqlite3.Connection, root: Path | str) -> tuple[list[str], bytes]
 def unchanged(conn: sqlite3.Connection, root: Path | str) -> bool:
     """True when every file and folder the last refresh depended on is as it was then."""
     kept = _kept(conn, root)
-    return kept is not None and _digest(signatures(kept[0])) == kept[1]
+    return kept is not None and _stat_digest(kept[0]) == kept[1]
 
 
 def search_unchanged(directory: Path, query: str, limit: int, notice: Notice) -> list[Hit] | None:
@@ -199,8 +248,7 @@ def search_unchanged(directory: Path, query: str, limit: int, notice: Notice) ->
             query_thread = threading.Thread(
                 target=_search_into, args=(database, query, limit, answer), daemon=True
             )
-            query_thread.start()
-            same = _digest(signatures(kept[0])) == kept[1]
+            same = _stat_digest(kept[0], beside=query_thread.start) == kept[1]
             query_thread.join()
         except sqlite3.DatabaseError:
             return None  # the full path rebuilds a broken index, with a notice
