@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,9 @@ def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> 
     phrases = [phrase_words(term) for term in terms(query)]
     hits: list[Hit] = []
     for (row_id,) in ranked:
+        # Hand the GIL over between hits: in the app, the UI thread waiting for it would
+        # otherwise wait out the interpreter's switch interval (5 ms) on every hop of a key.
+        time.sleep(0)
         trace, step, field = text_place(row_id)
         row = conn.execute(
             "SELECT run, model, task_id, texts FROM _traces WHERE trace = ?", (trace,)
