@@ -210,3 +210,12 @@ def test_the_stats_in_two_processes_give_the_same_digest(
     assert warm._stat_digest(files) != before
     Path(files[-1]).write_text("changed too")
     assert warm._stat_digest(files) == warm._digest(warm.signatures(files))
+
+
+def test_a_folder_with_nothing_in_it_is_warm_too(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    settle()
+    assert search_json(root, "anything") == []
+    assert search_json(root, "anything") == []
+    assert is_warm(root)

@@ -3,10 +3,10 @@
 A refresh that depended on nothing but files it can name (every claim replayed from the index,
 no file read outside them, no run still being written, every trace stamped) leaves in the index
 the list of those files and folders (the claims' inputs, every folder the walk listed and the
-links in them, the traces' screenshots folders, the runs' triage stores) and one digest of their
+links in them, the traces' screenshots folders, the runs' triage stores) and a digest of their
 signatures, beside the code fingerprint and the settings they were read with. The next command
-stats them all in one loop: the same digest and the tables are used as they are, with no
-discovery and no parsing. Anything else (a file edited, added, removed or renamed, other code,
+stats them all (one lstat each, in two processes for a big list, while the query runs): the
+same digest and the tables are used as they are, with no discovery and no parsing. Anything else (a file edited, added, removed or renamed, other code,
 another triage folder, a list that does not decode) and the caller refreshes as before, which
 writes the list anew or clears it. Every refresh clears it first, in its own transaction, so a
 list is only ever found beside the tables it was made with.
@@ -182,6 +182,7 @@ def _encode(paths: list[str]) -> bytes:
 
 
 def _decode(blob: bytes) -> list[str]:
+    # Never empty: the list holds at least the folder the walk started in.
     return zlib.decompress(blob).decode("utf-8", "surrogateescape").split("\x00")
 
 
