@@ -219,3 +219,27 @@ def test_a_folder_with_nothing_in_it_is_warm_too(tmp_path: Path) -> None:
     assert search_json(root, "anything") == []
     assert search_json(root, "anything") == []
     assert is_warm(root)
+
+
+def test_a_task_with_no_record_yet_is_searched_anew_when_a_screenshot_comes(
+    workspace: Path,
+) -> None:
+    folder = _execution(workspace).parent.with_name("not_started")
+    (folder / "screenshots").mkdir(parents=True)
+    (folder / "task.json").write_text(
+        json.dumps({"task_id": "not_started", "instruction": "x", "domain": "web"})
+    )
+    (folder / "screenshots" / "step_000.png").write_bytes(b"")
+    settle()
+    query = '"screenshot without a step record"'
+    assert [(h["task_id"], h["step"]) for h in search_json(workspace, query)] == [
+        ("not_started", 1)
+    ]
+    assert search_json(workspace, query)
+    assert is_warm(workspace)  # its trace is stamped: the list is kept
+    (folder / "screenshots" / "step_001.png").write_bytes(b"")
+    hits = search_json(workspace, query)
+    assert sorted((h["task_id"], h["step"]) for h in hits) == [
+        ("not_started", 1),
+        ("not_started", 2),
+    ]

@@ -7,8 +7,9 @@ OpenAdapt execution its execution.json and screenshots folder (a screenshot with
 is a step), its instruction and error (for a task with no record yet: its folder and screenshots
 folder); traces of other formats and of live runs are read again every time (their steps come
 from files that are harder to name). When every trace is stamped and discovery replayed every
-claim, the files all this depended on are kept for the warm check (warm.py). The full-text index `fts` holds one row per (trace, step, field):
-instruction and error (step NULL), action, reasoning and log lines (step 1-based).
+claim, the files all this depended on are kept for the warm check (warm.py). The full-text index
+`fts` holds one row per (trace, step, field): instruction and error (step 0, reported as none),
+action, reasoning and log lines (step 1-based); the texts themselves are in the trace's blob.
 """
 
 from __future__ import annotations
