@@ -243,3 +243,17 @@ def test_a_task_with_no_record_yet_is_searched_anew_when_a_screenshot_comes(
         ("not_started", 1),
         ("not_started", 2),
     ]
+
+
+def test_the_search_that_reads_a_changed_folder_keeps_the_list_at_once(tmp_path: Path) -> None:
+    root = build_search_workspace(tmp_path / "ws")
+    settle()
+    assert search_json(root, "cannot find")  # the first build: every claim read
+    assert is_warm(root)
+    path = _execution(root)
+    path.write_text(path.read_text().replace("I cannot find", "I finally located"))
+    settle()
+    assert [h["step"] for h in search_json(root, "finally located")] == [2]
+    assert is_warm(root)
+    path.write_text(path.read_text().replace("I finally located", "I cannot find"))
+    assert search_json(root, "finally located") == []

@@ -1,7 +1,7 @@
 """The warm check: is a folder exactly as it was when its index was last brought in step with it?
 
-A refresh that depended on nothing but files it can name (every claim replayed from the index,
-no file read outside them, no run still being written, every trace stamped) leaves in the index
+A refresh that depended on nothing but files it can name (every claim made by a reader that
+notes what it reads, no file read outside them, no run still being written, every trace stamped) leaves in the index
 the list of those files and folders (the claims' inputs, every folder the walk listed and the
 links in them, the traces' screenshots folders, the runs' triage stores) and a digest of their
 signatures, beside the code fingerprint and the settings they were read with. The next command
@@ -53,9 +53,11 @@ class Walked:
     started_ns: int
     """time.time_ns() before the walk began."""
     listed: list[str]
-    """Folders the walk listed, and the links among their entries (discover.WalkLog)."""
+    """Folders the walk listed, the links among their entries and what the claims it read
+    noted (discover.WalkLog); the replayed claims' inputs come as `known`."""
     replayed_all: bool
-    """Every claim came from the index and nothing was read another way."""
+    """Every claim was replayed or read by a reader that notes its inputs, and nothing was read
+    another way."""
 
 
 def signatures(paths: Iterable[str]) -> list[bytes]:

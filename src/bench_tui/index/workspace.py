@@ -99,7 +99,8 @@ def _refreshed(directory: Path, conn: sqlite3.Connection) -> None:
     started = time.time_ns()
     log = WalkLog()
     workspace, cache = _discover(directory, conn, checked=False, log=log)
-    walked = Walked(started, log.listed, replayed_all=cache.read == 0 and not log.other_reads)
+    # Claims read this time count as well as those replayed: what they read is in log.noted.
+    walked = Walked(started, [*log.listed, *log.noted], replayed_all=not log.other_reads)
     refresh(conn, workspace, cache.seen, walked)
 
 

@@ -63,11 +63,14 @@ class DiscoveryBatch:
 class WalkLog:
     """What a walk depended on besides the claims its ClaimCache answered: the folders it listed
     and the links among their entries (a folder's mtime changes when an entry is added, removed
-    or renamed; a link's target may change while its folder does not), and how often it read
-    something another way (a file, or a claim no cache keeps). The index's warm check stats
+    or renamed; a link's target may change while its folder does not), the inputs the claims
+    it read noted, and how often it read something another way (a file, or a claim no cache
+    keeps). The index's warm check stats
     these instead of walking again (index/warm.py)."""
 
     listed: list[str] = field(default_factory=list)
+    noted: list[str] = field(default_factory=list)
+    """The inputs cacheable readers noted (ReadContext.note_input) while claiming folders."""
     other_reads: int = 0
 
 
@@ -274,7 +277,7 @@ def iter_workspace(
     `walk_log`: filled with what the walk depended on besides the claims (see WalkLog).
     """
     root = Path(os.path.abspath(root))
-    ctx = ReadContext(root=root)
+    ctx = ReadContext(root=root, noted=walk_log.noted if walk_log is not None else None)
     begin = Path(os.path.abspath(start)) if start is not None else root
     state = Walk(
         ctx, time.time() if now is None else now, PendingChecks() if defer_checks else None
