@@ -329,7 +329,8 @@ def summary(
     check_images: CheckImagesOption = False,
 ) -> None:
     """Runs, evals, trainings and problems found under DIR."""
-    from bench_tui.report import json_output, summary_json
+    from bench_tui.json_text import json_output
+    from bench_tui.report import summary_json
 
     directory = _existing_dir(directory, check_images)
     workspace = _discover_with_stores(directory, no_index)
@@ -351,7 +352,8 @@ def validate(
     check_images: CheckImagesOption = False,
 ) -> None:
     """List problems; exit 0 when there are none, 1 when there are some."""
-    from bench_tui.report import json_output, problem_json
+    from bench_tui.json_text import json_output
+    from bench_tui.report import problem_json
     from bench_tui.safetext import visible
 
     shown = directory
@@ -441,20 +443,27 @@ def search(
     """Search instructions, actions, reasoning, log lines and errors of every step."""
     from bench_tui.cli_review import index_notice
     from bench_tui.index.search import BadQuery
-    from bench_tui.index.workspace import search_workspace
-    from bench_tui.report import json_output
-    from bench_tui.safetext import visible
+    from bench_tui.index.warm import search_unchanged
+    from bench_tui.json_text import json_output
 
     directory = _existing_dir(directory)
     try:
-        hits = search_workspace(
-            directory, query, limit, use_index=not no_index, notice=index_notice
-        )
+        # An unchanged folder is answered from the index without reading it (or loading the
+        # readers); anything else brings the index in step first.
+        hits = None if no_index else search_unchanged(directory, query, limit, index_notice)
+        if hits is None:
+            from bench_tui.index.workspace import search_workspace
+
+            hits = search_workspace(
+                directory, query, limit, use_index=not no_index, notice=index_notice
+            )
     except BadQuery as exc:
         _usage_error(str(exc))
     if as_json:
         typer.echo(json_output([hit.as_json() for hit in hits]))
         return
+    from bench_tui.safetext import visible
+
     for hit in hits:
         where = f"step {hit.step}" if hit.step is not None else "task"
         line = f"{hit.run}  {hit.model}  {hit.task_id}  {where}  {hit.field}: {hit.snippet}"
@@ -476,7 +485,7 @@ def query(
     from bench_tui.csv_text import csv_cell, csv_line
     from bench_tui.index.query import QueryRefused, plain_value
     from bench_tui.index.workspace import query_workspace
-    from bench_tui.report import json_output
+    from bench_tui.json_text import json_output
     from bench_tui.safetext import visible
 
     directory = _existing_dir(directory)
@@ -695,7 +704,7 @@ def compare(
 ) -> None:
     """Compare two runs, two models of one run, or two eval reports (A is the baseline)."""
     from bench_tui.analysis.compare import CompareInputError
-    from bench_tui.report import json_output
+    from bench_tui.json_text import json_output
 
     try:
         comparison = _comparison(a, b, models, gate_metric, gate_threshold, no_index)

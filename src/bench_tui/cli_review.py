@@ -70,7 +70,7 @@ def register(
     ) -> None:
         """Tasks a model ran more than once: pass@1, pass@k, pass^k and the flaky ones."""
         from bench_tui.analysis.repeats import repeats_json
-        from bench_tui.report import json_output
+        from bench_tui.json_text import json_output
 
         directory = existing_dir(directory)
         data = repeats_json(discover_workspace(directory, no_index).runs, k)
@@ -86,7 +86,7 @@ def register(
         directory: DirArgument, as_json: JsonOption = False, no_index: NoIndexOption = False
     ) -> None:
         """Checker verdicts people overturned, and the success rate after review, per run."""
-        from bench_tui.report import json_output
+        from bench_tui.json_text import json_output
         from bench_tui.triage.audit import audit_json, audit_runs
 
         directory = existing_dir(directory)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from bench_tui.analysis.steps import step_count
 from bench_tui.analysis.summary import Figures, figures, model_figures
 from bench_tui.analysis.training import summary_figures
 from bench_tui.csv_text import csv_cell, csv_line
+from bench_tui.json_text import json_output
 from bench_tui.model import Problem, Run, TrainingRun, Workspace
 from bench_tui.triage.store import TriageLookup
 
@@ -27,18 +26,6 @@ EXPORT_COLUMNS = (
     "labels",
     "note",
 )
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-"""DEL and the C1 controls (U+009B is an 8-bit CSI) act on terminals, U+2028/U+2029 end lines
-in JavaScript, and a lone surrogate (JSON may carry one) cannot be written as UTF-8."""
-
-
-def json_output(data: Any) -> str:
-    """The JSON every command prints or writes: non-ASCII as it is, except the characters above
-    as \\uXXXX escapes (they occur only inside strings there, so the JSON stays the same)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _figures_json(fig: Figures) -> dict[str, Any]:

@@ -19,3 +19,12 @@ def cache_dir() -> Path:
     configured = os.environ.get("XDG_CACHE_HOME")
     base = Path(configured) if configured and os.path.isabs(configured) else Path.home() / ".cache"
     return base / "bench-tui"
+
+
+def triage_override_dir() -> Path:
+    """Where triage records go when a run's folder cannot be written (triage.store):
+    `$BENCH_TUI_TRIAGE_DIR`, else `<state_dir>/triage`."""
+    configured = os.environ.get("BENCH_TUI_TRIAGE_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return state_dir() / "triage"

@@ -1,16 +1,18 @@
 """Full-text search over the index (DESIGN §10 "search"): words AND, "quoted phrases", case and
 accents ignored (the unicode61 tokenizer with remove_diacritics 2), best matches first (bm25),
-each hit with a snippet of the text around the match."""
+each hit with a snippet of the text around the match (snippets.py: the index keeps no copy of
+the texts, so the snippet is cut from the trace's own)."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench_tui.index.store import FIELDS
-from bench_tui.index.tables import sql_text
+from bench_tui.index.snippets import phrase_words, snippet
+from bench_tui.index.store import sql_text, text_of, text_place
 
 MARK_OPEN = "\u00ab"
 MARK_CLOSE = "\u00bb"
@@ -70,20 +72,28 @@ def fts_query(query: str) -> str:
 def search(conn: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> list[Hit]:
     expression = sql_text(fts_query(query))
     try:
-        rows = conn.execute(
-            f"""
-            SELECT t.run, t.model, t.task_id, x.step, x.field,
-               snippet(fts, 0, ?, ?, '…', {SNIPPET_TOKENS})
-        FROM fts JOIN _texts x ON x.id = fts.rowid JOIN _traces t ON t.trace = (x.id >> 15)
-        WHERE fts MATCH ? ORDER BY rank LIMIT ?
-        """,
-            (MARK_OPEN, MARK_CLOSE, expression, limit),
+        ranked = conn.execute(
+            "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?", (expression, limit)
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if "fts5" not in str(exc):
             raise
         raise BadQuery(f"cannot search for that: {exc}") from exc
-    return [
-        Hit(run, model, task, step, FIELDS[code], text)
-        for run, model, task, step, code, text in rows
-    ]
+    phrases = [phrase_words(term) for term in terms(query)]
+    hits: list[Hit] = []
+    for (row_id,) in ranked:
+        # Hand the GIL over between hits: in the app, the UI thread waiting for it would
+        # otherwise wait out the interpreter's switch interval (5 ms) on every hop of a key.
+        time.sleep(0)
+        trace, step, field = text_place(row_id)
+        row = conn.execute(
+            "SELECT run, model, task_id, texts FROM _traces WHERE trace = ?", (trace,)
+        ).fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError(f"text row {row_id} has no trace")  # rebuilt
+        run, model, task_id, blob = row
+        code = row_id & 3
+        body = text_of(blob, step, code) or ""
+        text = snippet(body, phrases, MARK_OPEN, MARK_CLOSE, SNIPPET_TOKENS)
+        hits.append(Hit(run, model, task_id, step or None, field, text))
+    return hits

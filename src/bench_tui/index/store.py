@@ -19,12 +19,16 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench_tui.safeio import is_inside
 from bench_tui.userdirs import cache_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 """Bump when a table or what a cached value means changes: older files are rebuilt."""
+PAGE_SIZE = 16384
+"""A trace's texts (about 1 KB compressed) fit in a page of this size: with 4 KB pages each
+such row spilled to an overflow page of its own, mostly empty."""
 BUSY_TIMEOUT_S = 2.0
 """How long a writer waits for another process's write before it skips its own."""
 INDEX_SUFFIX = ".sqlite3"
@@ -34,6 +38,8 @@ Notice = Callable[[str], None]
 SCHEMA = """
 CREATE TABLE _meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE claims(key TEXT PRIMARY KEY, inputs BLOB NOT NULL, result BLOB NOT NULL);
+CREATE TABLE _warm(
+    name TEXT PRIMARY KEY, key TEXT NOT NULL, paths BLOB NOT NULL, digest BLOB NOT NULL);
 CREATE TABLE _runs(
     run TEXT, format TEXT, benchmark TEXT, label TEXT, created_at TEXT, is_mock INTEGER,
     live INTEGER, tasks INTEGER, models TEXT);
@@ -42,33 +48,35 @@ CREATE TABLE _executions(
     steps INTEGER, duration_s REAL, error TEXT, labels TEXT, note TEXT, seed INTEGER);
 CREATE TABLE _labels(run TEXT, model TEXT, task_id TEXT, seed INTEGER, label TEXT, note TEXT);
 CREATE TABLE _traces(
-    trace INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, run TEXT, model TEXT, task_id TEXT,
-    seed INTEGER, stamp TEXT NOT NULL, reasoning BLOB);
+    trace INTEGER PRIMARY KEY, key BLOB UNIQUE NOT NULL, run TEXT, model TEXT, task_id TEXT,
+    seed INTEGER, stamp BLOB NOT NULL, texts BLOB NOT NULL);
 CREATE TABLE _steps(
     trace INTEGER NOT NULL, step INTEGER NOT NULL, action_type TEXT, x REAL, y REAL, text TEXT,
     duration_s REAL, PRIMARY KEY (trace, step)) WITHOUT ROWID;
-CREATE TABLE _texts(id INTEGER PRIMARY KEY, step INTEGER, field TEXT NOT NULL, body TEXT);
-CREATE VIEW _fts_src AS
-    SELECT x.id AS id, COALESCE(x.body, bt_reasoning(t.reasoning, x.step)) AS body
-    FROM _texts x JOIN _traces t ON t.trace = (x.id >> 15);
 CREATE VIRTUAL TABLE fts USING fts5(
-    body, content='_fts_src', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+    body, content='', tokenize='unicode61 remove_diacritics 2');
 CREATE VIEW runs AS SELECT * FROM _runs;
 CREATE VIEW executions AS SELECT * FROM _executions;
 CREATE VIEW labels AS SELECT * FROM _labels;
 CREATE VIEW steps AS
     SELECT t.run AS run, t.model AS model, t.task_id AS task_id, s.step AS step,
            s.action_type AS action_type, s.x AS x, s.y AS y, s.text AS text,
-           bt_reasoning(t.reasoning, s.step) AS reasoning, s.duration_s AS duration_s
+           bt_reasoning(t.texts, s.step) AS reasoning, s.duration_s AS duration_s
     FROM _steps s JOIN _traces t ON t.trace = s.trace;
 """
 
 VIEWS = ("runs", "executions", "steps", "labels")
-TEXT_ROWS_BITS = 15
-"""A text row's id is its trace's id shifted left by this, plus its place in the trace (room
-for MAX_STEPS steps × 3 fields): a trace's rows are one id range, with no index to keep."""
-FIELDS = {"i": "instruction", "e": "error", "a": "action", "r": "reasoning", "l": "log"}
-"""The one-letter code each text row stores, and the field name search reports."""
+TEXT_ROWS_BITS = 16
+"""A text's row in `fts` is its trace's id shifted left by this, plus its step shifted left by
+2, plus its field's code: a trace's rows are one id range, and a hit names its trace, step and
+field by its id alone (no table of text rows to keep)."""
+MAX_TEXT_STEP = (1 << (TEXT_ROWS_BITS - 2)) - 1
+"""Steps past this (load_steps stops at MAX_STEPS, below it) are not searched."""
+TASK_FIELDS = {1: "instruction", 2: "error"}
+"""Codes of the task's own texts (step 0)."""
+STEP_FIELDS = {1: "action", 2: "reasoning", 3: "log"}
+"""Codes of a step's texts (steps 1 and up); the field names search reports."""
+REASONING = 2
 
 
 class IndexUnavailable(Exception):
@@ -81,28 +89,72 @@ def index_path(root: Path | str, cache: Path | None = None) -> Path:
     return (cache or cache_dir()) / f"index-{digest}{INDEX_SUFFIX}"
 
 
-def pack_reasoning(texts: list[str | None]) -> bytes | None:
-    """A trace's reasoning, one entry per step (1-based step n at n-1), as one zlib blob:
-    steps of a trace repeat their phrasing, so together they compress to a fraction."""
-    if not any(texts):
-        return None
-    return zlib.compress(json.dumps(texts).encode("utf-8", "surrogatepass"), 6)
+def text_id(trace: int, step: int, code: int) -> int:
+    return (trace << TEXT_ROWS_BITS) | (step << 2) | code
+
+
+def text_place(row_id: int) -> tuple[int, int, str]:
+    """(trace, step, field) of a row of `fts`; step 0 for the task's own texts."""
+    step, code = (row_id >> 2) & MAX_TEXT_STEP, row_id & 3
+    field = (STEP_FIELDS if step else TASK_FIELDS).get(code, "?")
+    return row_id >> TEXT_ROWS_BITS, step, field
+
+
+def pack_texts(instruction: str | None, error: str | None, steps: list[list[str | None]]) -> bytes:
+    """Every text of a trace, as one zlib blob: the instruction, the error, and per step (1-based
+    step n at n-1) its action, reasoning and log. Steps repeat their phrasing, so together they
+    compress to a fraction; `fts` keeps no copy (it is contentless) and snippets are cut from
+    this."""
+    data = {"i": instruction, "e": error, "s": steps}
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass"), 9)
 
 
 @functools.lru_cache(maxsize=64)
-def _unpacked(blob: bytes) -> list[str | None]:
-    texts = json.loads(zlib.decompress(blob))
-    if not isinstance(texts, list):
-        raise ValueError("not a list of texts")
-    return texts
+def _unpacked(blob: bytes) -> dict[str, Any]:
+    data = json.loads(zlib.decompress(blob))
+    if not isinstance(data, dict) or not isinstance(data.get("s"), list):
+        raise ValueError("not a trace's texts")
+    return data
+
+
+def text_of(blob: bytes, step: int, code: int) -> str | None:
+    """A text of a trace (a corrupt blob raises: the statement or search fails, and the index
+    is rebuilt)."""
+    data = _unpacked(blob)
+    if step == 0:
+        found = data.get({1: "i", 2: "e"}.get(code, ""))
+    else:
+        steps = data["s"]
+        row = steps[step - 1] if 0 < step <= len(steps) else None
+        found = row[code - 1] if isinstance(row, list) and 0 < code <= len(row) else None
+    return found if isinstance(found, str) else None
+
+
+def texts_in(blob: bytes) -> list[tuple[int, int, str]]:
+    """(step, code, text) of every text of a trace that is in `fts`."""
+    data = _unpacked(blob)
+    found = [(0, code, data.get(key)) for code, key in ((1, "i"), (2, "e"))]
+    for step, row in enumerate(data["s"][:MAX_TEXT_STEP], start=1):
+        found += [(step, code, text) for code, text in enumerate(row, start=1)]
+    return [(step, code, text) for step, code, text in found if isinstance(text, str) and text]
 
 
 def reasoning_of(blob: bytes | None, step: int | None) -> str | None:
-    """SQL `bt_reasoning(blob, step)`: that step's reasoning (NULL when it has none)."""
+    """SQL `bt_reasoning(texts, step)`: that step's reasoning (NULL when it has none)."""
     if blob is None or not isinstance(step, int) or step < 1:
         return None
-    texts = _unpacked(blob)  # a corrupt blob raises: the statement fails, the index is rebuilt
-    return texts[step - 1] if step <= len(texts) else None
+    return text_of(blob, step, REASONING)
+
+
+def sql_text(value: Any) -> Any:
+    """A string SQLite can store: a lone surrogate (JSON may carry one) becomes U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -111,7 +163,8 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     else:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    # The views read reasoning through it (one compressed blob per trace keeps the index small).
+    # The steps view reads reasoning through it (one compressed blob per trace keeps the index
+    # small).
     conn.create_function("bt_reasoning", 2, reasoning_of, deterministic=True)
     # Builds where it defaults to off would refuse the function inside the views; the file is
     # this program's own, in the user's cache.
@@ -180,6 +233,10 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
         conn: sqlite3.Connection | None = None
         try:
             conn = _connect(path)
+            # Before WAL and before any table: only a new, empty file takes these (an existing
+            # one keeps its own). Incremental: `compact` gives pages a refresh freed back.
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
+            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             if _check_schema(conn):
@@ -204,6 +261,15 @@ def open_index(root: Path | str, notice: Notice, cache: Path | None = None) -> s
         notice(f"the index at {path} was not usable ({reason}): rebuilding it")
         remove_index(path)
         attempt = 2
+
+
+def compact(conn: sqlite3.Connection) -> None:
+    """Give the pages the last write freed back to the file system (outside a transaction):
+    FTS merges and rewritten traces free pages that would otherwise stay in the file."""
+    if conn.execute("PRAGMA freelist_count").fetchone()[0]:
+        # executescript: execute() would step it once, which frees a single page.
+        # executescript: execute() would step it once, which frees a single page.
+        conn.executescript("PRAGMA incremental_vacuum;")
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

@@ -10,6 +10,7 @@ import os
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -25,8 +26,9 @@ from bench_tui.index.store import (
     open_read_only,
     remove_index,
 )
+from bench_tui.index.warm import Walked, unchanged
 from bench_tui.model import Workspace
-from bench_tui.sources.discover import DiscoveryBatch, discover_workspace, iter_workspace
+from bench_tui.sources.discover import DiscoveryBatch, WalkLog, discover_workspace, iter_workspace
 
 if TYPE_CHECKING:
     from bench_tui.index.search import Hit
@@ -43,12 +45,14 @@ def discover(directory: Path, *, use_index: bool, notice: Notice) -> Workspace:
 
 
 def _discover(
-    directory: Path, conn: sqlite3.Connection, *, checked: bool = True
+    directory: Path, conn: sqlite3.Connection, *, checked: bool = True, log: WalkLog | None = None
 ) -> tuple[Workspace, ClaimIndex]:
     """`checked` False: listing only (what search and query show never holds a Problem), so a
     replay stats the files listing read, not every screenshot the checks look at."""
     cache = ClaimIndex(conn, Path(os.path.abspath(directory)))
-    workspace = discover_workspace(directory, claim_cache=cache, defer_checks=not checked)
+    workspace = discover_workspace(
+        directory, claim_cache=cache, defer_checks=not checked, walk_log=log
+    )
     cache.flush()
     return workspace, cache
 
@@ -86,10 +90,18 @@ def opened(
 
 
 def _refreshed(directory: Path, conn: sqlite3.Connection) -> None:
+    """The tables in step with DIR: as they are when nothing changed (warm.py), else after an
+    indexed discovery."""
     from bench_tui.index.tables import refresh
 
-    workspace, cache = _discover(directory, conn, checked=False)
-    refresh(conn, workspace, cache.seen)
+    if unchanged(conn, directory):
+        return
+    started = time.time_ns()
+    log = WalkLog()
+    workspace, cache = _discover(directory, conn, checked=False, log=log)
+    # Claims read this time count as well as those replayed: what they read is in log.noted.
+    walked = Walked(started, [*log.listed, *log.noted], replayed_all=not log.other_reads)
+    refresh(conn, workspace, cache.seen, walked)
 
 
 def search_workspace(

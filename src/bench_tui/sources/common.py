@@ -47,9 +47,14 @@ class ReadContext:
     """While an index records what a reader's result depends on: every file and folder it read
     (a cacheable reader notes each one, so the result is reused only while they are unchanged)."""
 
+    noted: list[str] | None = field(default=None, repr=False, compare=False)
+    """Every input noted during a whole walk, whichever claim it was for (discover.WalkLog)."""
+
     def note_input(self, path: Path | str) -> None:
         if self.inputs is not None:
             self.inputs.append(os.fspath(path))
+        if self.noted is not None:
+            self.noted.append(os.fspath(path))
 
     def rel(self, path: Path | str) -> str:
         """`path` relative to the root, `/`-separated, escaped for display."""

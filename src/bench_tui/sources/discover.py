@@ -59,12 +59,33 @@ class DiscoveryBatch:
         return not (self.runs or self.evals or self.trainings or self.episodes or self.problems)
 
 
+@dataclass
+class WalkLog:
+    """What a walk depended on besides the claims its ClaimCache answered: the folders it listed
+    and the links among their entries (a folder's mtime changes when an entry is added, removed
+    or renamed; a link's target may change while its folder does not), the inputs the claims
+    it read noted, and how often it read something another way (a file, or a claim no cache
+    keeps). The index's warm check stats
+    these instead of walking again (index/warm.py)."""
+
+    listed: list[str] = field(default_factory=list)
+    noted: list[str] = field(default_factory=list)
+    """The inputs cacheable readers noted (ReadContext.note_input) while claiming folders."""
+    other_reads: int = 0
+
+
 class _Walker:
     def __init__(
-        self, root: Path, walk: Walk, include_underscore: bool, cache: ClaimCache | None = None
+        self,
+        root: Path,
+        walk: Walk,
+        include_underscore: bool,
+        cache: ClaimCache | None = None,
+        log: WalkLog | None = None,
     ):
         self.root = root
         self.cache = cache
+        self.log = log
         """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.state = walk
         self.ctx = walk.ctx
@@ -91,11 +112,15 @@ class _Walker:
         while stack:
             directory, ancestors = stack.pop()
             self.dirs_seen += 1
+            if self.log is not None:
+                self.log.listed.append(os.fspath(directory))
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
             except OSError as exc:
                 self.ctx.problem(directory, f"cannot list folder: {exc.strerror or exc}")
                 continue
+            if self.log is not None:
+                self.log.listed.extend(entry.path for entry in entries if entry.is_symlink())
             names = frozenset(e.name for e in entries)
             claimed = yield from self._claim(directory, names)
             if claimed:
@@ -161,6 +186,8 @@ class _Walker:
                 claim = self.cache.claim(reader, directory, names, self.state)
             else:
                 claim = reader.folder(directory, names, self.state)
+                if claim is not None and self.log is not None:
+                    self.log.other_reads += 1
             if claim is not None:
                 yield from claim.found
                 return not claim.walk_inside
@@ -170,10 +197,12 @@ class _Walker:
         for reader in READERS:
             if reader.reads_file is not None and reader.reads_file(name):
                 if reader.file is not None:
+                    self._read_other()
                     yield from reader.file(path, self.state)
                 return
         if not _sniffed(name):
             return
+        self._read_other()
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -194,6 +223,10 @@ class _Walker:
             if found is not None:
                 yield from found
                 return
+
+    def _read_other(self) -> None:
+        if self.log is not None:
+            self.log.other_reads += 1
 
     def finish(self) -> list[Run]:
         """Runs from what the readers collected, once every folder is known."""
@@ -232,6 +265,7 @@ def iter_workspace(
     live_files: Iterable[Path] = (),
     defer_checks: bool = False,
     claim_cache: ClaimCache | None = None,
+    walk_log: WalkLog | None = None,
 ) -> Iterator[DiscoveryBatch]:
     """Stream batches of findings; the last batch has `done=True` and carries the grouped runs.
 
@@ -240,14 +274,15 @@ def iter_workspace(
     `defer_checks`: runs are listed from their outcomes alone and each batch carries what is
     left to check, for the caller to pass to `checks_runner.iter_checks` (the app lists first).
     `claim_cache`: asked before a cacheable reader reads a folder (the index; see base.ClaimCache).
+    `walk_log`: filled with what the walk depended on besides the claims (see WalkLog).
     """
     root = Path(os.path.abspath(root))
-    ctx = ReadContext(root=root)
+    ctx = ReadContext(root=root, noted=walk_log.noted if walk_log is not None else None)
     begin = Path(os.path.abspath(start)) if start is not None else root
     state = Walk(
         ctx, time.time() if now is None else now, PendingChecks() if defer_checks else None
     )
-    walker = _Walker(begin, state, include_underscore, claim_cache)
+    walker = _Walker(begin, state, include_underscore, claim_cache, walk_log)
 
     def found() -> Iterator[Finding]:
         for path in live_files:  # read as if the walk had met them, before it starts

@@ -82,7 +82,7 @@ from bench_tui.safeio import (
 )
 from bench_tui.safetext import display_path
 from bench_tui.sources.common import MAX_PARSE_BYTES
-from bench_tui.userdirs import state_dir
+from bench_tui.userdirs import triage_override_dir
 
 FORMAT_VERSION = 1
 STORE_DIR = ".bench-tui"
@@ -469,10 +469,7 @@ def load_triage(
 
 
 def default_override_dir() -> Path:
-    configured = os.environ.get("BENCH_TUI_TRIAGE_DIR")
-    if configured:
-        return Path(configured).expanduser()
-    return state_dir() / "triage"
+    return triage_override_dir()
 
 
 def run_hash(run_path: Path | str) -> str:
