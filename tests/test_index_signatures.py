@@ -48,7 +48,7 @@ def split(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     if request.param == "split":
         monkeypatch.setattr(signatures, "SPLIT_AT", 1)
         monkeypatch.setattr(signatures, "PIECE", 3)
-        monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+        monkeypatch.setattr(signatures, "may_fork", lambda: True)
     yield request.param
 
 
@@ -147,7 +147,7 @@ def test_a_child_that_fails_leaves_its_share_to_the_parent(
 ) -> None:
     monkeypatch.setattr(signatures, "SPLIT_AT", 1)
     monkeypatch.setattr(signatures, "PIECE", 3)
-    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    monkeypatch.setattr(signatures, "may_fork", lambda: True)
     parent = os.getpid()
     real = signatures._plain_sigs
 
@@ -170,7 +170,7 @@ def test_a_change_the_child_finds_is_a_change(
 ) -> None:
     monkeypatch.setattr(signatures, "SPLIT_AT", 1)
     monkeypatch.setattr(signatures, "PIECE", 3)
-    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    monkeypatch.setattr(signatures, "may_fork", lambda: True)
     folder, names = _folder(tmp_path)
     kept, plain = _kept(folder, names)
 
@@ -195,7 +195,7 @@ def test_a_slow_child_is_overtaken_and_killed(
     # itself rather than wait, and answers as fast as without a child.
     monkeypatch.setattr(signatures, "SPLIT_AT", 1)
     monkeypatch.setattr(signatures, "PIECE", 3)
-    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    monkeypatch.setattr(signatures, "may_fork", lambda: True)
     parent = os.getpid()
     real = signatures._plain_sigs
 
@@ -219,7 +219,7 @@ def test_the_child_is_reaped_when_the_parent_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(signatures, "SPLIT_AT", 1)
-    monkeypatch.setattr(signatures, "_may_fork", lambda: True)
+    monkeypatch.setattr(signatures, "may_fork", lambda: True)
     folder, names = _folder(tmp_path)
     kept, plain = _kept(folder, names)
 
@@ -241,7 +241,7 @@ def test_no_fork_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> Non
     other = threading.Thread(target=release.wait)
     other.start()
     try:
-        assert not signatures._may_fork()
+        assert not signatures.may_fork()
     finally:
         release.set()
         other.join()
@@ -270,7 +270,7 @@ def test_a_big_claim_is_split_only_in_a_lone_thread(
         release.set()
         other.join()
     assert forks == []
-    if signatures._may_fork():  # one thread, two CPUs: the child takes its share
+    if signatures.may_fork():  # one thread, two CPUs: the child takes its share
         assert unchanged(folder, names, kept, plain)
         assert forks == [1]
 

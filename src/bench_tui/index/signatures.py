@@ -121,7 +121,7 @@ def _plain_unchanged(
     fd: int | None, names: Sequence[str], kept: bytes, meanwhile: Callable[[], object]
 ) -> bool:
     pieces = range(0, len(names), PIECE)
-    child = _Child.start(fd, names, kept) if len(names) >= SPLIT_AT and _may_fork() else None
+    child = _Child.start(fd, names, kept) if len(names) >= SPLIT_AT and may_fork() else None
     if child is None:
         return _plain_sigs(fd, names) == kept
     # The child checks pieces from the first on, this process from the last back (after
@@ -161,7 +161,7 @@ def _plain_sigs(fd: int | None, names: Sequence[str]) -> bytes | None:
         return None
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
     """A fork copies only the calling thread: with others running (the app's workers), a lock
     one of them held stays held in the child. One CPU: nothing to gain."""
     if not hasattr(os, "fork") or threading.active_count() != 1:

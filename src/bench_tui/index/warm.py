@@ -16,11 +16,10 @@ Imports nothing heavy: `search` on an unchanged folder loads this, `store` and `
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
-import stat
-import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +29,7 @@ from pathlib import Path
 
 from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.search import Hit, search
+from bench_tui.index.signatures import UNREADABLE, may_fork, newest_ns, signature
 from bench_tui.index.store import IndexUnavailable, Notice, open_index, open_read_only
 from bench_tui.userdirs import triage_override_dir
 
@@ -40,10 +40,6 @@ been read half-old, so no list is kept that names it (the next refresh makes one
 
 PARALLEL_MIN = 20_000
 """From this many files a second process stats half of them (below, forking costs more)."""
-_SIG = struct.Struct("<9q")
-"""claims.signature's layout (tests keep the two equal): importing claims would load pydantic."""
-_MISSING = _SIG.pack(*([0] * 9))
-_UNREADABLE = _SIG.pack(*([-1] * 9))
 
 
 @dataclass(frozen=True)
@@ -61,61 +57,9 @@ class Walked:
 
 
 def signatures(paths: Iterable[str]) -> list[bytes]:
-    """claims.signature of each path, in one tight loop (this is the whole cost of a warm
-    check: one lstat per file)."""
-    lstat, pack, is_link = os.lstat, _SIG.pack, stat.S_ISLNK
-    found: list[bytes] = []
-    append = found.append
-    for path in paths:
-        try:
-            info = lstat(path)
-        except FileNotFoundError:
-            append(_MISSING)
-            continue
-        except (OSError, ValueError):
-            append(_UNREADABLE)
-            continue
-        if not is_link(info.st_mode):
-            append(
-                pack(
-                    info.st_ino,
-                    info.st_size,
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                    info.st_mode,
-                    0,
-                    0,
-                    0,
-                    0,
-                )
-            )
-            continue
-        try:
-            target = os.stat(path)
-        except OSError:
-            append(_UNREADABLE)
-            continue
-        append(
-            pack(
-                info.st_ino,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-                info.st_mode,
-                target.st_ino,
-                target.st_size,
-                target.st_mtime_ns,
-                target.st_ctime_ns,
-            )
-        )
-    return found
-
-
-def _newest_ns(sig: bytes) -> int:
-    if sig in (_MISSING, _UNREADABLE):
-        return 0
-    fields: tuple[int, ...] = _SIG.unpack(sig)
-    return max(fields[2], fields[3], fields[7], fields[8])
+    """The signature of each path (this is the whole cost of a warm check: one lstat per
+    file)."""
+    return list(map(signature, paths))
 
 
 def context_key(root: Path | str) -> str:
@@ -142,7 +86,7 @@ def _stat_digest(paths: list[str], beside: Callable[[], None] = lambda: None) ->
     or more). `beside` runs once the child is started (it may start a thread: the fork comes
     first, so no thread is ever copied). Any failure of the child reads as a change."""
     half = len(paths) // 2
-    if len(paths) < PARALLEL_MIN or not hasattr(os, "fork"):
+    if len(paths) < PARALLEL_MIN or not may_fork():
         beside()
         return _digest(signatures(paths))
     try:
@@ -160,6 +104,7 @@ def _stat_digest(paths: list[str], beside: Callable[[], None] = lambda: None) ->
     if child == 0:  # the child: one digest down the pipe, then gone without any clean-up
         status = 1
         try:
+            gc.disable()  # no finalizer of the parent's objects (its index connection) runs here
             os.close(read_end)
             sigs = signatures(paths[:half])
             os.write(write_end, hashlib.blake2b(b"".join(sigs), digest_size=16).digest())
@@ -206,8 +151,8 @@ def remember(
     fresh = iter(signatures([path for path in unique if path not in known]))
     sigs = [known[path] if path in known else next(fresh) for path in unique]
     since = walked.started_ns - RACY_NS
-    if any(_newest_ns(sig) >= since for sig in sigs):
-        return False
+    if any(newest_ns(sig) >= since for sig in sigs) or UNREADABLE in sigs:
+        return False  # (an unreadable file may become readable with nothing here changing)
     conn.execute(
         "INSERT OR REPLACE INTO _warm(name, key, paths, digest) VALUES (?, ?, ?, ?)",
         (NAME, context_key(base), _encode(unique), _digest(sigs)),
