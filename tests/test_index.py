@@ -17,11 +17,12 @@ from typer.testing import CliRunner
 
 from bench_tui import cli
 from bench_tui.index.claims import RACY_NS, ClaimIndex
-from bench_tui.index.store import SCHEMA_VERSION, index_path, open_index
+from bench_tui.index.store import SCHEMA_VERSION, index_path
 from bench_tui.report import export_rows, summary_json
 from bench_tui.sources.discover import discover_workspace
 from tests.fixtures.every_format import build_every_format
 from tests.fixtures.hostile_corpus import build_hostile_workspace, plant_file_attacks
+from tests.fixtures.index_replay import replayed
 from tests.fixtures.openadapt_builders import build_complete_run, write_json
 
 runner = CliRunner()
@@ -45,18 +46,6 @@ def outputs(root: Path, *flags: str) -> dict[str, str]:
         assert result.exit_code in (0, 1), result.output
         found[command[0]] = result.stdout
     return found
-
-
-def replayed(root: Path, *, defer: bool = False) -> tuple[int, int]:
-    """(claims replayed, claims read) by one indexed discovery of `root`."""
-    conn = open_index(root, notice=pytest.fail)
-    try:
-        cache = ClaimIndex(conn, Path(os.path.abspath(root)))
-        discover_workspace(root, claim_cache=cache, defer_checks=defer)
-        cache.flush()
-        return cache.replayed, cache.read
-    finally:
-        conn.close()
 
 
 def _every_format(root: Path) -> Path:

@@ -25,6 +25,7 @@ from bench_tui.report import export_rows, summary_json
 from bench_tui.sources.checks_runner import run_checks
 from bench_tui.sources.common import ReadContext
 from bench_tui.sources.discover import discover_workspace, iter_workspace
+from tests.fixtures.index_replay import replayed
 from tests.fixtures.offline_builders import build_custom_training, build_predictions_job
 from tests.fixtures.web_builders import build_webarena_example, task_config
 
@@ -113,18 +114,6 @@ def figures(root: Path, use_index: bool) -> str:
         sort_keys=True,
         default=str,
     )
-
-
-def replayed(root: Path, *, defer: bool = False) -> tuple[int, int]:
-    """(claims replayed, claims read) by one indexed discovery of `root`."""
-    conn = open_index(root, notice=pytest.fail)
-    try:
-        cache = ClaimIndex(conn, Path(os.path.abspath(root)))
-        discover_workspace(root, claim_cache=cache, defer_checks=defer)
-        cache.flush()
-        return cache.replayed, cache.read
-    finally:
-        conn.close()
 
 
 def listing(root: Path, with_index: bool) -> tuple[str, list[str]]:

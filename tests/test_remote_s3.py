@@ -374,21 +374,13 @@ async def test_labelling_over_s3_says_the_label_stays_on_this_machine(
 def test_the_index_over_s3_is_keyed_by_etag_through_the_mirror(workspace: Path, s3) -> None:
     """An unchanged object is not fetched again, so its mirrored file (and the claim read
     from it) stays as it was; a new ETag is a new download, and the claim is read again."""
-    from contextlib import closing
-
     import boto3
 
-    from bench_tui.index.claims import ClaimIndex
-    from bench_tui.index.store import open_index
     from bench_tui.remote.session import open_remote
-    from bench_tui.sources.discover import discover_workspace
+    from tests.fixtures.index_replay import replayed as replayed_in
 
     def replay() -> tuple[int, int]:
-        root = open_remote(URL).root
-        with closing(open_index(root, pytest.fail)) as conn:
-            cache = ClaimIndex(conn, Path(os.path.abspath(root)))
-            discover_workspace(root, claim_cache=cache)
-            return cache.replayed, cache.read
+        return replayed_in(open_remote(URL).root)
 
     # (A file fetched within 50 ms of its read is not kept: the second open stores it.)
     for _ in range(2):
