@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from bench_tui import __version__
-from bench_tui.cli_review import NoIndexOption, discover_workspace
+from bench_tui.cli_review import DirArgument, NoIndexOption, discover_workspace
 from bench_tui.cli_review import register as register_review_commands
 from bench_tui.remote.arg import RemoteArg, dir_or_url
 
@@ -174,15 +174,7 @@ def _discover_with_stores(directory: Path, no_index: bool) -> Workspace:
     return workspace
 
 
-ExistingDir = Annotated[
-    Path,
-    typer.Argument(
-        help="Folder to scan, or s3://, az://, abfs://, gs:// URL.",
-        show_default=False,
-        metavar="DIR",
-        parser=dir_or_url,
-    ),
-]
+ExistingDir = DirArgument
 
 
 GotoOption = typer.Option(

@@ -188,14 +188,20 @@ def open_regular_at(folder_fd: int, name: str) -> tuple[int, os.stat_result]:
     Raises NotRegularFile or the OSError of the open (ELOOP for a link: the caller decides).
     """
     fd = os.open(name, READ_FLAGS | _NOFOLLOW, dir_fd=folder_fd)
+    return fd, _regular_or_closed(fd, name)
+
+
+def _regular_or_closed(fd: int, shown: str | os.PathLike[str]) -> os.stat_result:
+    """The stat of an open file that must be a regular one; else `fd` is closed and
+    NotRegularFile (or the fstat's OSError) raised."""
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(name, info.st_mode)
+            raise NotRegularFile(shown, info.st_mode)
     except BaseException:
         os.close(fd)
         raise
-    return fd, info
+    return info
 
 
 def open_binary(path: str | os.PathLike[str], within: str | None = None) -> BinaryIO:
@@ -334,13 +340,7 @@ def open_own_file(
         if exc.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
             raise SymlinkRefused(path) from exc
         raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFile(path, info.st_mode)
-    except BaseException:
-        os.close(fd)
-        raise
+    _regular_or_closed(fd, path)
     return fd
 
 

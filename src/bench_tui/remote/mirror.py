@@ -33,7 +33,7 @@ from bench_tui.remote.keys import unsafe_reason
 from bench_tui.remote.location import Location, RemoteError
 from bench_tui.safeio import make_private_dir
 from bench_tui.sources._io.images import END_MARKER_BYTES, SIGNATURE_BYTES, has_end_marker
-from bench_tui.sources._io.placeholders import HEADER_BYTES
+from bench_tui.sources._io.placeholders import HEADER_BYTES, is_placeholder
 from bench_tui.sources.common import MAX_PARSE_BYTES
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
@@ -435,11 +435,12 @@ class Mirror:
         return problems
 
     def _is_placeholder(self, relative: str) -> bool:
+        local = self.tree / relative
         try:
-            found = os.lstat(self.tree / relative)
+            found = os.lstat(local)
         except OSError:
             return False
-        return stat.S_ISREG(found.st_mode) and found.st_size > 0 and found.st_blocks == 0
+        return stat.S_ISREG(found.st_mode) and is_placeholder(local, found)
 
     def _ranges(
         self, wanted: list[tuple[str, int, int]], problems: list[Problem]

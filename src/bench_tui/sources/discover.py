@@ -84,9 +84,9 @@ class _Walker:
         log: WalkLog | None = None,
     ):
         self.root = root
+        """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.cache = cache
         self.log = log
-        """Where the walk starts; ids stay relative to ctx.root, which may lie above it."""
         self.state = walk
         self.ctx = walk.ctx
         self.include_underscore = include_underscore
@@ -186,8 +186,8 @@ class _Walker:
                 claim = self.cache.claim(reader, directory, names, self.state)
             else:
                 claim = reader.folder(directory, names, self.state)
-                if claim is not None and self.log is not None:
-                    self.log.other_reads += 1
+                if claim is not None:
+                    self._read_other()
             if claim is not None:
                 yield from claim.found
                 return not claim.walk_inside
