@@ -7,19 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("adlfs", reason="the azure extra (adlfs) is not installed")
 
-from bench_tui.cli import app  # noqa: E402
 from tests.fixtures.every_format import build_every_format  # noqa: E402
 from tests.fixtures.remote_servers import (  # noqa: E402
     azurite,  # noqa: F401  (a fixture)
     azurite_connection_string,
+    cli,
     closed_port,
     materialise_links,
     stamp_as_downloaded,
     upload_to_azure,
+    without_root,
 )
 
 CONTAINER = "bench-results"
@@ -39,16 +39,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, azurite: int) -> Path:  
 def azure_env(azurite: int, monkeypatch, tmp_path: Path) -> None:  # noqa: F811
     monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(azurite))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-
-
-def cli(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-def without_root(text: str) -> dict:
-    data = json.loads(text)
-    data.pop("root")
-    return data
 
 
 @pytest.mark.parametrize("scheme", ["az", "abfs"])

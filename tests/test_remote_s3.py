@@ -9,15 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 pytest.importorskip("s3fs", reason="the s3 extra (s3fs) is not installed")
 pytest.importorskip("moto", reason="moto[server] (the test extra) is not installed")
 
-from bench_tui.cli import app  # noqa: E402
 from tests.fixtures.every_format import build_every_format  # noqa: E402
 from tests.fixtures.remote_servers import (  # noqa: E402
     RequestLog,
+    cli,
     closed_port,
     materialise_links,
     moto_server,  # noqa: F401  (a fixture)
@@ -25,6 +24,7 @@ from tests.fixtures.remote_servers import (  # noqa: E402
     stamp_as_downloaded,
     tree_objects,
     upload_to_s3,
+    without_root,
 )
 
 BUCKET = "bench-results"
@@ -51,16 +51,6 @@ def s3(moto_server, monkeypatch, tmp_path) -> RequestLog:  # noqa: F811
     s3_environment(monkeypatch, endpoint, tmp_path / "cache")
     log.clear()
     return log
-
-
-def cli(*args: str):
-    return CliRunner().invoke(app, list(args))
-
-
-def without_root(text: str) -> dict:
-    data = json.loads(text)
-    data.pop("root")
-    return data
 
 
 def test_summary_validate_and_export_over_s3_equal_the_local_copy(workspace: Path, s3) -> None:
