@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bench_tui import cli
-from bench_tui.index.claims import RACY_NS, ClaimIndex
+from bench_tui.index.claims import ClaimIndex
+from bench_tui.index.signatures import RACY_NS
 from bench_tui.index.store import SCHEMA_VERSION, index_path
 from bench_tui.report import export_rows, summary_json
 from bench_tui.sources.discover import discover_workspace

@@ -18,7 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bench_tui import cli
-from bench_tui.index.claims import RACY_NS, ClaimIndex
+from bench_tui.index.claims import ClaimIndex
+from bench_tui.index.signatures import RACY_NS
 from bench_tui.index.store import index_path, open_index, remove_index
 from bench_tui.index.workspace import discover
 from bench_tui.report import export_rows, summary_json

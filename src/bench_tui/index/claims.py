@@ -30,10 +30,9 @@ from pydantic import BaseModel, ValidationError
 from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.signatures import (
     SIZE,
-    UNREADABLE,
     absolute,
     is_plain,
-    newest_ns,
+    settled,
     unchanged,
 )
 from bench_tui.index.signatures import signature as signature  # tables.py takes it from here
@@ -47,17 +46,10 @@ KINDS: dict[str, type[BaseModel]] = {
     "training": TrainingRun,
     "episode": Episode,
 }
-RACY_NS = 50_000_000
-"""A file changed this close to (or after) the start of its read may have been read half-old:
-its entry is not kept (file times come from a coarse clock that lags the one read here)."""
 
 
 class CorruptEntry(Exception):
     """A stored value that does not decode: the index file is not to be trusted."""
-
-
-def _changed_recently(sig: bytes, since_ns: int) -> bool:
-    return newest_ns(sig) >= since_ns
 
 
 @dataclass
@@ -261,10 +253,8 @@ class ClaimIndex:
             return
         paths = list(dict.fromkeys(inputs))
         sigs = [signature(path) for path in paths]
-        if any(_changed_recently(sig, started - RACY_NS) for sig in sigs):
+        if not settled(sigs, started):
             return
-        if UNREADABLE in sigs:
-            return  # what made it unreadable (a folder's permissions) may change unseen
         header: dict[str, Any] = {
             "kinds": [_kind(item) for item in found],
             "walk_inside": claim.walk_inside,

@@ -80,6 +80,19 @@ def newest_ns(sig: bytes) -> int:
     return max(fields[2], fields[3], fields[7], fields[8])
 
 
+RACY_NS = 50_000_000
+"""A file changed this close to (or after) the start of its read may have been read half-old
+(file times come from a coarse clock that lags the one read here)."""
+
+
+def settled(sigs: Sequence[bytes], started_ns: int) -> bool:
+    """Whether what was read from these files may be kept: none changed within RACY_NS of
+    `started_ns` (or after it), and every one could be stat'ed (what made one unreadable, a
+    folder's permissions, may change with nothing a later check would see)."""
+    since = started_ns - RACY_NS
+    return UNREADABLE not in sigs and all(newest_ns(sig) < since for sig in sigs)
+
+
 def absolute(path: str, folder: str) -> str:
     return path if path.startswith("/") else f"{folder}/{path}"
 

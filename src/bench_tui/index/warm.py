@@ -29,14 +29,11 @@ from pathlib import Path
 
 from bench_tui.index.fingerprint import fingerprint
 from bench_tui.index.search import Hit, search
-from bench_tui.index.signatures import UNREADABLE, may_fork, newest_ns, signature
+from bench_tui.index.signatures import may_fork, settled, signature
 from bench_tui.index.store import IndexUnavailable, Notice, open_index, open_read_only
 from bench_tui.userdirs import triage_override_dir
 
 NAME = "deps"
-RACY_NS = 50_000_000
-"""As claims.RACY_NS: a file changed this close to (or after) the start of the walk may have
-been read half-old, so no list is kept that names it (the next refresh makes one)."""
 
 PARALLEL_MIN = 20_000
 """From this many files a second process stats half of them (below, forking costs more)."""
@@ -150,9 +147,8 @@ def remember(
     unique = sorted(set(paths))
     fresh = iter(signatures([path for path in unique if path not in known]))
     sigs = [known[path] if path in known else next(fresh) for path in unique]
-    since = walked.started_ns - RACY_NS
-    if any(newest_ns(sig) >= since for sig in sigs) or UNREADABLE in sigs:
-        return False  # (an unreadable file may become readable with nothing here changing)
+    if not settled(sigs, walked.started_ns):
+        return False  # the next refresh makes one
     conn.execute(
         "INSERT OR REPLACE INTO _warm(name, key, paths, digest) VALUES (?, ?, ?, ?)",
         (NAME, context_key(base), _encode(unique), _digest(sigs)),
