@@ -108,6 +108,15 @@ def _mtime(info: dict[str, Any]) -> float | None:
     return None
 
 
+def _is_image(relative: str) -> bool:
+    return posixpath.splitext(relative)[1].lower() in IMAGE_SUFFIXES
+
+
+def _unfetched_image(relative: str, entry: Entry) -> bool:
+    """A listed, non-empty image whose bytes are not here (its header or end may be asked)."""
+    return entry.lazy and not entry.fetched and entry.size > 0 and _is_image(relative)
+
+
 def _is_lazy(relative: str, size: int) -> bool:
     return posixpath.splitext(relative)[1].lower() in LAZY_SUFFIXES or size > MAX_PARSE_BYTES
 
@@ -362,10 +371,8 @@ class Mirror:
                     (rel, 0, min(HEADER_BYTES, e.size))
                     for rel in self._images_in(folder)
                     if (e := self.entries.get(rel)) is not None
-                    and e.lazy
-                    and not e.fetched
+                    and _unfetched_image(rel, e)
                     and e.head is None
-                    and e.size > 0
                 ]
             problems: list[Problem] = []
             got = self._ranges(wanted, problems) if wanted else {}
@@ -387,7 +394,7 @@ class Mirror:
         if self._images_by_folder is None:
             grouped: dict[str, list[str]] = {}
             for rel, entry in self.entries.items():
-                if entry.lazy and posixpath.splitext(rel)[1].lower() in IMAGE_SUFFIXES:
+                if entry.lazy and _is_image(rel):
                     grouped.setdefault(posixpath.dirname(rel), []).append(rel)
             self._images_by_folder = grouped
         return self._images_by_folder.get(folder, [])
@@ -403,11 +410,7 @@ class Mirror:
             todo = [
                 (relative, entry)
                 for relative, entry in sorted(self.entries.items())
-                if entry.lazy
-                and not entry.fetched
-                and entry.size > 0
-                and posixpath.splitext(relative)[1].lower() in IMAGE_SUFFIXES
-                and self._is_placeholder(relative)
+                if _unfetched_image(relative, entry) and self._is_placeholder(relative)
             ]
         problems: list[Problem] = []
         tails = self._ranges(
